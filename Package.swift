@@ -1,0 +1,71 @@
+// swift-tools-version:6.0
+// dctc: a data transfer and sync toolkit. See Docs/architecture.md for the layering.
+import PackageDescription
+
+/// A system library target for a Debian -dev package (module map + shim header).
+func cLibrary(_ name: String, pkgConfig: String? = nil, apt: [String]) -> Target {
+    .systemLibrary(name: name, path: "Sources/\(name)", pkgConfig: pkgConfig, providers: [.apt(apt)])
+}
+
+let package = Package(
+    name: "dctc",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "dctc", targets: ["dctc"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    ],
+    targets: [
+        // MARK: C edge
+        cLibrary("CDCTCCurl", pkgConfig: "libcurl", apt: ["libcurl4-openssl-dev"]),
+        cLibrary("CDCTCSSH2", pkgConfig: "libssh2", apt: ["libssh2-1-dev"]),
+        cLibrary("CDCTCZlib", pkgConfig: "zlib", apt: ["zlib1g-dev"]),
+        // Debian 12 ships no bzip2.pc: the module map links "bz2" by name.
+        cLibrary("CDCTCBZip2", apt: ["libbz2-dev"]),
+        cLibrary("CDCTCCrypto", pkgConfig: "libcrypto", apt: ["libssl-dev"]),
+
+        // MARK: Contract
+        .target(name: "DCTCCore"),
+
+        // MARK: Swift wrappers of C
+        .target(name: "DCTCDigest", dependencies: ["DCTCCore", "CDCTCCrypto"]),
+        .target(name: "DCTCCompression", dependencies: [
+            "DCTCCore", "CDCTCZlib", "CDCTCBZip2",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
+        .target(name: "DCTCCurl", dependencies: ["DCTCCore", "CDCTCCurl"]),
+        .target(name: "DCTCSSH", dependencies: ["DCTCCore", "CDCTCSSH2"]),
+
+        // MARK: Backends
+        .target(name: "DCTCBackendLocal", dependencies: ["DCTCCore", "DCTCDigest"]),
+        .target(name: "DCTCBackendMemory", dependencies: ["DCTCCore", "DCTCDigest"]),
+        .target(name: "DCTCBackends", dependencies: ["DCTCCore", "DCTCBackendLocal", "DCTCBackendMemory"]),
+
+        // MARK: Configuration
+        .target(name: "DCTCConfig", dependencies: ["DCTCCore"]),
+
+        // MARK: CLI
+        .target(name: "DCTCCommands", dependencies: [
+            "DCTCCore", "DCTCDigest", "DCTCCompression", "DCTCBackends", "DCTCConfig",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "dctc", dependencies: ["DCTCCommands"]),
+
+        // MARK: Test support (a regular target: test targets cannot depend on each other)
+        .target(name: "DCTCTestSupport", dependencies: ["DCTCCore"]),
+
+        // MARK: Tests
+        .testTarget(name: "DCTCCoreTests", dependencies: ["DCTCCore", "DCTCTestSupport"]),
+        .testTarget(name: "DCTCDigestTests", dependencies: ["DCTCDigest"]),
+        .testTarget(name: "DCTCCompressionTests", dependencies: ["DCTCCompression", "DCTCTestSupport"]),
+        .testTarget(name: "DCTCCurlTests", dependencies: ["DCTCCurl"]),
+        .testTarget(name: "DCTCSSHTests", dependencies: ["DCTCSSH"]),
+        .testTarget(name: "DCTCBackendLocalTests", dependencies: ["DCTCBackendLocal", "DCTCTestSupport"]),
+        .testTarget(name: "DCTCBackendMemoryTests", dependencies: ["DCTCBackendMemory", "DCTCTestSupport"]),
+        .testTarget(name: "DCTCConfigTests", dependencies: ["DCTCConfig"]),
+        .testTarget(name: "DCTCCommandsTests", dependencies: ["DCTCCommands", "DCTCTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,55 @@
+import Foundation
+
+/// Copying and moving files between any two stores (derived from the primitives).
+public enum Transfer {
+    /// Copies one file from `source` to `destination`, in another store or the same one.
+    ///
+    /// Uses the store's server-side copy when both locations are in the same store and it has
+    /// one; otherwise streams the bytes (constant memory). The modification time is kept, and
+    /// the size and every hash the source already knows are verified by the destination while
+    /// it writes, so a damaged copy never appears under the final name.
+    /// - Parameters:
+    ///   - sourceInfo: the source's info when the caller already has it (saves a round trip).
+    ///   - transform: applied to the bytes on the way (compression); disables size/hash checks
+    ///     against the source, since the content changes.
+    /// - Returns: the destination's info.
+    @discardableResult
+    public static func copyFile(from source: Location, to destination: Location,
+                                sourceInfo: FileInfo? = nil,
+                                attributes extra: WriteAttributes = .none,
+                                transform: (@Sendable (ByteStream) async throws -> ByteStream)? = nil) async throws -> FileInfo {
+        let info = try await sourceInfo ?? source.fs.info(source.path)
+        guard !info.isDirectory else {
+            throw VFSError(.isADirectory, "is a directory", path: source.fs.display(source.path),
+                           remedy: "use -r to copy a directory tree")
+        }
+        var attributes = extra
+        attributes.modificationTime = attributes.modificationTime ?? info.modificationTime
+        if transform == nil {
+            attributes.expectedSize = info.size
+            attributes.sizeHint = info.size
+            for (kind, value) in info.hashes where attributes.expectedHashes[kind] == nil {
+                attributes.expectedHashes[kind] = value
+            }
+            if source.fs === destination.fs, let copier = source.fs as? any ServerSideCopying {
+                return try await copier.copy(from: source.path, to: destination.path, attributes: attributes)
+            }
+        }
+        var stream = try await source.fs.read(source.path, range: nil)
+        if let transform { stream = try await transform(stream) }
+        return try await destination.fs.write(destination.path, from: stream, attributes: attributes)
+    }
+
+    /// Moves one file: a rename when both are in the same store and it can rename, else a
+    /// verified copy followed by removal of the source.
+    @discardableResult
+    public static func moveFile(from source: Location, to destination: Location) async throws -> FileInfo {
+        if source.fs === destination.fs, let mover = source.fs as? any Moving {
+            try await mover.move(from: source.path, to: destination.path)
+            return try await destination.fs.info(destination.path)
+        }
+        let result = try await copyFile(from: source, to: destination)
+        try await source.fs.remove(source.path)
+        return result
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+
+/// What a store knows about one entry, as cheaply as it knows it.
+///
+/// Fields a store cannot supply are nil. `hashes` holds only hashes the store already knows
+/// (an S3 single-part ETag is an MD5; a multipart one is not and never appears here).
+public struct FileInfo: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Codable, Hashable {
+        case file, directory, symlink, other
+    }
+
+    public var path: VPath
+    public var kind: Kind
+    /// Size in bytes (files only).
+    public var size: Int64?
+    public var modificationTime: Date?
+    /// The store's opaque content identity (HTTP/S3 ETag), unquoted.
+    public var etag: String?
+    /// An object version id, where the store keeps versions.
+    public var version: String?
+    /// Known content hashes, lowercase hex.
+    public var hashes: [HashKind: String]
+    /// POSIX permission bits, where the store has them.
+    public var mode: UInt32?
+    /// User metadata (S3 `x-amz-meta-*` without the prefix, lowercased keys).
+    public var metadata: [String: String]
+    /// Identity of a local file (device, inode, mtime in ns) for the checksum cache.
+    public var localIdentity: LocalIdentity?
+
+    public struct LocalIdentity: Sendable, Hashable, Codable {
+        public var device: UInt64
+        public var inode: UInt64
+        public var modificationTimeNanoseconds: Int64
+        public init(device: UInt64, inode: UInt64, modificationTimeNanoseconds: Int64) {
+            self.device = device
+            self.inode = inode
+            self.modificationTimeNanoseconds = modificationTimeNanoseconds
+        }
+    }
+
+    public init(path: VPath, kind: Kind, size: Int64? = nil, modificationTime: Date? = nil,
+                etag: String? = nil, version: String? = nil, hashes: [HashKind: String] = [:],
+                mode: UInt32? = nil, metadata: [String: String] = [:], localIdentity: LocalIdentity? = nil) {
+        self.path = path
+        self.kind = kind
+        self.size = size
+        self.modificationTime = modificationTime
+        self.etag = etag
+        self.version = version
+        self.hashes = hashes
+        self.mode = mode
+        self.metadata = metadata
+        self.localIdentity = localIdentity
+    }
+
+    public var name: String { path.name }
+    public var isDirectory: Bool { kind == .directory }
+    public var isFile: Bool { kind == .file }
+}
+
+/// A byte range for ranged reads: from `offset`, `length` bytes (to the end when nil).
+public struct ByteRange: Sendable, Hashable, CustomStringConvertible {
+    public var offset: Int64
+    public var length: Int64?
+
+    public init(offset: Int64, length: Int64? = nil) {
+        self.offset = max(0, offset)
+        self.length = length.map { max(0, $0) }
+    }
+
+    /// The HTTP `Range` header value (`bytes=0-99`, `bytes=100-`).
+    public var httpHeader: String {
+        if let length { return "bytes=\(offset)-\(offset + max(length, 1) - 1)" }
+        return "bytes=\(offset)-"
+    }
+
+    public var description: String { httpHeader }
+}
+
+/// What a writer wants to happen with the new content besides its bytes.
+public struct WriteAttributes: Sendable {
+    /// Set this modification time on the result (when the store can).
+    public var modificationTime: Date?
+    /// The expected size; a mismatch aborts the write (nothing appears under the final name).
+    public var expectedSize: Int64?
+    /// Hashes the content must have; a mismatch aborts the write.
+    public var expectedHashes: [HashKind: String]
+    /// Hashes to compute while the content streams; returned in the `FileInfo`.
+    public var computeHashes: Set<HashKind>
+    /// User metadata to attach where the store supports it.
+    public var metadata: [String: String]
+    /// Create missing parent directories (default true, like object stores behave).
+    public var createParents: Bool
+    /// The size when known in advance (lets stores choose single vs multipart upload).
+    public var sizeHint: Int64?
+
+    public init(modificationTime: Date? = nil, expectedSize: Int64? = nil,
+                expectedHashes: [HashKind: String] = [:], computeHashes: Set<HashKind> = [],
+                metadata: [String: String] = [:], createParents: Bool = true, sizeHint: Int64? = nil) {
+        self.modificationTime = modificationTime
+        self.expectedSize = expectedSize
+        self.expectedHashes = expectedHashes
+        self.computeHashes = computeHashes
+        self.metadata = metadata
+        self.createParents = createParents
+        self.sizeHint = sizeHint
+    }
+
+    public static var none: WriteAttributes { WriteAttributes() }
+}

@@ -1,0 +1,165 @@
+import Foundation
+
+/// A configured account as the backends see it: its type, its plain settings, and a way to
+/// resolve secrets lazily (inline, from an environment variable, or from a command).
+public struct AccountSettings: Sendable {
+    public let name: String
+    /// The store kind: "s3", "sftp", "ftp", "ftps", "http", "webdav", "local", "memory".
+    public let type: String
+    /// Non-secret settings, keys as written in the config file.
+    public let values: [String: String]
+    private let resolveSecret: @Sendable (String) throws -> String?
+
+    public init(name: String, type: String, values: [String: String],
+                secret: @escaping @Sendable (String) throws -> String? = { _ in nil }) {
+        self.name = name
+        self.type = type
+        self.values = values
+        self.resolveSecret = secret
+    }
+
+    public subscript(_ key: String) -> String? { values[key] }
+
+    /// Resolves a secret (`password`, `secret_access_key`...) only when a backend needs it.
+    public func secret(_ key: String) throws -> String? { try resolveSecret(key) }
+
+    public func bool(_ key: String) -> Bool? {
+        guard let v = values[key]?.lowercased() else { return nil }
+        return ["true", "yes", "1", "on"].contains(v) ? true : (["false", "no", "0", "off"].contains(v) ? false : nil)
+    }
+
+    public func int(_ key: String) -> Int? { values[key].flatMap { Int($0) } }
+}
+
+/// Finds accounts by name (implemented by the config file loader).
+public protocol AccountProvider: Sendable {
+    func account(named name: String) throws -> AccountSettings?
+    var accountNames: [String] { get }
+}
+
+/// No accounts at all.
+public struct NoAccounts: AccountProvider {
+    public init() {}
+    public func account(named name: String) throws -> AccountSettings? { nil }
+    public var accountNames: [String] { [] }
+}
+
+/// Options from the command line that stores honour.
+public struct StoreOptions: Sendable, Hashable {
+    /// Accept and remember an unknown SSH host key.
+    public var acceptNewHostKey = false
+    /// Skip TLS certificate verification (https, ftps). Off by default.
+    public var insecureTLS = false
+    /// Connections per store, when the user set it.
+    public var maxConnections: Int?
+    public init() {}
+}
+
+/// What a factory receives to build a store.
+public struct StoreRequest: Sendable {
+    public let address: Address
+    /// The account when the address names one.
+    public let account: AccountSettings?
+    public let options: StoreOptions
+    /// The store kind to build ("local", "s3"...): the scheme, or the account's type.
+    public let kind: String
+}
+
+/// An address resolved to a store and a path inside it.
+public struct Location: Sendable, CustomStringConvertible {
+    public let fs: any VirtualFileSystem
+    public let path: VPath
+    public let address: Address
+
+    public init(fs: any VirtualFileSystem, path: VPath, address: Address) {
+        self.fs = fs
+        self.path = path
+        self.address = address
+    }
+
+    /// The location of a child entry.
+    public func appending(_ name: String) -> Location {
+        Location(fs: fs, path: path.appending(name), address: address.appending(name))
+    }
+
+    /// The location of another path in the same store.
+    public func with(path: VPath) -> Location {
+        var relative = address.path.components
+        // Keep the address form (account-relative or absolute) aligned with the store path.
+        let extra = path.components.count - self.path.components.count
+        if extra >= 0, path.hasPrefix(self.path) {
+            relative += path.components.suffix(extra)
+            return Location(fs: fs, path: path, address: address.with(path: VPath(components: relative)))
+        }
+        return Location(fs: fs, path: path, address: address.with(path: path))
+    }
+
+    public var description: String { address.description }
+}
+
+/// Builds store instances for addresses, once per store, and hands out `Location`s.
+///
+/// Backends register a factory per kind; `DCTCBackends.registerAll` is the one place that
+/// knows them all. Accounts (`NAME:path`) are looked up in the `AccountProvider`; an account
+/// may set `root`, a path prefix every address of it lives under.
+public actor StoreRegistry {
+    public typealias Factory = @Sendable (StoreRequest) async throws -> any VirtualFileSystem
+
+    private var factories: [String: Factory] = [:]
+    private var stores: [String: any VirtualFileSystem] = [:]
+    private let accounts: any AccountProvider
+    private let options: StoreOptions
+
+    public init(accounts: any AccountProvider = NoAccounts(), options: StoreOptions = StoreOptions()) {
+        self.accounts = accounts
+        self.options = options
+    }
+
+    /// Registers the factory for a store kind ("local", "s3", "sftp"...).
+    public func register(kind: String, factory: @escaping Factory) {
+        factories[kind] = factory
+    }
+
+    public var registeredKinds: [String] { factories.keys.sorted() }
+
+    /// Resolves an address to its store and path.
+    /// - Throws: `.invalidArgument` for an unknown account or a store kind this build lacks,
+    ///   and whatever the store's factory throws (bad credentials, unreachable host).
+    public func resolve(_ address: Address) async throws -> Location {
+        var kind: String
+        var account: AccountSettings?
+        var path = address.path
+        switch address.scheme {
+        case .stdio:
+            throw VFSError.invalid("'-' (standard input/output) is not a store here", path: "-")
+        case .account:
+            let name = address.account ?? ""
+            guard let a = try accounts.account(named: name) else {
+                let known = accounts.accountNames
+                throw VFSError.invalid("no account named '\(name)'", path: address.description,
+                                       remedy: known.isEmpty
+                                         ? "add one with `dctc config add \(name) --type TYPE ...`, or write ./\(address.description) for a local file"
+                                         : "configured accounts: \(known.joined(separator: ", ")); or write ./\(address.description) for a local file")
+            }
+            account = a
+            kind = a.type
+            if let root = a["root"], !root.isEmpty {
+                path = VPath(root).appending(relative: address.path.components.joined(separator: "/"))
+            }
+        case .local: kind = "local"
+        case .memory: kind = "memory"
+        case .https: kind = "http"
+        default: kind = address.scheme.rawValue
+        }
+        if kind == "https" { kind = "http" }
+        let key = address.storeKey
+        if let fs = stores[key] { return Location(fs: fs, path: path, address: address) }
+        guard let factory = factories[kind] else {
+            throw VFSError(.unsupported, "no store of kind '\(kind)' in this build", path: address.description,
+                           remedy: "available kinds: \(registeredKinds.joined(separator: ", "))")
+        }
+        let fs = try await factory(StoreRequest(address: address, account: account, options: options, kind: kind))
+        stores[key] = fs
+        return Location(fs: fs, path: path, address: address)
+    }
+}

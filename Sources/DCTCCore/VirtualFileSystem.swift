@@ -1,0 +1,209 @@
+import Foundation
+
+/// One store (the local disk, an SFTP host, an S3 endpoint...) seen through the few
+/// primitives every backend implements. Everything else is derived in an extension and
+/// overridden only to do better (after fsspec and swift-tools-support-core's `FileSystem`).
+///
+/// Paths are absolute `VPath`s inside the store. Every primitive throws `VFSError` whose
+/// path is the full address as the user would type it (`display(_:)`).
+public protocol VirtualFileSystem: AnyObject, Sendable {
+    /// The store kind: "local", "memory", "s3", "sftp", "ftp", "http".
+    var kind: String { get }
+    var capabilities: Capabilities { get }
+    /// The address of `path` as a user would type it (`/tmp/x`, `sftp://u@h:22/x`).
+    func display(_ path: VPath) -> String
+
+    // MARK: - Primitives
+
+    /// Metadata of one entry.
+    /// - Throws: `.notFound`.
+    func info(_ path: VPath) async throws -> FileInfo
+    /// The direct children of a directory, in pages.
+    /// - Throws (from the listing): `.notFound`, `.notADirectory`.
+    func list(_ directory: VPath) -> Listing
+    /// The content of a file, whole or a range of it.
+    /// - Throws: `.notFound`, `.isADirectory`.
+    func read(_ path: VPath, range: ByteRange?) async throws -> ByteStream
+    /// Writes a file atomically: either all of `content` appears under `path`, or nothing
+    /// changes there. Honours `attributes` (modification time, expected size and hashes,
+    /// hashes to compute while streaming).
+    /// - Returns: the new file's info, with the computed hashes.
+    /// - Throws: `.checksumMismatch` when expectations fail, `.isADirectory`, `.permissionDenied`.
+    func write(_ path: VPath, from content: ByteStream, attributes: WriteAttributes) async throws -> FileInfo
+    /// Removes a file.
+    /// - Throws: `.notFound`, `.isADirectory`.
+    func remove(_ path: VPath) async throws
+    /// Creates one directory; its parent must exist.
+    /// - Throws: `.alreadyExists` (also when a file is in the way), `.notFound` for a missing parent.
+    func makeDirectory(_ path: VPath) async throws
+    /// Removes an empty directory.
+    /// - Throws: `.notEmpty`, `.notFound`, `.notADirectory`.
+    func removeDirectory(_ path: VPath) async throws
+}
+
+// MARK: - Optional powers
+
+/// Copies inside the store without moving the bytes through dctc.
+public protocol ServerSideCopying: VirtualFileSystem {
+    func copy(from source: VPath, to destination: VPath, attributes: WriteAttributes) async throws -> FileInfo
+}
+
+/// Renames inside the store atomically.
+public protocol Moving: VirtualFileSystem {
+    func move(from source: VPath, to destination: VPath) async throws
+}
+
+/// Changes the modification time of an existing entry.
+public protocol ModificationTimeSetting: VirtualFileSystem {
+    func setModificationTime(_ path: VPath, to date: Date) async throws
+}
+
+/// Computes a content hash on the store's side (or from a cache the store keeps).
+public protocol HashProviding: VirtualFileSystem {
+    func hash(_ path: VPath, kind: HashKind) async throws -> String
+}
+
+// MARK: - Derived
+
+extension VirtualFileSystem {
+    public func read(_ path: VPath) async throws -> ByteStream { try await read(path, range: nil) }
+
+    /// True when the entry exists. Errors other than "not found" are thrown.
+    public func exists(_ path: VPath) async throws -> Bool {
+        try await infoIfExists(path) != nil
+    }
+
+    /// The entry's info, or nil when it does not exist.
+    public func infoIfExists(_ path: VPath) async throws -> FileInfo? {
+        do { return try await info(path) } catch let e as VFSError where e.code == .notFound { return nil }
+    }
+
+    /// All children of a directory, sorted by path.
+    public func listAll(_ directory: VPath) async throws -> [FileInfo] {
+        var all: [FileInfo] = []
+        for try await page in list(directory) { all.append(contentsOf: page) }
+        return all.sorted { $0.path < $1.path }
+    }
+
+    /// Every entry below `root` (not `root` itself), depth first, each directory's children in
+    /// sorted order, a directory before its contents. Memory is bounded by the widest
+    /// directory times the depth, not by the tree size.
+    public func walk(_ root: VPath, maxDepth: Int = .max) -> AsyncThrowingStream<FileInfo, any Error> {
+        let walker = TreeWalker(fs: self, root: root, maxDepth: maxDepth)
+        return AsyncThrowingStream(unfolding: { try await walker.next() })
+    }
+
+    /// The whole content of a small file.
+    public func readAll(_ path: VPath, limit: Int = 64 * 1024 * 1024) async throws -> [UInt8] {
+        try await read(path, range: nil).collect(limit: limit)
+    }
+
+    /// Writes bytes held in memory.
+    @discardableResult
+    public func write(_ path: VPath, bytes: [UInt8], attributes: WriteAttributes = .none) async throws -> FileInfo {
+        try await write(path, from: .bytes(bytes), attributes: attributes)
+    }
+
+    /// Creates a directory and any missing parents (`mkdir -p`). Existing directories are fine.
+    /// - Throws: `.alreadyExists` when a file is in the way.
+    public func makeDirectories(_ path: VPath) async throws {
+        guard capabilities.hasDirectories, !path.isRoot else { return }
+        if let existing = try await infoIfExists(path) {
+            guard existing.isDirectory else {
+                throw VFSError(.alreadyExists, "a file is in the way of a directory", path: display(path),
+                               remedy: "remove or rename the file first")
+            }
+            return
+        }
+        try await makeDirectories(path.parent)
+        do { try await makeDirectory(path) } catch let e as VFSError where e.code == .alreadyExists {
+            // Someone else created it meanwhile: fine if it is a directory.
+            if try await info(path).isDirectory == false { throw e }
+        }
+    }
+
+    /// Removes a file, or a directory with everything below it.
+    /// - Returns: the number of files removed.
+    @discardableResult
+    public func removeTree(_ path: VPath) async throws -> Int {
+        let top = try await info(path)
+        guard top.isDirectory else { try await remove(path); return 1 }
+        var directories: [VPath] = [path]
+        var removed = 0
+        for try await entry in walk(path) {
+            if entry.isDirectory { directories.append(entry.path) } else {
+                try await remove(entry.path)
+                removed += 1
+            }
+        }
+        if capabilities.hasDirectories {
+            for dir in directories.sorted(by: { $0.depth > $1.depth }) {
+                do { try await removeDirectory(dir) } catch let e as VFSError where e.code == .notFound {}
+            }
+        }
+        return removed
+    }
+
+    /// Expands a glob pattern (`*`, `?`, `[...]`, `**`) written as a path in this store.
+    ///
+    /// A path without glob characters is returned as is when it exists. A path that exists
+    /// literally wins over its reading as a pattern (a file may be named `a?b`).
+    /// - Returns: the matching entries, sorted.
+    /// - Throws: `.notFound` when nothing matches; never falls back to the parent folder.
+    public func glob(_ pattern: VPath) async throws -> [FileInfo] {
+        if let literal = try await infoIfExists(pattern) { return [literal] }
+        guard Glob.hasMagic(pattern.string) else { throw VFSError.notFound(display(pattern)) }
+        let glob = try Glob(pattern)
+        var base = VPath.root
+        for component in pattern.components {
+            if Glob.hasMagic(component) { break }
+            base = base.appending(component)
+        }
+        var matches: [FileInfo] = []
+        let remainingDepth = glob.hasRecursiveWildcard ? Int.max : pattern.depth - base.depth
+        if try await infoIfExists(base)?.isDirectory == true || base.isRoot {
+            for try await entry in walk(base, maxDepth: remainingDepth) where glob.matches(entry.path) {
+                matches.append(entry)
+            }
+        }
+        guard !matches.isEmpty else {
+            throw VFSError(.notFound, "no file matches the pattern", path: display(pattern),
+                           remedy: "check the pattern; quote it so your shell does not expand it")
+        }
+        return matches.sorted { $0.path < $1.path }
+    }
+}
+
+/// Depth-first walker used by `walk`: one sorted directory listing per level on a stack.
+actor TreeWalker {
+    private let fs: any VirtualFileSystem
+    private var stack: [(entries: [FileInfo], index: Int, depth: Int)] = []
+    private let root: VPath
+    private let maxDepth: Int
+    private var started = false
+
+    init(fs: any VirtualFileSystem, root: VPath, maxDepth: Int) {
+        self.fs = fs
+        self.root = root
+        self.maxDepth = maxDepth
+    }
+
+    func next() async throws -> FileInfo? {
+        if !started {
+            started = true
+            guard maxDepth > 0 else { return nil }
+            stack.append((try await fs.listAll(root), 0, 1))
+        }
+        while var top = stack.popLast() {
+            guard top.index < top.entries.count else { continue }
+            let entry = top.entries[top.index]
+            top.index += 1
+            stack.append(top)
+            if entry.isDirectory && top.depth < maxDepth {
+                stack.append((try await fs.listAll(entry.path), 0, top.depth + 1))
+            }
+            return entry
+        }
+        return nil
+    }
+}
