@@ -48,13 +48,13 @@ let package = Package(
 
         // MARK: CLI
         .target(name: "DCTCCommands", dependencies: [
-            "DCTCCore", "DCTCDigest", "DCTCCompression", "DCTCBackends", "DCTCConfig",
+            "DCTCCore", "DCTCDigest", "DCTCCompression", "DCTCBackends", "DCTCConfig", "DCTCCurl", "DCTCSSH",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dctc", dependencies: ["DCTCCommands"]),
 
         // MARK: Test support (a regular target: test targets cannot depend on each other)
-        .target(name: "DCTCTestSupport", dependencies: ["DCTCCore"]),
+        .target(name: "DCTCTestSupport", dependencies: ["DCTCCore", "DCTCDigest"]),
 
         // MARK: Tests
         .testTarget(name: "DCTCCoreTests", dependencies: ["DCTCCore", "DCTCTestSupport"]),

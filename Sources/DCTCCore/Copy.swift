@@ -18,7 +18,8 @@ public enum Transfer {
                                 sourceInfo: FileInfo? = nil,
                                 attributes extra: WriteAttributes = .none,
                                 transform: (@Sendable (ByteStream) async throws -> ByteStream)? = nil) async throws -> FileInfo {
-        let info = try await sourceInfo ?? source.fs.info(source.path)
+        let info: FileInfo
+        if let sourceInfo { info = sourceInfo } else { info = try await source.fs.info(source.path) }
         guard !info.isDirectory else {
             throw VFSError(.isADirectory, "is a directory", path: source.fs.display(source.path),
                            remedy: "use -r to copy a directory tree")

@@ -23,7 +23,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     public init(for error: VFSError) {
         switch error.code {
         case .notFound: self = .notFound
-        case .invalidArgument: self = .usage
+        case .invalidArgument, .isADirectory, .notADirectory: self = .usage
         case .cancelled: self = .interrupted
         case .checksumMismatch: self = .fatal
         default: self = error.isRetryable ? .transient : .fatal

@@ -101,7 +101,7 @@ public struct VFSError: Error, Sendable, CustomStringConvertible, Equatable {
 
     public static func unsupported(_ what: String, path: String? = nil, backend: String? = nil) -> VFSError {
         VFSError(.unsupported, "\(what) is not supported by this store", path: path,
-                 remedy: "see `dctc help stores` for what each store can do", backend: backend)
+                 remedy: "see the Stores section of Docs/user-guide.md for what each store can do", backend: backend)
     }
 
     /// Wraps any error as a `VFSError`, keeping it unchanged when it already is one.

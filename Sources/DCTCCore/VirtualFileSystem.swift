@@ -29,6 +29,7 @@ public protocol VirtualFileSystem: AnyObject, Sendable {
     /// hashes to compute while streaming).
     /// - Returns: the new file's info, with the computed hashes.
     /// - Throws: `.checksumMismatch` when expectations fail, `.isADirectory`, `.permissionDenied`.
+    @discardableResult
     func write(_ path: VPath, from content: ByteStream, attributes: WriteAttributes) async throws -> FileInfo
     /// Removes a file.
     /// - Throws: `.notFound`, `.isADirectory`.

@@ -1,1 +1,3 @@
-print("dctc")
+import DCTCCommands
+
+await DCTCMain.run()

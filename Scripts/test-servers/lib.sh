@@ -1,0 +1,74 @@
+# Common helpers for the loopback test servers (sourced by each server script, never run).
+#
+# Every server lives under $L (DCTC_SRV_DIR, default /tmp/dctc-srv), listens on 127.0.0.1
+# ports 17000-17999 only, runs in the foreground under `launch` (so $! is its real PID) and is
+# stopped by that PID. A server script is `Scripts/test-servers/NAME.sh` and answers:
+#   start   start the server if it is not running (idempotent), wait until it answers
+#   stop    stop it by PID (no error when it is not running)
+#   env     print `export VAR=value` lines describing how to reach it
+#   deps    print the Debian packages it needs (install-deps.sh installs them)
+# all.sh runs a verb for every server script present, so a new server plugs in by existing.
+
+set -euo pipefail
+umask 022
+
+L=${DCTC_SRV_DIR:-/tmp/dctc-srv}
+SRV_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+die() { echo "test-servers: $*" >&2; exit 1; }
+say() { echo "test-servers: $*" >&2; }
+
+srv_dirs() { mkdir -p "$L"/run "$L"/logs "$L"/keys "$L"/tmp "$L"/home "$@"; chmod 755 "$L" "$L"/home; }
+
+# launch NAME CMD...: runs CMD in the background (detached from our stdio) and records its PID.
+launch() {
+    local n=$1; shift
+    "$@" </dev/null >"$L/logs/$n.out" 2>&1 &
+    echo $! >"$L/run/$n.pid"
+}
+
+# pid_of NAME: the recorded PID when that process is still alive, else nothing (status 1).
+pid_of() {
+    local f="$L/run/$1.pid" p
+    [ -f "$f" ] || return 1
+    p=$(cat "$f")
+    [ -n "$p" ] && kill -0 "$p" 2>/dev/null || return 1
+    echo "$p"
+}
+
+# port_open PORT: true when something accepts TCP connections on 127.0.0.1:PORT.
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# wait_port PORT [NAME]: waits up to 10 s for the port; fails early when NAME's process died.
+wait_port() {
+    local i
+    for i in $(seq 100); do
+        port_open "$1" && return 0
+        if [ -n "${2:-}" ] && ! pid_of "$2" >/dev/null; then return 1; fi
+        sleep 0.1
+    done
+    return 1
+}
+
+# stop_pid NAME: TERM, wait up to 5 s, then KILL the recorded PID; removes the pid file.
+stop_pid() {
+    local f="$L/run/$1.pid" p i
+    [ -f "$f" ] || return 0
+    p=$(cat "$f")
+    if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
+        kill "$p" 2>/dev/null || true
+        for i in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$p" 2>/dev/null || true
+    fi
+    rm -f "$f"
+}
+
+need_root() { [ "$(id -u)" = 0 ] || die "$1 needs root (it creates a system user); run it with sudo"; }
+
+# fail_start NAME PORT: explains a failed start with the tail of the server's log.
+fail_start() {
+    say "$1 did not start listening on 127.0.0.1:$2; last lines of $L/logs/$1.out:"
+    tail -n 20 "$L/logs/$1.out" >&2 || true
+    stop_pid "$1"
+    exit 1
+}

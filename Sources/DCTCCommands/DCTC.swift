@@ -1,0 +1,39 @@
+import ArgumentParser
+import DCTCCore
+
+/// The version printed by `dctc version` and `dctc --version`.
+public enum DCTCVersion {
+    public static let string = "0.1.0"
+}
+
+/// The root command: `dctc VERB ...`.
+public struct DCTC: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "dctc",
+        abstract: "Move, inspect and sync data across local disk, SFTP, FTP/FTPS, HTTP/WebDAV and S3.",
+        discussion: """
+        Every command takes addresses of any store:
+          /local/path  ./relative  sftp://user@host/path  ftp://host/path  https://host/path
+          s3://bucket/key  NAME:path (an account from the config file)  - (stdin/stdout)
+
+        Examples:
+          dctc ls -l s3://bucket/logs/
+          dctc cp -r --compress gz ./data backup:data
+          dctc cat https://example.org/file.csv.gz | head
+          dctc hash --algo sha256 ./file.iso
+
+        Exit codes: 0 ok, 1 negative answer, 2 usage, 3 not found, 4 partial failure,
+        5 transient (retry later), 6 fatal, 7 nothing to do, 130 interrupted (Docs/exit-codes.md).
+        """,
+        version: DCTCVersion.string,
+        subcommands: [
+            Ls.self, Find.self, Stat.self, Du.self,
+            Cat.self, Head.self, Tail.self,
+            Cp.self, Mv.self, Rm.self, Mkdir.self, Rmdir.self,
+            Hash.self, Grep.self,
+            ConfigCommand.self, Version.self, Completions.self,
+        ]
+    )
+
+    public init() {}
+}

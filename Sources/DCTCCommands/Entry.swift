@@ -1,0 +1,101 @@
+import ArgumentParser
+import DCTCCore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The process entry point: alias expansion, parsing, running, and the exit-code table.
+public enum DCTCMain {
+    public static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
+        let args = expandAlias(arguments)
+        let verbose = args.contains("-v") || args.contains("--verbose")
+        let command: any ParsableCommand
+        do {
+            command = try DCTC.parseAsRoot(args)
+        } catch {
+            let code = DCTC.exitCode(for: error)
+            if code == .success {
+                Output.standard.write(DCTC.fullMessage(for: error) + "\n")
+                Output.standard.flush()
+                exit(0)
+            }
+            Output.error.line(DCTC.fullMessage(for: error))
+            exit(ExitStatus.usage.rawValue)
+        }
+        let task = Task { () -> Int32 in
+            do {
+                if var asyncCommand = command as? any AsyncParsableCommand {
+                    try await asyncCommand.run()
+                } else {
+                    var syncCommand = command
+                    try syncCommand.run()
+                }
+                return ExitStatus.success.rawValue
+            } catch {
+                return status(for: error, verbose: verbose)
+            }
+        }
+        let interrupts = installInterruptHandler(task)
+        let code = await task.value
+        interrupts.cancel()
+        Output.standard.flush()
+        exit(code)
+    }
+
+    /// Maps a thrown error to an exit code, printing it unless it was printed already.
+    static func status(for error: any Error, verbose: Bool) -> Int32 {
+        switch error {
+        case let failure as CommandFailure:
+            return failure.status.rawValue
+        case let e as VFSError:
+            printError(describe(e, verbose: verbose))
+            return ExitStatus(for: e).rawValue
+        case is CancellationError:
+            printError("interrupted")
+            return ExitStatus.interrupted.rawValue
+        default:
+            let code = DCTC.exitCode(for: error)
+            if code == .success {
+                // Help and version requests surface here when parsing hands them to run().
+                Output.standard.line(DCTC.fullMessage(for: error))
+                return 0
+            }
+            let message = DCTC.fullMessage(for: error)
+            if !message.isEmpty { Output.error.line(message) }
+            // ArgumentParser's validation errors are usage errors in our table.
+            return code == .validationFailure ? ExitStatus.usage.rawValue : code.rawValue
+        }
+    }
+
+    /// First Ctrl-C cancels the running command (temporary files are cleaned up); a second one exits at once.
+    static func installInterruptHandler(_ task: Task<Int32, Never>) -> any DispatchSourceSignal {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        let count = InterruptCount()
+        source.setEventHandler {
+            if count.increment() > 1 { exit(ExitStatus.interrupted.rawValue) }
+            task.cancel()
+        }
+        source.resume()
+        return source
+    }
+
+    /// Replaces a leading alias from the config file (`[aliases] ll = "ls -l -h"`).
+    static func expandAlias(_ args: [String]) -> [String] {
+        guard let first = args.first, !first.hasPrefix("-") else { return args }
+        let known = Set(DCTC.configuration.subcommands.map { $0._commandName })
+        guard !known.contains(first) else { return args }
+        let configPath = args.firstIndex(of: "--config").flatMap { i in i + 1 < args.count ? args[i + 1] : nil }
+        guard let settings = try? LoadedSettings.load(configPath: configPath),
+              let expansion = settings.aliases[first], !expansion.isEmpty else { return args }
+        return expansion + args.dropFirst()
+    }
+}
+
+final class InterruptCount: @unchecked Sendable {
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var value = 0
+    func increment() -> Int { lock.withLock { value += 1; return value } }
+}

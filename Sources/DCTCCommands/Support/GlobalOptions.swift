@@ -1,0 +1,18 @@
+import ArgumentParser
+
+/// Options every command accepts.
+public struct GlobalOptions: ParsableArguments, Sendable {
+    @Flag(name: .shortAndLong, help: "Say more: each action, and the native cause of errors.")
+    public var verbose = false
+
+    @Option(name: .long, help: ArgumentHelp("Config file to use (default: $DCTC_CONFIG, else $XDG_CONFIG_HOME/dctc/config.toml).", valueName: "file"))
+    public var config: String?
+
+    @Flag(name: .long, help: "Accept and remember an SSH host key seen for the first time.")
+    public var acceptNewHostKey = false
+
+    @Flag(name: .long, help: "Do not verify TLS certificates (https, ftps). Unsafe outside tests.")
+    public var insecure = false
+
+    public init() {}
+}

@@ -1,0 +1,92 @@
+import DCTCCore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Buffered writes to standard output and error, by file descriptor.
+///
+/// `print` takes a lock and flushes per call; listing a million entries that way costs more
+/// than the listing. This buffers up to 64 KiB and writes with `write(2)`, retrying short
+/// writes. Standard error is written unbuffered (`fputs` to `stderr` is not allowed under
+/// Swift 6 strict concurrency).
+public final class Output: @unchecked Sendable {
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var buffer: [UInt8] = []
+    private let fd: Int32
+    private let limit = 64 * 1024
+
+    public static let standard = Output(fd: 1)
+    public static let error = Output(fd: 2)
+
+    init(fd: Int32) {
+        self.fd = fd
+        buffer.reserveCapacity(limit)
+    }
+
+    /// True when this descriptor is a terminal.
+    public var isTerminal: Bool { isatty(fd) == 1 }
+
+    public func write(_ bytes: [UInt8]) {
+        lock.withLock {
+            if buffer.count + bytes.count > limit { flushLocked() }
+            if bytes.count >= limit { Output.writeAll(fd, bytes) } else { buffer.append(contentsOf: bytes) }
+            if fd == 2 { flushLocked() }
+        }
+    }
+
+    public func write(_ s: String) { write(Array(s.utf8)) }
+
+    public func line(_ s: String) { write(Array((s + "\n").utf8)) }
+
+    public func flush() { lock.withLock { flushLocked() } }
+
+    private func flushLocked() {
+        guard !buffer.isEmpty else { return }
+        Output.writeAll(fd, buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { buf in
+            guard let base = buf.baseAddress else { return }
+            var offset = 0
+            while offset < buf.count {
+                let n = Glibc.write(fd, base + offset, buf.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return  // EPIPE and the like: the reader went away; nothing useful to do.
+                }
+                offset += n
+            }
+        }
+    }
+}
+
+/// Writes a warning or error line to standard error, prefixed with `dctc: `.
+public func printError(_ message: String) {
+    Output.standard.flush()
+    Output.error.line("dctc: \(message)")
+}
+
+/// Sizes for people: 1.5K, 20M, 3.1G (powers of 1024, like `ls -h`).
+public func humanSize(_ bytes: Int64) -> String {
+    let units = ["B", "K", "M", "G", "T", "P"]
+    var value = Double(bytes)
+    var unit = 0
+    while value >= 1024 && unit < units.count - 1 {
+        value /= 1024
+        unit += 1
+    }
+    if unit == 0 { return "\(bytes)" }
+    return value < 10 ? String(format: "%.1f%@", value, units[unit]) : String(format: "%.0f%@", value.rounded(), units[unit])
+}
+
+/// JSON output shared by every `--json` flag: sorted keys, ISO 8601 dates, no escaped slashes.
+public func jsonLine<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}

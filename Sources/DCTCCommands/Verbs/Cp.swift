@@ -1,0 +1,161 @@
+import ArgumentParser
+import DCTCCompression
+import DCTCCore
+import Foundation
+
+/// Compression choices for `--compress`.
+enum CompressionChoice: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case gz, bz2
+    var codec: Codec { self == .gz ? .gzip : .bzip2 }
+}
+
+/// `dctc cp`: copy files and trees between any stores.
+struct Cp: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Copy files and directory trees between any stores.",
+        discussion: """
+        Like cp(1): with one source file the destination may be a new file name; otherwise it
+        is a directory (created when missing). `SRC/` with a trailing slash copies the
+        directory's contents rather than the directory itself. Every copy is atomic at the
+        destination, keeps the modification time, and is verified (size, and hashes the
+        source already knows). `-` reads standard input or writes standard output.
+
+        Examples:
+          dctc cp report.csv s3://bucket/reports/
+          dctc cp -r ./logs backup:logs --compress gz
+          dctc cp -r --decompress sftp://me@host/export/ ./export
+          dctc cp -r --zip bundle.zip ./docs ./README.md
+          gzip -c big.log | dctc cp - s3://bucket/big.log.gz
+        """)
+
+    @OptionGroup var global: GlobalOptions
+    @Flag(name: .shortAndLong, help: "Copy directories recursively.") var recursive = false
+    @Option(name: .long, help: "Compress on the way (gz or bz2); the suffix is added to each name.") var compress: CompressionChoice?
+    @Option(name: .long, help: ArgumentHelp("Compression level (gz: 1-9, bz2: 1-9).", valueName: "N")) var level: Int?
+    @Flag(name: .long, help: "Decompress .gz/.bz2 sources on the way; the suffix is removed.") var decompress = false
+    @Option(name: .long, help: ArgumentHelp("Put the sources into a new zip archive instead of copying them.", valueName: "archive.zip")) var zip: String?
+    @Flag(name: [.customShort("n"), .long], help: "Never overwrite an existing destination file.") var noClobber = false
+    @Option(name: .long, help: ArgumentHelp("Files copied in parallel.", valueName: "N")) var transfers = 4
+    @Argument(help: "SRC... DST (with --zip: SRC...).") var paths: [String]
+
+    func validate() throws {
+        if compress != nil && decompress { throw ValidationError("--compress and --decompress cannot be used together") }
+        if zip != nil && (compress != nil || decompress) { throw ValidationError("--zip cannot be combined with --compress or --decompress") }
+        if zip == nil && paths.count < 2 { throw ValidationError("give at least one source and a destination") }
+        if zip != nil && paths.isEmpty { throw ValidationError("give at least one source to put into the archive") }
+        if transfers < 1 { throw ValidationError("--transfers must be at least 1") }
+        if let level, let c = compress, !c.codec.levels.contains(level) {
+            throw ValidationError("--level for \(c.rawValue) must be in \(c.codec.levels.lowerBound)...\(c.codec.levels.upperBound)")
+        }
+        if level != nil && compress == nil { throw ValidationError("--level needs --compress") }
+    }
+
+    func run() async throws {
+        let ctx = try await CommandContext.make(global)
+        let reporter = ErrorReporter(verbose: global.verbose)
+        let sourceTexts = zip == nil ? Array(paths.dropLast()) : paths
+        let destinationText = zip == nil ? paths[paths.count - 1] : ""
+
+        if sourceTexts == ["-"] || destinationText == "-" {
+            try await copyStdio(ctx, source: sourceTexts, destination: destinationText)
+            return
+        }
+        var sources: [(Location, FileInfo, trailingSlash: Bool)] = []
+        for text in sourceTexts {
+            if text == "-" { throw ValidationError("'-' (standard input) must be the only source") }
+            do {
+                for (loc, info) in try await ctx.expand(text) { sources.append((loc, info, loc.address.trailingSlash)) }
+            } catch { reporter.report(error, path: text) }
+        }
+        guard !sources.isEmpty else { try reporter.finish(); return }
+
+        if let zip {
+            try await ZipPacker(ctx: ctx, recursive: recursive).pack(sources: sources, archive: zip, reporter: reporter)
+            try reporter.finish()
+            return
+        }
+        let codec = compress?.codec
+        let decompress = self.decompress
+        let planner = TransferPlanner(ctx: ctx, recursive: recursive, rename: { name in
+            if let codec { return codec.addingExtension(to: name) }
+            if decompress, let stripped = Codec.forName(name).flatMap({ $0.isStream ? $0.strippingExtension(from: name) : nil }) {
+                return stripped
+            }
+            return name
+        })
+        let plan = try await planner.plan(sources: sources, destination: destinationText, reporter: reporter)
+        for dir in plan.directories where dir.fs.capabilities.hasDirectories {
+            do { try await dir.fs.makeDirectories(dir.path) } catch { reporter.report(error, path: dir.fs.display(dir.path)) }
+        }
+        let level = self.level
+        let noClobber = self.noClobber
+        let counter = ByteCounter()
+        await runBounded(plan.files, limit: transfers, reporter: reporter) { job in
+            if noClobber, try await job.destination.fs.exists(job.destination.path) {
+                ctx.note("skipped \(job.destination.address): exists (--no-clobber)")
+                return
+            }
+            let result = try await copy(job, codec: codec, level: level, decompress: decompress)
+            counter.add(result.size ?? 0)
+            ctx.note("copied \(job.source.address) -> \(job.destination.address)")
+        }
+        ctx.note("\(counter.files) file(s), \(humanSize(counter.bytes)) copied")
+        try reporter.finish()
+    }
+
+    /// Copies one file, transforming the bytes when compressing or decompressing.
+    func copy(_ job: FileJob, codec: Codec?, level: Int?, decompress: Bool) async throws -> FileInfo {
+        if let codec {
+            return try await Transfer.copyFile(from: job.source, to: job.destination, sourceInfo: job.info) { stream in
+                stream.compressed(with: codec, level: level)
+            }
+        }
+        if decompress {
+            let shown = job.source.fs.display(job.source.path)
+            let name = job.source.path.name
+            return try await Transfer.copyFile(from: job.source, to: job.destination, sourceInfo: job.info) { stream in
+                try await stream.decompressed(displayPath: shown, name: name)
+            }
+        }
+        return try await Transfer.copyFile(from: job.source, to: job.destination, sourceInfo: job.info)
+    }
+
+    /// `cp - DST` and `cp SRC -`.
+    func copyStdio(_ ctx: CommandContext, source: [String], destination: String) async throws {
+        guard source.count == 1 else { throw ValidationError("with '-' give exactly one source and one destination") }
+        var stream: ByteStream
+        var name = "stdin"
+        if source[0] == "-" {
+            stream = standardInputStream()
+        } else {
+            let loc = try await ctx.location(source[0])
+            let info = try await loc.fs.info(loc.path)
+            if info.isDirectory { throw VFSError(.isADirectory, "is a directory", path: source[0], remedy: "only files can go to standard output") }
+            stream = try await loc.fs.read(loc.path, range: nil)
+            name = loc.path.name
+        }
+        if let codec = compress?.codec { stream = stream.compressed(with: codec, level: level) }
+        if decompress { stream = try await stream.decompressed(displayPath: source[0], name: name) }
+        if destination == "-" {
+            try await writeToStandardOutput(stream)
+            return
+        }
+        let dest = try await ctx.location(destination)
+        if try await dest.fs.infoIfExists(dest.path)?.isDirectory == true || dest.address.trailingSlash {
+            throw VFSError.invalid("standard input needs a file name as destination", path: destination,
+                                   remedy: "name the file, e.g. \(dest.address.appending("data.bin"))")
+        }
+        try await dest.fs.write(dest.path, from: stream, attributes: WriteAttributes(modificationTime: Date()))
+    }
+}
+
+/// Counts files and bytes from concurrent transfers.
+final class ByteCounter: @unchecked Sendable {
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var _bytes: Int64 = 0
+    private var _files = 0
+    func add(_ n: Int64) { lock.withLock { _bytes += n; _files += 1 } }
+    var bytes: Int64 { lock.withLock { _bytes } }
+    var files: Int { lock.withLock { _files } }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import DCTCCore
+
+/// `dctc mkdir`: create directories.
+struct Mkdir: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create directories.",
+        discussion: """
+        On object stores, where directories are only key prefixes, this succeeds without
+        creating anything (a directory appears when a file is written below it).
+
+        Examples:
+          dctc mkdir ./out
+          dctc mkdir -p sftp://me@host/srv/data/2024/05
+        """)
+
+    @OptionGroup var global: GlobalOptions
+    @Flag(name: .shortAndLong, help: "Create missing parents; an existing directory is not an error.") var parents = false
+    @Argument(help: "Directories to create.") var addresses: [String]
+
+    func run() async throws {
+        let ctx = try await CommandContext.make(global)
+        let reporter = ErrorReporter(verbose: global.verbose)
+        for text in addresses {
+            do {
+                let loc = try await ctx.location(text)
+                if parents {
+                    try await loc.fs.makeDirectories(loc.path)
+                } else if loc.fs.capabilities.hasDirectories {
+                    try await loc.fs.makeDirectory(loc.path)
+                }
+                ctx.note("created \(loc.address)")
+                reporter.success()
+            } catch {
+                reporter.report(error, path: text)
+            }
+        }
+        try reporter.finish()
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import DCTCCore
+
+/// `dctc rm`: remove files and trees.
+struct Rm: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Remove files, or directory trees with -r.",
+        discussion: """
+        A pattern that matches nothing is an error, never its parent folder. Removing the
+        root of a store, a bucket or an account (`rm -r s3://bucket`, `rm -r NAME:`) needs
+        --force; the local root / is never removed.
+
+        Examples:
+          dctc rm ./tmp/old.csv
+          dctc rm -r s3://bucket/staging/2024-05-01
+          dctc rm -f 'sftp://me@host/tmp/*.part'
+          dctc rm -r --force s3://scratch-bucket
+        """)
+
+    @OptionGroup var global: GlobalOptions
+    @Flag(name: .shortAndLong, help: "Remove directories and everything below them.") var recursive = false
+    @Flag(name: .shortAndLong, help: "Ignore missing files; allow removing the root of a store or bucket.") var force = false
+    @Argument(help: "Addresses to remove.") var addresses: [String]
+
+    func run() async throws {
+        let ctx = try await CommandContext.make(global)
+        let reporter = ErrorReporter(verbose: global.verbose)
+        for text in addresses {
+            let targets: [(Location, FileInfo)]
+            do {
+                targets = try await ctx.expand(text)
+            } catch let e as VFSError where e.code == .notFound && force {
+                continue
+            } catch {
+                reporter.report(error, path: text)
+                continue
+            }
+            for (loc, info) in targets {
+                do {
+                    try await remove(loc, info, ctx: ctx)
+                    reporter.success()
+                } catch let e as VFSError where e.code == .notFound && force {
+                    continue
+                } catch {
+                    reporter.report(error, path: loc.fs.display(loc.path))
+                }
+            }
+        }
+        try reporter.finish()
+    }
+
+    private func remove(_ loc: Location, _ info: FileInfo, ctx: CommandContext) async throws {
+        let shown = loc.fs.display(loc.path)
+        guard info.isDirectory else {
+            try await loc.fs.remove(loc.path)
+            ctx.note("removed \(shown)")
+            return
+        }
+        guard recursive else {
+            throw VFSError(.isADirectory, "is a directory", path: shown, remedy: "use -r to remove it and everything below it")
+        }
+        if loc.address.isLocal && loc.path.isRoot {
+            throw VFSError(.permissionDenied, "refusing to remove the local root", path: "/")
+        }
+        let isStoreRoot = loc.path.isRoot || (loc.fs.kind == "s3" && loc.path.depth == 1)
+            || (loc.address.scheme == .account && loc.address.path.isRoot)
+        if isStoreRoot && !force {
+            throw VFSError.invalid("this is the root of a store or bucket", path: shown,
+                                   remedy: "add --force if you really mean to remove everything in it")
+        }
+        let count = try await loc.fs.removeTree(loc.path)
+        ctx.note("removed \(shown) (\(count) file(s))")
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import DCTCCore
+
+/// `dctc rmdir`: remove empty directories.
+struct Rmdir: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Remove empty directories.",
+        discussion: """
+        Examples:
+          dctc rmdir ./out/empty
+          dctc rmdir sftp://me@host/srv/old
+        """)
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Empty directories to remove.") var addresses: [String]
+
+    func run() async throws {
+        let ctx = try await CommandContext.make(global)
+        let reporter = ErrorReporter(verbose: global.verbose)
+        for text in addresses {
+            do {
+                let loc = try await ctx.location(text)
+                try await loc.fs.removeDirectory(loc.path)
+                ctx.note("removed \(loc.address)")
+                reporter.success()
+            } catch {
+                reporter.report(error, path: text)
+            }
+        }
+        try reporter.finish()
+    }
+}
