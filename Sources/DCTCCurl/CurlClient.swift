@@ -64,6 +64,9 @@ public final class CurlClient: Sendable {
 
     deinit { pool.shutdown() }
 
+    /// Requests waiting for a free worker right now (for tests and diagnostics).
+    var queuedRequests: Int { pool.queuedCount }
+
     /// Sends `request` and returns when the response headers have arrived.
     ///
     /// Any status comes back as a response (check `status`, or use `requireSuccess(path:)`).

@@ -65,6 +65,13 @@ final class CurlWorkerPool: @unchecked Sendable {
         start(transfer, on: worker)
     }
 
+    /// Transfers waiting for a worker (for tests and diagnostics).
+    var queuedCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return waiting.count
+    }
+
     /// Removes a transfer that has not started yet.
     ///
     /// - Returns: true when it was still queued (the caller then fails it).

@@ -130,3 +130,11 @@ public func verifyContent(path: String, expectedSize: Int64?, actualSize: Int64,
         }
     }
 }
+
+/// The OpenSSL libcrypto this build links (`OpenSSL_version(OPENSSL_VERSION)`).
+public enum CryptoLibraryVersion {
+    public static var string: String {
+        guard let v = OpenSSL_version(Int32(OPENSSL_VERSION)) else { return "unknown" }
+        return String(cString: v)
+    }
+}

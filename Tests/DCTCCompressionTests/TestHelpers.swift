@@ -1,3 +1,4 @@
+import DCTCCompression
 import DCTCCore
 import Foundation
 import Testing
@@ -76,7 +77,7 @@ func shell(_ command: String) async throws -> ToolResult {
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", command]
         let outputPath = NSTemporaryDirectory() + "dctc-shell-" + UUID().uuidString
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.standardOutput = handle
