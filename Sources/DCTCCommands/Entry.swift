@@ -8,6 +8,10 @@ import Glibc
 /// The process entry point: alias expansion, parsing, running, and the exit-code table.
 public enum DCTCMain {
     public static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
+        // Network libraries write to sockets that peers may close; a SIGPIPE must not kill the
+        // process (libcurl with CURLOPT_NOSIGNAL expects this). A closed standard output is
+        // handled where it is written (see Output).
+        signal(SIGPIPE, SIG_IGN)
         let args = expandAlias(arguments)
         let verbose = args.contains("-v") || args.contains("--verbose")
         let command: any ParsableCommand
@@ -61,9 +65,9 @@ public enum DCTCMain {
                 Output.standard.line(DCTC.fullMessage(for: error))
                 return 0
             }
-            let message = DCTC.fullMessage(for: error)
-            if !message.isEmpty { Output.error.line(message) }
-            // ArgumentParser's validation errors are usage errors in our table.
+            // A ValidationError thrown by run() (after parsing): one line, usage status.
+            let message = DCTC.message(for: error)
+            if !message.isEmpty { printError(message) }
             return code == .validationFailure ? ExitStatus.usage.rawValue : code.rawValue
         }
     }

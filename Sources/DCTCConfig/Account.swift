@@ -200,6 +200,9 @@ public struct Account: Sendable, Equatable, CustomStringConvertible, CustomDebug
     public func validate() throws -> [String] {
         let schema = AccountSchema.fields(for: type)
         var warnings: [String] = []
+        if fields["type"] != nil {
+            throw problem("type is given twice; pass it as the account's type only", key: "type")
+        }
         for key in fields.keys.sorted() {
             guard let value = fields[key] else { continue }
             guard let kind = schema[key] else {

@@ -114,7 +114,7 @@ enum ConfigFile {
     }
 
     static func errnoError(_ code: Int32, _ message: String, path: String) -> VFSError {
-        let reason = String(cString: strerror(code))
+        let reason = strerror(code).map { String(cString: $0) } ?? "errno \(code)"
         switch code {
         case EACCES, EPERM:
             return VFSError(.permissionDenied, "\(message): permission denied", path: path,

@@ -5,6 +5,10 @@
 /// when parsing and `..` removes the previous component, never climbing above the root.
 /// Comparison is by the UTF-8 bytes of each component, so sorted listings from every store
 /// merge-join in the same order whatever the platform's collation.
+///
+/// Equality and hashing are byte-wise too: Swift's `String ==` treats canonically equivalent
+/// strings as equal, but `cafe\u{301}` (NFD) and `caf\u{e9}` (NFC) are two different files on
+/// a POSIX file system and in an S3 bucket.
 public struct VPath: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
     public private(set) var components: [String]
 
@@ -51,7 +55,20 @@ public struct VPath: Hashable, Sendable, Comparable, CustomStringConvertible, Co
 
     /// True when `self` is `other` or lies below it.
     public func hasPrefix(_ other: VPath) -> Bool {
-        components.count >= other.components.count && Array(components.prefix(other.components.count)) == other.components
+        guard components.count >= other.components.count else { return false }
+        return zip(components, other.components).allSatisfy { $0.utf8.elementsEqual($1.utf8) }
+    }
+
+    public static func == (lhs: VPath, rhs: VPath) -> Bool {
+        lhs.components.count == rhs.components.count && lhs.hasPrefix(rhs)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(components.count)
+        for c in components {
+            hasher.combine(c.utf8.count)
+            for byte in c.utf8 { hasher.combine(byte) }
+        }
     }
 
     /// The components below `base` joined by `/`, or nil when `self` is not under `base`.
@@ -67,7 +84,7 @@ public struct VPath: Hashable, Sendable, Comparable, CustomStringConvertible, Co
     }
 
     public static func < (lhs: VPath, rhs: VPath) -> Bool {
-        for (a, b) in zip(lhs.components, rhs.components) where a != b {
+        for (a, b) in zip(lhs.components, rhs.components) where !a.utf8.elementsEqual(b.utf8) {
             return a.utf8.lexicographicallyPrecedes(b.utf8)
         }
         return lhs.components.count < rhs.components.count

@@ -94,7 +94,10 @@ public struct CurlRequest: Sendable, CustomStringConvertible {
     public var customRequest: String?
     /// `CURLOPT_DIRLISTONLY`: FTP `NLST` instead of `LIST`.
     public var dirListOnly = false
-    /// `CURLOPT_QUOTE`: FTP commands sent before the transfer (`DELE f`, `MKD d`, `MFMT …`).
+    /// `CURLOPT_QUOTE`: FTP commands sent before the transfer (`DELE /d/f`, `MKD /d`, `MFMT …`).
+    /// Use absolute paths: a reused connection may still be in another request's folder.
+    /// The replies arrive in `CurlResponse.serverLines`; a 4xx/5xx reply fails the request
+    /// with `CURLE_QUOTE_ERROR` and the reply code as `CurlError.httpStatus`.
     public var ftpCommands: [String] = []
     /// `CURLOPT_POSTQUOTE`: FTP commands sent after a successful transfer (`RNFR`/`RNTO`).
     public var ftpPostCommands: [String] = []
@@ -142,7 +145,8 @@ public struct CurlRequest: Sendable, CustomStringConvertible {
     /// - Throws: `VFSError.invalidArgument` for a header with a line break or an empty name,
     ///   a zero-length range, or a method with spaces.
     func validate() throws {
-        func bad(_ s: String) -> Bool { s.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) }
+        // Scalars, not Characters: "\r\n" is a single Character.
+        func bad(_ s: String) -> Bool { s.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) }
         for (name, value) in headers {
             if name.isEmpty || name.contains(":") || name.contains(" ") || bad(name) || bad(value) {
                 throw VFSError.invalid("the request header \(name.debugDescription) is malformed", path: displayURL)

@@ -347,7 +347,9 @@ final class CurlTransfer: @unchecked Sendable {
     /// CURLOPT_WRITEFUNCTION: hands the response out if needed, then queues the bytes.
     /// Returning less than `count` makes libcurl abort with CURLE_WRITE_ERROR.
     private func receiveBody(_ data: UnsafeMutablePointer<CChar>?, _ count: Int) -> Int {
-        if !delivered {
+        // Without a body to wait for, FTP and file:// pass their facts ("Content-Length: 10")
+        // through here as well as the header callback: the response waits for the end then.
+        if !delivered && !request.noBody {
             if isCallerCancelled { return 0 }
             deliver()
         }
@@ -388,7 +390,7 @@ final class CurlTransfer: @unchecked Sendable {
     private func receiveHeader(_ data: UnsafeMutablePointer<CChar>?, _ count: Int) -> Int {
         guard let data, count > 0 else { return count }
         var line = String(decoding: UnsafeRawBufferPointer(start: data, count: count), as: UTF8.self)
-        while let last = line.last, last == "\n" || last == "\r" { line.removeLast() }
+        while let last = line.last, last.isNewline { line.removeLast() }  // "\r\n" is one Character
 
         if line.hasPrefix("HTTP/") {
             // A new response block (after 100 Continue, a redirect or an auth round): start over.

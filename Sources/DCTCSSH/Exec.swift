@@ -123,3 +123,10 @@ extension SessionCore {
         return nil
     }
 }
+
+extension SSHSession {
+    /// `text` as one word for a POSIX shell: in single quotes, with each `'` written as `'\''`.
+    public static func shellQuoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}

@@ -23,6 +23,8 @@ public enum CLI {
     /// developer's own config never leaks into tests.
     public static func run(_ args: [String], cwd: String? = nil, environment: [String: String] = [:],
                            stdin: [UInt8]? = nil) throws -> CLIResult {
+        // Writing a child's standard input after it exited must not kill the test process.
+        signal(SIGPIPE, SIG_IGN)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = args
@@ -39,7 +41,8 @@ public enum CLI {
         if let stdin {
             let handle = inp.fileHandleForWriting
             DispatchQueue.global().async {
-                handle.write(Data(stdin))
+                // write(contentsOf:) throws on EPIPE; the older write(_:) traps.
+                try? handle.write(contentsOf: Data(stdin))
                 try? handle.close()
             }
         }

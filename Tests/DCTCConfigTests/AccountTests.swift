@@ -182,5 +182,8 @@ struct AccountTests {
         let bad = try Account(name: "box", type: .ftps, fields: ["host": "h", "port": 0])
         let error = try #require(throws: VFSError.self) { try bad.validate() }
         #expect(error.message == "account 'box': port must be an integer from 1 to 65535, not 0")
+        let typeTwice = try Account(name: "box", type: .local, fields: ["type": "sftp"])
+        let twice = try #require(throws: VFSError.self) { try typeTwice.validate() }
+        #expect(twice.message == "account 'box': type is given twice; pass it as the account's type only")
     }
 }

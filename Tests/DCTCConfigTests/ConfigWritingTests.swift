@@ -93,7 +93,7 @@ struct ConfigWritingTests {
             try writeFile(Self.existing, to: path)
             let saved = try DCTCConfiguration.load(path: path, environment: baseEnvironment).save(removingAccountNamed: "home")
             #expect(saved.accounts.isEmpty)
-            #expect(try readFile(path) == "# My dctc config\n# shortcuts\n[aliases]\nll = \"ls -l\"")
+            #expect(try readFile(path) == "# My dctc config\n\n# shortcuts\n[aliases]\nll = \"ls -l\"")
             let missing = try #require(throws: VFSError.self) { try saved.save(removingAccountNamed: "home") }
             #expect(missing.code == .notFound)
         }
@@ -149,6 +149,25 @@ struct ConfigWritingTests {
             try DCTCConfiguration.load(path: link, environment: baseEnvironment).save(adding: account)
             #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == target)
             #expect(try readFile(target).hasSuffix("[accounts.disk]\ntype = \"local\"\n"))
+        }
+    }
+}
+
+@Suite("Config file operations from async code")
+struct ConfigAsyncTests {
+    @Test("async load and save read and write the same file as the synchronous forms")
+    func asyncLoadAndSave() async throws {
+        try await withTemporaryDirectory { directory in
+            let environment = ["DCTC_CONFIG": directory + "/config.toml", "PATH": "/usr/bin:/bin"]
+            let empty: DCTCConfiguration = try await DCTCConfiguration.load(environment: environment)
+            #expect(!empty.exists)
+            let account = try Account(name: "scratch", type: .memory)
+            let saved: DCTCConfiguration = try await empty.save(adding: account)
+            #expect(saved.account(named: "scratch") == account)
+            let reread: DCTCConfiguration = try await DCTCConfiguration.load(path: directory + "/config.toml", environment: environment)
+            #expect(reread.accounts.keys.sorted() == ["scratch"])
+            let removed: DCTCConfiguration = try await reread.save(removingAccountNamed: "scratch")
+            #expect(removed.accounts.isEmpty)
         }
     }
 }

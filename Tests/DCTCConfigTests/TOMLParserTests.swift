@@ -80,13 +80,13 @@ struct TOMLParserTests {
         let root = try toml("""
             a = \"\"\"
             Roses are red
-            Violets are \\"blue\\\"\"\"\"
+            Violets are \\"blue\\"\"\"\"\"\"
             b = \"\"\"The quick \\
                 brown \\
                 fox.\"\"\"
             c = \"\"\"\"\"\"\"
             """)
-        #expect(root["a"] == "Roses are red\nViolets are \"blue\"\"")
+        #expect(root["a"] == "Roses are red\nViolets are \"blue\"\"\"")
         #expect(root["b"] == "The quick brown fox.")
         #expect(root["c"] == "\"")
     }

@@ -153,39 +153,8 @@ enum ContentReading {
         error is CancellationError || (error as? VFSError)?.code == .cancelled
     }
 
-    /// Standard input as a stream, read on a thread of its own (a blocking `read(2)` must not
-    /// hold one of the cooperative pool's threads).
-    static func standardInput() -> ByteStream { ByteStream(StandardInputSource()) }
-}
-
-/// Standard input, pulled with `read(2)` on an `IOThread`, one chunk per pull.
-actor StandardInputSource: ByteSource {
-    private let thread = IOThread(name: "dctc-stdin")
-    private var done = false
-
-    deinit { thread.shutdown() }
-
-    func next() async throws -> [UInt8]? {
-        guard !done else { return nil }
-        let chunk = try await thread.run { () throws -> [UInt8] in
-            var buffer = [UInt8](repeating: 0, count: ByteStream.defaultChunkSize)
-            while true {
-                let n = buffer.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress, $0.count) }
-                if n >= 0 {
-                    buffer.removeSubrange(n...)
-                    return buffer
-                }
-                let err = errno
-                if err == EINTR { continue }
-                throw VFSError(.io, "cannot read standard input", path: "-",
-                               cause: "read: errno \(err) (\(String(cString: strerror(err))))")
-            }
-        }
-        if chunk.isEmpty { done = true; return nil }
-        return chunk
-    }
-
-    func cancel() async { done = true }
+    /// Standard input as a stream (read on a thread of its own; see `standardInputStream`).
+    static func standardInput() -> ByteStream { standardInputStream() }
 }
 
 /// Prints coreutils-style `==> NAME <==` headers between files, with a blank line before

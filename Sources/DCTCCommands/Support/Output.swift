@@ -56,7 +56,10 @@ public final class Output: @unchecked Sendable {
                 let n = Glibc.write(fd, base + offset, buf.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    return  // EPIPE and the like: the reader went away; nothing useful to do.
+                    // The reader went away (`dctc cat big | head`): stop quietly with the
+                    // status a shell reports for a process ended by SIGPIPE, like coreutils.
+                    if errno == EPIPE && fd == 1 { exit(128 + SIGPIPE) }
+                    return
                 }
                 offset += n
             }

@@ -2,8 +2,8 @@ import ArgumentParser
 import DCTCCore
 
 /// `dctc cat`: prints files of any store to standard output, one after the other.
-public struct Cat: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+struct Cat: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
         abstract: "Print files of any store to standard output, decompressing .gz and .bz2.",
         discussion: """
         Files are streamed chunk by chunk, so any size prints in constant memory. gzip and \
@@ -17,17 +17,17 @@ public struct Cat: AsyncParsableCommand {
           dctc cat --raw backup:dump.sql.gz > dump.sql.gz
         """)
 
-    @OptionGroup public var global: GlobalOptions
+    @OptionGroup var global: GlobalOptions
 
     @Flag(help: "Print the stored bytes as they are, without decompressing.")
-    public var raw = false
+    var raw = false
 
     @Argument(help: ArgumentHelp("Files to print (glob patterns allowed; - for standard input).", valueName: "address"))
-    public var addresses: [String] = []
+    var addresses: [String] = []
 
-    public init() {}
+    init() {}
 
-    public func run() async throws {
+    func run() async throws {
         let context = try await CommandContext.make(global)
         let reporter = ErrorReporter(verbose: global.verbose)
         let inputs = await ContentReading.expandAll(addresses.isEmpty ? ["-"] : addresses,

@@ -1,6 +1,235 @@
 import ArgumentParser
+import DCTCConfig
+import DCTCCore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
+/// `dctc config`: the accounts and aliases in the config file.
 struct ConfigCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "config", abstract: "(in progress)")
-    func run() async throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "List, add and remove the accounts of the config file.",
+        discussion: """
+        The config file is $DCTC_CONFIG, else $XDG_CONFIG_HOME/dctc/config.toml, else
+        ~/.config/dctc/config.toml. Secrets are never printed.
+
+        Examples:
+          dctc config
+          dctc config add backup --type sftp --host backup.example.org --user me --set key_file=~/.ssh/id_ed25519
+          dctc config add lake --type s3 --region eu-west-1 --secret-env secret_access_key=LAKE_SECRET
+          dctc config remove backup
+        """,
+        subcommands: [List.self, Show.self, Add.self, Remove.self, Path.self],
+        defaultSubcommand: List.self)
+
+    static func load(_ global: GlobalOptions) throws -> DCTCConfiguration {
+        let settings = try LoadedSettings.load(configPath: global.config)
+        for warning in settings.warnings { printError("warning: \(warning)") }
+        guard let config = settings.configuration else {
+            throw VFSError.invalid("the config file cannot be read", path: settings.path, remedy: "fix the error above")
+        }
+        return config
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the accounts, secrets masked.",
+            discussion: """
+            Examples:
+              dctc config list
+              dctc config list --json
+            """)
+        @OptionGroup var global: GlobalOptions
+        @Flag(name: .long, help: "One JSON object per account and line.") var json = false
+
+        func run() async throws {
+            let config = try ConfigCommand.load(global)
+            if config.accounts.isEmpty && !json {
+                Output.error.line(config.exists ? "no accounts in \(config.path)" :
+                    "no config file at \(config.path); add an account with `dctc config add NAME --type TYPE ...`")
+            }
+            for account in config.sortedAccounts {
+                if json {
+                    var fields: [String: String] = [:]
+                    for (k, v) in account.maskedFields { fields[k] = v }
+                    fields["name"] = account.name
+                    Output.standard.line(try jsonLine(fields))
+                } else {
+                    Output.standard.line(account.maskedDescription)
+                }
+            }
+            if !config.aliases.isEmpty && !json {
+                Output.standard.line("")
+                for (name, words) in config.aliases.sorted(by: { $0.key < $1.key }) {
+                    Output.standard.line("alias \(name) = \(words.joined(separator: " "))")
+                }
+            }
+            Output.standard.flush()
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show one account, secrets masked.",
+            discussion: """
+            Examples:
+              dctc config show backup
+            """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The account name.") var name: String
+
+        func run() async throws {
+            let config = try ConfigCommand.load(global)
+            guard let account = config.account(named: name) else {
+                throw VFSError(.notFound, "no account named '\(name)'", path: config.path,
+                               remedy: "list them with `dctc config`")
+            }
+            let width = account.maskedFields.map(\.key.count).max() ?? 0
+            Output.standard.line("[\(name)]")
+            for (k, v) in account.maskedFields {
+                Output.standard.line(k + String(repeating: " ", count: width - k.count) + " = " + v)
+            }
+            Output.standard.flush()
+        }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add an account (non-interactive with flags; prompts for what is missing on a terminal).",
+            discussion: """
+            Secrets are never taken from the command line (they would show in ps and shell
+            history): name an environment variable (--secret-env KEY=VAR), a command that
+            prints the secret (--secret-command KEY=CMD), or type it at the prompt on a
+            terminal (stored in the config file, which is written with mode 0600).
+
+            Examples:
+              dctc config add box --type sftp --host 10.0.0.5 --user me
+              dctc config add lake --type s3 --endpoint http://127.0.0.1:9000 --set path_style=true --secret-env secret_access_key=MINIO_SECRET --set access_key_id=minio
+              dctc config add ftpbox --type ftp --host ftp.example.org --user up --secret-command "password=pass show ftpbox"
+            """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The account name (letters, digits, _ . -; at least 2 characters).") var name: String
+        @Option(name: .long, help: "sftp, ftp, ftps, http, webdav, s3 or local.") var type: String?
+        @Option(name: .long, help: "Host name (sftp, ftp, ftps).") var host: String?
+        @Option(name: .long, help: "Port.") var port: Int?
+        @Option(name: .long, help: "User name.") var user: String?
+        @Option(name: .long, help: "Endpoint URL (s3).") var endpoint: String?
+        @Option(name: .long, help: "Base URL (http, webdav).") var url: String?
+        @Option(name: .long, help: "Region (s3).") var region: String?
+        @Option(name: .long, help: "A path prefix every address of the account lives under.") var root: String?
+        @Option(name: .long, help: ArgumentHelp("Any other non-secret setting.", valueName: "key=value")) var set: [String] = []
+        @Option(name: .long, help: ArgumentHelp("Read a secret from an environment variable when needed.", valueName: "key=VAR")) var secretEnv: [String] = []
+        @Option(name: .long, help: ArgumentHelp("Run a command that prints a secret when needed.", valueName: "key=command")) var secretCommand: [String] = []
+        @Flag(name: .long, help: "Replace an existing account of that name.") var replace = false
+
+        func run() async throws {
+            let config = try ConfigCommand.load(global)
+            let interactive = isatty(0) == 1 && isatty(2) == 1
+            var typeText = type
+            if typeText == nil, interactive { typeText = prompt("type (\(AccountType.allCases.map(\.rawValue).joined(separator: ", ")))") }
+            guard let typeText, let accountType = AccountType(rawValue: typeText.lowercased()) else {
+                throw ValidationError("--type must be one of \(AccountType.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            var fields: [String: TOMLValue] = [:]
+            func put(_ key: String, _ value: String?) { if let value, !value.isEmpty { fields[key] = .string(value) } }
+            put("host", host); put("user", user); put("endpoint", endpoint); put("url", url); put("region", region); put("root", root)
+            if let port { fields["port"] = .integer(port) }
+            for pair in set {
+                let (k, v) = try split(pair, "--set")
+                if Account.secretKeys.contains(k) || k.hasSuffix("password") || k.hasSuffix("secret") {
+                    throw ValidationError("'\(k)' is a secret and cannot be given on the command line; use --secret-env \(k)=VAR or --secret-command \(k)=CMD")
+                }
+                fields[k] = Int(v).map(TOMLValue.integer) ?? (["true", "false"].contains(v) ? .boolean(v == "true") : .string(v))
+            }
+            for pair in secretEnv { let (k, v) = try split(pair, "--secret-env"); fields["\(k)_env"] = .string(v) }
+            for pair in secretCommand { let (k, v) = try split(pair, "--secret-command"); fields["\(k)_command"] = .string(v) }
+            if interactive {
+                let needsHost: Set<AccountType> = [.sftp, .ftp, .ftps]
+                if needsHost.contains(accountType), fields["host"] == nil { put("host", prompt("host")) }
+                if [.http, .webdav].contains(accountType), fields["url"] == nil { put("url", prompt("url (http:// or https://)")) }
+                if accountType != .local && accountType != .memory && fields["user"] == nil && accountType != .s3 {
+                    put("user", prompt("user (empty for none)"))
+                }
+                let secretKey = accountType == .s3 ? "secret_access_key" : "password"
+                if accountType == .s3, fields["access_key_id"] == nil, fields["access_key_id_env"] == nil {
+                    put("access_key_id", prompt("access key id (empty to use the AWS environment/credentials)"))
+                }
+                if fields[secretKey] == nil, fields["\(secretKey)_env"] == nil, fields["\(secretKey)_command"] == nil,
+                   accountType != .local && accountType != .memory {
+                    put(secretKey, readSecret("\(secretKey) (empty for none; not echoed)"))
+                }
+            }
+            let account = try Account(name: name, type: accountType, fields: fields)
+            for warning in try account.validate() { printError("warning: \(warning)") }
+            let saved = try await config.save(adding: account, replace: replace)
+            Output.standard.line("account '\(name)' saved in \(saved.path)")
+            Output.standard.flush()
+        }
+
+        private func split(_ pair: String, _ option: String) throws -> (String, String) {
+            guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
+                throw ValidationError("\(option) takes key=value, got '\(pair)'")
+            }
+            return (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
+        }
+
+        private func prompt(_ label: String) -> String? {
+            Output.error.write("\(label): ")
+            return readLine(strippingNewline: true)
+        }
+
+        /// Reads a line from the terminal with echo turned off.
+        private func readSecret(_ label: String) -> String? {
+            Output.error.write("\(label): ")
+            var old = termios()
+            tcgetattr(0, &old)
+            var silent = old
+            silent.c_lflag &= ~tcflag_t(ECHO)
+            tcsetattr(0, TCSANOW, &silent)
+            defer {
+                tcsetattr(0, TCSANOW, &old)
+                Output.error.line("")
+            }
+            return readLine(strippingNewline: true)
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove an account from the config file.",
+            discussion: """
+            Examples:
+              dctc config remove backup
+            """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The account name.") var name: String
+
+        func run() async throws {
+            let config = try ConfigCommand.load(global)
+            guard config.account(named: name) != nil else {
+                throw VFSError(.notFound, "no account named '\(name)'", path: config.path, remedy: "list them with `dctc config`")
+            }
+            _ = try await config.save(removingAccountNamed: name)
+            Output.standard.line("account '\(name)' removed from \(config.path)")
+            Output.standard.flush()
+        }
+    }
+
+    struct Path: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the path of the config file in use.",
+            discussion: """
+            Examples:
+              dctc config path
+            """)
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let settings = try LoadedSettings.load(configPath: global.config)
+            Output.standard.line(settings.path)
+            Output.standard.flush()
+        }
+    }
 }

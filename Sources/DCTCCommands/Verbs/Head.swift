@@ -6,8 +6,8 @@ import Glibc
 #endif
 
 /// `dctc head`: the first lines or bytes of files of any store.
-public struct Head: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+struct Head: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
         abstract: "Print the first lines (or bytes) of files of any store.",
         discussion: """
         Prints the first 10 lines of each file, or the first N lines (-n) or bytes (-c). gzip \
@@ -22,28 +22,28 @@ public struct Head: AsyncParsableCommand {
           dctc head -c 1K --raw backup:image.iso | xxd
         """)
 
-    @OptionGroup public var global: GlobalOptions
+    @OptionGroup var global: GlobalOptions
 
     @Option(name: [.customShort("n"), .customLong("lines")],
             help: ArgumentHelp("Print the first N lines (default 10).", valueName: "N"))
-    public var lines: ContentCount?
+    var lines: ContentCount?
 
     @Option(name: [.customShort("c"), .customLong("bytes")],
             help: ArgumentHelp("Print the first N bytes (suffixes K, M, G: powers of 1024; KB, MB, GB: of 1000).", valueName: "N"))
-    public var bytes: ContentCount?
+    var bytes: ContentCount?
 
     @Flag(name: .shortAndLong, help: "Never print '==> NAME <==' headers.")
-    public var quiet = false
+    var quiet = false
 
     @Flag(help: "Read the stored bytes as they are, without decompressing.")
-    public var raw = false
+    var raw = false
 
     @Argument(help: ArgumentHelp("Files to read (glob patterns allowed; - for standard input).", valueName: "address"))
-    public var addresses: [String] = []
+    var addresses: [String] = []
 
-    public init() {}
+    init() {}
 
-    public func validate() throws {
+    func validate() throws {
         if lines != nil && bytes != nil {
             throw ValidationError("-n/--lines and -c/--bytes cannot be used together.")
         }
@@ -52,7 +52,7 @@ public struct Head: AsyncParsableCommand {
         }
     }
 
-    public func run() async throws {
+    func run() async throws {
         let context = try await CommandContext.make(global)
         let reporter = ErrorReporter(verbose: global.verbose)
         let arguments = addresses.isEmpty ? ["-"] : addresses

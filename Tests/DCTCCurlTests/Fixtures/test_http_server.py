@@ -11,7 +11,7 @@ DELETE, plus test endpoints:
   /status?code=N         answers with status N
   /headers               answers with two X-Multi lines
   /auth                  echoes the Authorization header
-Writes the bound port to --port-file once listening. Stops on SIGTERM.
+Writes the bound port to --port-file once listening. Stops on SIGTERM or when its parent exits.
 """
 import argparse, os, re, signal, sys, threading, time, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -172,9 +172,20 @@ def main():
     p.add_argument("--port-file", required=True)
     a = p.parse_args()
     Handler.root = a.root
+    # A child of a Swift test inherits the blocked signal mask of a dispatch worker thread:
+    # unblock SIGTERM so Process.terminate() works, and exit when the test process is gone.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    parent = os.getppid()
+
+    def watch_parent():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     tmp = a.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write(str(server.server_address[1]))

@@ -1,0 +1,79 @@
+import DCTCTestSupport
+import Foundation
+import Testing
+
+@Suite("config and accounts")
+struct ConfigCommandTests {
+    @Test("config add writes a 0600 file, config lists it with secrets masked")
+    func addAndList() throws {
+        let s = try Scratch(); defer { s.cleanup() }
+        let env = ["DCTC_CONFIG": s.url("cfg.toml"), "BOX_PW": "s3cr3t-value"]
+        let add = try CLI.run(["config", "add", "box", "--type", "sftp", "--host", "h.example", "--user", "me",
+                               "--secret-env", "password=BOX_PW"], environment: env)
+        #expect(add.status == 0, "\(add)")
+        let mode = try FileManager.default.attributesOfItem(atPath: s.url("cfg.toml"))[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let list = try CLI.run(["config"], environment: env)
+        #expect(list.stdout.contains("box (sftp)"))
+        #expect(list.stdout.contains("(from env BOX_PW)"))
+        #expect(!list.stdout.contains("s3cr3t-value") && !list.stderr.contains("s3cr3t-value"))
+        #expect(try CLI.run(["config", "remove", "box"], environment: env).status == 0)
+        #expect(!(try CLI.run(["config"], environment: env)).stdout.contains("box"))
+    }
+
+    @Test("a secret on the command line is refused")
+    func secretInArgvRefused() throws {
+        let s = try Scratch(); defer { s.cleanup() }
+        let r = try CLI.run(["config", "add", "box", "--type", "ftp", "--host", "h", "--set", "password=hunter2"],
+                            environment: ["DCTC_CONFIG": s.url("cfg.toml")])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("--secret-env"))
+        #expect(!s.exists("cfg.toml"))
+    }
+
+    @Test("NAME:path addresses resolve through an account's root; aliases expand")
+    func accountsAndAliases() throws {
+        let s = try Scratch(); defer { s.cleanup() }
+        try s.write("data/sub/file.txt", "x")
+        try s.write("cfg.toml", """
+        [aliases]
+        lsl = "ls -l"
+
+        [accounts.data]
+        type = "local"
+        root = "\(s.url("data"))"
+        """)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: s.url("cfg.toml"))
+        let env = ["DCTC_CONFIG": s.url("cfg.toml")]
+        let ls = try CLI.run(["ls", "data:sub"], environment: env)
+        #expect(ls.stdout == "file.txt\n", "\(ls)")
+        let cp = try CLI.run(["cp", "data:sub/file.txt", "data:copy.txt"], environment: env)
+        #expect(cp.status == 0, "\(cp)")
+        #expect(try s.readString("data/copy.txt") == "x")
+        let alias = try CLI.run(["lsl", "data:sub"], environment: env)
+        #expect(alias.stdout.hasPrefix("-rw"), "\(alias)")
+        #expect(ls.stderr.isEmpty, "no warning for a 0600 file: \(ls.stderr)")
+    }
+
+    @Test("a config file readable by others gets a warning naming chmod 600")
+    func permissionWarning() throws {
+        let s = try Scratch(); defer { s.cleanup() }
+        try s.write("cfg.toml", "[accounts.data]\ntype = \"local\"\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: s.url("cfg.toml"))
+        let r = try CLI.run(["ls", s.path], environment: ["DCTC_CONFIG": s.url("cfg.toml")])
+        #expect(r.status == 0)
+        #expect(r.stderr.contains("chmod 600"))
+    }
+
+    @Test("a broken config file does not block local commands, but account addresses fail with its error")
+    func brokenConfig() throws {
+        let s = try Scratch(); defer { s.cleanup() }
+        try s.write("cfg.toml", "bad = [\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: s.url("cfg.toml"))
+        let env = ["DCTC_CONFIG": s.url("cfg.toml")]
+        #expect(try CLI.run(["ls", s.path], environment: env).status == 0)
+        let r = try CLI.run(["ls", "data:x"], environment: env)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("line 1"))
+    }
+}
