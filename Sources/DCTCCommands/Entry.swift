@@ -13,7 +13,8 @@ public enum DCTCMain {
         // handled where it is written (see Output).
         signal(SIGPIPE, SIG_IGN)
         let args = expandAlias(arguments)
-        let verbose = args.contains("-v") || args.contains("--verbose")
+        // grep's -v means --invert-match, not --verbose.
+        let verbose = args.contains("--verbose") || (args.contains("-v") && args.first != "grep")
         let command: any ParsableCommand
         do {
             command = try DCTC.parseAsRoot(args)

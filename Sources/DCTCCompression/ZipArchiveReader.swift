@@ -86,7 +86,8 @@ public struct ZipArchiveReader: Sendable {
     /// Streams the content of one entry, decompressed and checked against its CRC-32.
     ///
     /// Extraction runs on a thread of its own and is paced by the reader of the stream
-    /// (a bounded `ByteChannel`); cancelling the stream stops it.
+    /// (a bounded `ByteChannel`). A caller that stops reading early must `cancel()` the
+    /// stream: that stops the extraction and frees its thread.
     /// - Parameter name: the entry name exactly as listed.
     /// - Returns: the content; a damaged entry or a CRC mismatch makes reading fail with
     ///   `VFSError(.corruptData)` after the bytes before the damage.

@@ -13,13 +13,14 @@ struct Hash: AsyncParsableCommand {
         read the output and ours can read theirs. A hash the store already knows (an S3 ETag, \
         a server-side checksum) is used without reading the file; otherwise the content is \
         streamed. Several files are hashed at once; output stays in argument order.
+
         --check reads a sum file in GNU ('HASH  NAME', 'HASH *NAME') or BSD \
         ('SHA256 (NAME) = HASH') format, with the algorithm from --algo or else from the hash \
         length, and prints 'NAME: OK' or 'NAME: FAILED'; names are addresses, relative ones \
         taken from the current directory. Exit status 1 when a file failed or could not be read.
 
         Examples:
-          dctc hash --algo sha256 sftp://user@host/isos/*.iso
+          dctc hash --algo sha256 'sftp://user@host/isos/*.iso'
           dctc hash s3://bucket/data.bin ./data.bin
           dctc hash --check SHA256SUMS --algo sha256
         """)
@@ -96,7 +97,10 @@ struct Hash: AsyncParsableCommand {
                 items.append(.failed(VFSError.wrap(error, path: text), name: text))
             }
         }
-        try await Hash.inOrder(items, width: Hash.concurrency) { item -> Result<String, VFSError> in
+        // Standard input named twice must be read in turn (the second time it is empty, as
+        // with md5sum), not by two readers at once.
+        let stdinCount = items.filter { if case .input(let i) = $0 { i.isStandardInput } else { false } }.count
+        try await Hash.inOrder(items, width: stdinCount > 1 ? 1 : Hash.concurrency) { item -> Result<String, VFSError> in
             guard case .input(let input) = item else { return .success("") }
             do { return .success(try await Hash.digest(input, kind: kind)) } catch {
                 return .failure(VFSError.wrap(error, path: input.name))
