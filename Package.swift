@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "DCTCCoreTests", dependencies: ["DCTCCore", "DCTCTestSupport"]),
         .testTarget(name: "DCTCDigestTests", dependencies: ["DCTCDigest"]),
         .testTarget(name: "DCTCCompressionTests", dependencies: ["DCTCCompression", "DCTCTestSupport"]),
-        .testTarget(name: "DCTCCurlTests", dependencies: ["DCTCCurl"]),
+        .testTarget(name: "DCTCCurlTests", dependencies: ["DCTCCurl"], exclude: ["Fixtures"]),
         .testTarget(name: "DCTCSSHTests", dependencies: ["DCTCSSH"]),
         .testTarget(name: "DCTCBackendLocalTests", dependencies: ["DCTCBackendLocal", "DCTCTestSupport"]),
         .testTarget(name: "DCTCBackendMemoryTests", dependencies: ["DCTCBackendMemory", "DCTCTestSupport"]),

@@ -8,10 +8,7 @@ verb=${1:-}
 case "$verb" in start|stop|env|deps) ;; *) die "usage: $0 start|stop|env|deps" ;; esac
 
 servers=()
-for f in "$SRV_SCRIPTS"/*.sh; do
-    case "$(basename "$f")" in lib.sh|all.sh|install-deps.sh) continue ;; esac
-    servers+=("$f")
-done
+while read -r f; do servers+=("$f"); done < <(server_scripts)
 
 if [ "$verb" = stop ]; then
     status=0

@@ -15,6 +15,14 @@ umask 022
 L=${DCTC_SRV_DIR:-/tmp/dctc-srv}
 SRV_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
+# server_scripts: the server scripts of this folder (every *.sh but the helpers), in name order.
+server_scripts() {
+    local f
+    for f in "$SRV_SCRIPTS"/*.sh; do
+        case "$(basename "$f")" in lib.sh|all.sh|install-deps.sh) ;; *) echo "$f" ;; esac
+    done
+}
+
 die() { echo "test-servers: $*" >&2; exit 1; }
 say() { echo "test-servers: $*" >&2; }
 

@@ -54,7 +54,9 @@ setup_user() {
         # A previous run may have used another DCTC_SRV_DIR: point the home at this one.
         usermod --home "$HOME_DIR" --shell /bin/bash "$USER_NAME"
     else
-        useradd --home-dir "$HOME_DIR" --no-create-home --shell /bin/bash --user-group "$USER_NAME"
+        local group=--user-group
+        getent group "$USER_NAME" >/dev/null && group="--gid $USER_NAME"
+        useradd --home-dir "$HOME_DIR" --no-create-home --shell /bin/bash $group "$USER_NAME"
     fi
     # StrictModes refuses keys under a home or .ssh writable by others.
     install -d -m 755 -o "$USER_NAME" -g "$USER_NAME" "$HOME_DIR"
@@ -101,6 +103,8 @@ start() {
 stop() {
     stop_pid $NAME
     rm -f "$CONF_DIR/sshd.pid"
+    # Lock the password again so no other sshd on this machine accepts it; `start` unlocks it.
+    if [ "$(id -u)" = 0 ] && id -u "$USER_NAME" >/dev/null 2>&1; then usermod --lock "$USER_NAME"; fi
 }
 
 env_vars() {

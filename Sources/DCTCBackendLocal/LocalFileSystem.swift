@@ -115,6 +115,7 @@ public final class LocalFileSystem: VirtualFileSystem, ServerSideCopying, Moving
         let hasher = try HashingTransform(kinds: kinds)
         do {
             for try await chunk in content {
+                try Task.checkCancellation()
                 _ = try hasher.process(chunk)
                 try LocalFileSystem.writeAll(fd, chunk, display: shown)
             }

@@ -63,6 +63,7 @@ public final class MemoryFileSystem: VirtualFileSystem, ServerSideCopying, Movin
         var data: [UInt8] = []
         do {
             for try await chunk in content {
+                try Task.checkCancellation()
                 _ = try hasher.process(chunk)
                 data.append(contentsOf: chunk)
             }

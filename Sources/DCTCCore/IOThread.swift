@@ -7,46 +7,53 @@ import Foundation
 /// there stalls every task in the process. Handles that must stay on one thread are created
 /// and used inside jobs of one `IOThread` (see `ThreadConfined`).
 public final class IOThread: @unchecked Sendable {
-    // Guarded by `condition`.
-    private let condition = NSCondition()
-    private var jobs: [@Sendable () -> Void] = []
-    private var stopping = false
-    private var thread: Thread?
+    /// The queue the thread serves. The thread holds the queue, not the `IOThread`, so
+    /// dropping the last reference to an `IOThread` runs its `deinit`, which ends the thread
+    /// once the queued jobs are done.
+    private final class JobQueue: @unchecked Sendable {
+        // Guarded by `condition`.
+        let condition = NSCondition()
+        var jobs: [@Sendable () -> Void] = []
+        var stopping = false
+
+        func loop() {
+            while true {
+                condition.lock()
+                while jobs.isEmpty && !stopping { condition.wait() }
+                if jobs.isEmpty && stopping { condition.unlock(); return }
+                let job = jobs.removeFirst()
+                condition.unlock()
+                job()
+            }
+        }
+    }
+
+    private let queue = JobQueue()
+    private let thread: Thread
     public let name: String
 
     public init(name: String, stackSize: Int = 1 << 20) {
         self.name = name
-        let t = Thread { [unowned self] in self.loop() }
-        t.name = name
-        t.stackSize = stackSize
-        thread = t
-        t.start()
+        let q = queue
+        thread = Thread { q.loop() }
+        thread.name = name
+        thread.stackSize = stackSize
+        thread.start()
     }
 
     deinit { shutdown() }
 
-    private func loop() {
-        while true {
-            condition.lock()
-            while jobs.isEmpty && !stopping { condition.wait() }
-            if jobs.isEmpty && stopping { condition.unlock(); return }
-            let job = jobs.removeFirst()
-            condition.unlock()
-            job()
-        }
-    }
-
     /// Queues a job without waiting for it.
     public func submit(_ job: @escaping @Sendable () -> Void) {
-        condition.lock()
-        if stopping {
-            condition.unlock()
+        queue.condition.lock()
+        if queue.stopping {
+            queue.condition.unlock()
             job()  // run inline rather than drop it; it will see its resources closed
             return
         }
-        jobs.append(job)
-        condition.signal()
-        condition.unlock()
+        queue.jobs.append(job)
+        queue.condition.signal()
+        queue.condition.unlock()
     }
 
     /// Runs `body` on this thread and returns its result to the awaiting task.
@@ -63,10 +70,10 @@ public final class IOThread: @unchecked Sendable {
 
     /// Lets queued jobs finish, then ends the thread.
     public func shutdown() {
-        condition.lock()
-        stopping = true
-        condition.signal()
-        condition.unlock()
+        queue.condition.lock()
+        queue.stopping = true
+        queue.condition.signal()
+        queue.condition.unlock()
     }
 
     /// Runs one blocking call on a fresh thread (for one-off work such as a local `fsync`).

@@ -87,7 +87,8 @@ public struct CurlRequest: Sendable, CustomStringConvertible {
     /// `CURLOPT_NOBODY`: headers or file facts only (HTTP `HEAD`; FTP `SIZE`/`MDTM` only).
     public var noBody = false
     /// `CURLOPT_UPLOAD`: send `body` (HTTP `PUT` unless `method` says otherwise; FTP `STOR`).
-    /// Set by the initialiser when there is a body and the method is not `POST`.
+    /// Set by the initialiser for `PUT`, and for any other method but `POST` that has a body.
+    /// An upload of `.none` sends zero bytes (`Content-Length: 0`; an empty FTP file).
     public var upload = false
     /// `CURLOPT_CUSTOMREQUEST`: the literal request method, or the FTP listing command
     /// (`MLSD`). For HTTP a `method` other than GET/HEAD/POST/PUT is sent this way anyway.
@@ -108,14 +109,16 @@ public struct CurlRequest: Sendable, CustomStringConvertible {
     /// `file://` mtime) into `CurlResponse.fileTime`.
     public var fetchFileTime = false
 
-    /// A request; `upload` is set when `body` is not `.none` and `method` is not `POST`.
+    /// A request; `upload` is set for `PUT`, and when `body` is not `.none` and `method` is not
+    /// `POST`; `noBody` is set for `HEAD`.
     public init(method: String = "GET", url: String, headers: [(String, String)] = [], body: Body = .none) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
-        if case .none = body {} else { upload = method.uppercased() != "POST" }
-        if method.uppercased() == "HEAD" { noBody = true }
+        let m = method.uppercased()
+        if case .none = body { upload = m == "PUT" } else { upload = m != "POST" }
+        if m == "HEAD" { noBody = true }
     }
 
     public static func get(_ url: String, headers: [(String, String)] = []) -> CurlRequest {

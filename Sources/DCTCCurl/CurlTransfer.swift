@@ -202,13 +202,11 @@ final class CurlTransfer: @unchecked Sendable {
             bodyChannel.finish()
             return
         }
+        // Before the response was handed out the caller gets the error itself (a CurlError);
+        // after, the body's reader gets it as a VFSError.
         let error = failure(for: code, setupError: setupError)
-        if !delivered {
-            answer(.failure(error))
-            bodyChannel.finish(throwing: CurlError.vfsError(from: error, path: displayURL))
-        } else {
-            bodyChannel.finish(throwing: CurlError.vfsError(from: error, path: displayURL))
-        }
+        if !delivered { answer(.failure(error)) }
+        bodyChannel.finish(throwing: CurlError.vfsError(from: error, path: displayURL))
     }
 
     /// Chooses the error that explains why the transfer ended with `code`.

@@ -50,6 +50,8 @@ struct HostKeyType {
 /// drop comments and those skipped lines.
 final class KnownHostsFile {
     private let hosts: OpaquePointer
+    /// Kept alive while `hosts` exists: `libssh2_knownhost_free` uses the session's allocator.
+    private let session: SessionCore
     let path: String
     private var contents = Data()
 
@@ -59,6 +61,7 @@ final class KnownHostsFile {
             throw session.error(function: "libssh2_knownhost_init", context: "cannot read known hosts")
         }
         self.hosts = hosts
+        self.session = session
         self.path = path
     }
 

@@ -62,11 +62,17 @@ struct CurlConcurrencyTests {
         #expect(client.queuedRequests == 0)
     }
 
-    @Test("requests to one server reuse the worker's connection and still return the right bodies")
+    @Test("consecutive requests on one worker reuse its connection and return the right bodies")
     func sequentialRequests() async throws {
         let server = try await FixtureServer.start()
         defer { server.stop() }
         let client = try CurlClient(maxConnections: 1)
+        var peers: Set<String> = []
+        for _ in 0..<5 {
+            let (_, body) = try await client.performCollecting(.get(server.url("peer")))
+            peers.insert(String(decoding: body, as: UTF8.self))
+        }
+        #expect(peers.count == 1)
         for i in 0..<20 {
             let content = testBytes(1000 + i, seed: UInt64(i + 1))
             try server.write(content, to: "f\(i).bin")

@@ -67,6 +67,29 @@ struct SSHConnectionTests {
         #expect(remedy.contains("ed25519"))
     }
 
+    @Test("an encrypted key logs in with its passphrase; a wrong passphrase says the key could not be loaded")
+    func passphraseProtectedKey() async throws {
+        let server = try await SSHTestServer.shared()
+        let folder = try makeLocalTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let key = folder + "/id_encrypted"  // the authorised key, re-encrypted; no .pub beside it
+        try FileManager.default.copyItem(atPath: server.keyPath, toPath: key)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
+        let encrypted = try await runTool(["ssh-keygen", "-q", "-p", "-P", "", "-N", "correct horse", "-f", key])
+        #expect(encrypted.status == 0, "ssh-keygen: \(encrypted.stderr)")
+
+        let session = try await SSHSession.connect(server.options(auth: [.identityFile(key, passphrase: SSHSecret("correct horse"))]))
+        #expect(session.authenticatedWith == "publickey \(key)")
+
+        let error = await expectSSH2Error {
+            _ = try await SSHSession.connect(server.options(auth: [.identityFile(key, passphrase: SSHSecret("battery staple"))]))
+        }
+        let e = try #require(error)
+        #expect(e.kind == .authenticationFailed)
+        #expect(e.message.contains("cannot load it"))
+        #expect(!e.toVFSError().description.contains("battery staple"))
+    }
+
     @Test("ssh-agent keys log in through the agent socket")
     func agentLogin() async throws {
         let server = try await SSHTestServer.shared()
@@ -155,6 +178,29 @@ struct SSHConnectionTests {
             .write(toFile: knownHosts, atomically: true, encoding: .utf8)
         let session = try await SSHSession.connect(server.options(knownHosts: knownHosts))
         #expect(session.isConnected)
+    }
+
+    @Test("a server that never sends the SSH banner times out, retryably")
+    func handshakeTimeout() async throws {
+        // A listening socket that never accepts: the kernel completes the TCP handshake, nobody speaks.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        #expect(bound && listen(fd, 4) == 0)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let error = await expectSSH2Error {
+            _ = try await SSHSession.connect(SSHConnectionOptions(host: "127.0.0.1", port: port, username: "nobody",
+                                                                  authMethods: [], connectTimeout: 5, timeout: 1))
+        }
+        let e = try #require(error)
+        #expect(e.kind == .timedOut)
+        #expect(e.toVFSError().isRetryable)
     }
 
     @Test("a closed port is unavailable and retryable")

@@ -28,7 +28,7 @@ struct Stat: AsyncParsableCommand {
                     ("Address", loc.address.description),
                     ("Type", info.kind.rawValue),
                 ]
-                if let size = info.size { lines.append(("Size", "\(size) (\(humanSize(size)))")) }
+                if let size = info.size { lines.append(("Size", size >= 1024 ? "\(size) (\(humanSize(size)))" : "\(size)")) }
                 lines.append(("Modified", EntryFormatter.iso(info.modificationTime)))
                 if let mode = info.mode { lines.append(("Mode", "\(String(mode, radix: 8)) (\(fmt.modeString(info)))")) }
                 if let etag = info.etag { lines.append(("ETag", etag)) }

@@ -11,6 +11,7 @@ DELETE, plus test endpoints:
   /status?code=N         answers with status N
   /headers               answers with two X-Multi lines
   /auth                  echoes the Authorization header
+  /peer                  answers with the client's TCP port (tells connections apart)
 Writes the bound port to --port-file once listening. Stops on SIGTERM or when its parent exits.
 """
 import argparse, os, re, signal, sys, threading, time, urllib.parse
@@ -95,6 +96,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(int(q["code"]), b"status body")
         if url.path == "/headers":
             return self.reply(200, b"", [("X-Multi", "a"), ("X-Multi", "b")])
+        if url.path == "/peer":
+            return self.reply(200, str(self.client_address[1]).encode())
         if url.path == "/auth":
             return self.reply(200, self.headers.get("Authorization", "").encode())
         self.serve_file()
