@@ -52,7 +52,7 @@ CONF
 setup_user() {
     if id -u "$USER_NAME" >/dev/null 2>&1; then
         # A previous run may have used another DCTC_SRV_DIR: point the home at this one.
-        usermod --home "$HOME_DIR" --shell /bin/bash "$USER_NAME"
+        [ "$(getent passwd "$USER_NAME" | cut -d: -f6)" = "$HOME_DIR" ] || usermod --home "$HOME_DIR" "$USER_NAME"
     else
         local group=--user-group
         getent group "$USER_NAME" >/dev/null && group="--gid $USER_NAME"
@@ -104,7 +104,7 @@ stop() {
     stop_pid $NAME
     rm -f "$CONF_DIR/sshd.pid"
     # Lock the password again so no other sshd on this machine accepts it; `start` unlocks it.
-    if [ "$(id -u)" = 0 ] && id -u "$USER_NAME" >/dev/null 2>&1; then usermod --lock "$USER_NAME"; fi
+    if [ "$(id -u)" = 0 ] && id -u "$USER_NAME" >/dev/null 2>&1; then usermod --lock "$USER_NAME" 2>/dev/null || true; fi
 }
 
 env_vars() {
