@@ -28,7 +28,7 @@ demo: release
 test: test-deps
 	$(SWIFT) build --build-tests
 	bash Scripts/test-servers/all.sh start
-	DCTC_BIN=$(CURDIR)/$(BIN_DEBUG) $(SWIFT) test --skip-build --disable-xctest; status=$$?; \
+	DCTC_TEST_HARNESS=1 DCTC_BIN=$(CURDIR)/$(BIN_DEBUG) $(SWIFT) test --skip-build --disable-xctest; status=$$?; \
 	  bash Scripts/test-servers/all.sh stop; exit $$status
 
 test-servers:

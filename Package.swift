@@ -41,7 +41,14 @@ let package = Package(
         // MARK: Backends
         .target(name: "DCTCBackendLocal", dependencies: ["DCTCCore", "DCTCDigest"]),
         .target(name: "DCTCBackendMemory", dependencies: ["DCTCCore", "DCTCDigest"]),
-        .target(name: "DCTCBackends", dependencies: ["DCTCCore", "DCTCBackendLocal", "DCTCBackendMemory"]),
+        .target(name: "DCTCBackendS3", dependencies: ["DCTCCore", "DCTCCurl", "DCTCDigest"]),
+        .target(name: "DCTCBackendSFTP", dependencies: ["DCTCCore", "DCTCSSH", "DCTCDigest"]),
+        .target(name: "DCTCBackendFTP", dependencies: ["DCTCCore", "DCTCCurl", "DCTCDigest"]),
+        .target(name: "DCTCBackendHTTP", dependencies: ["DCTCCore", "DCTCCurl", "DCTCDigest"]),
+        .target(name: "DCTCBackends", dependencies: [
+            "DCTCCore", "DCTCBackendLocal", "DCTCBackendMemory",
+            "DCTCBackendS3", "DCTCBackendSFTP", "DCTCBackendFTP", "DCTCBackendHTTP",
+        ]),
 
         // MARK: Configuration
         .target(name: "DCTCConfig", dependencies: ["DCTCCore"]),
@@ -61,9 +68,13 @@ let package = Package(
         .testTarget(name: "DCTCDigestTests", dependencies: ["DCTCDigest"]),
         .testTarget(name: "DCTCCompressionTests", dependencies: ["DCTCCompression", "DCTCTestSupport"]),
         .testTarget(name: "DCTCCurlTests", dependencies: ["DCTCCurl"], exclude: ["Fixtures"]),
-        .testTarget(name: "DCTCSSHTests", dependencies: ["DCTCSSH"]),
+        .testTarget(name: "DCTCSSHTests", dependencies: ["DCTCSSH", "DCTCTestSupport"]),
         .testTarget(name: "DCTCBackendLocalTests", dependencies: ["DCTCBackendLocal", "DCTCTestSupport"]),
         .testTarget(name: "DCTCBackendMemoryTests", dependencies: ["DCTCBackendMemory", "DCTCTestSupport"]),
+        .testTarget(name: "DCTCBackendS3Tests", dependencies: ["DCTCBackendS3", "DCTCTestSupport"]),
+        .testTarget(name: "DCTCBackendSFTPTests", dependencies: ["DCTCBackendSFTP", "DCTCTestSupport"]),
+        .testTarget(name: "DCTCBackendFTPTests", dependencies: ["DCTCBackendFTP", "DCTCTestSupport"]),
+        .testTarget(name: "DCTCBackendHTTPTests", dependencies: ["DCTCBackendHTTP", "DCTCTestSupport"]),
         .testTarget(name: "DCTCConfigTests", dependencies: ["DCTCConfig"]),
         .testTarget(name: "DCTCCommandsTests", dependencies: ["DCTCCommands", "DCTCTestSupport"]),
     ],

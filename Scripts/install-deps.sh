@@ -3,7 +3,7 @@
 # Idempotent: does nothing when everything is present. Needs root (or sudo) to install.
 set -euo pipefail
 
-build_pkgs=(pkg-config libcurl4-openssl-dev libssh2-1-dev zlib1g-dev libbz2-dev libssl-dev libsqlite3-dev)
+build_pkgs=(pkg-config libcurl4-openssl-dev libssh2-1-dev zlib1g-dev libbz2-dev libssl-dev libsqlite3-dev libxml2)
 test_pkgs=(gzip bzip2 unzip time openssh-server openssh-client)
 
 want=("${build_pkgs[@]}")
