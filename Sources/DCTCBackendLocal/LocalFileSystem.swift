@@ -196,18 +196,7 @@ public final class LocalFileSystem: VirtualFileSystem, ServerSideCopying, Moving
     // MARK: - Helpers
 
     static func writeAll(_ fd: Int32, _ chunk: [UInt8], display: String) throws {
-        try chunk.withUnsafeBytes { buf in
-            guard let base = buf.baseAddress else { return }
-            var offset = 0
-            while offset < buf.count {
-                let n = Glibc.write(fd, base + offset, buf.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw posixError(errno, "write", path: display)
-                }
-                offset += n
-            }
-        }
+        if let err = FileDescriptorIO.writeAll(fd, chunk) { throw posixError(err, "write", path: display) }
     }
 
     static func timespecs(_ date: Date) -> [timespec] {

@@ -27,6 +27,18 @@ public final class ErrorReporter: @unchecked Sendable {
         printError(describe(e, verbose: verbose))
     }
 
+    /// Runs one item's work, counting it as a success or reporting its error (cancellation
+    /// is rethrown, so Ctrl-C ends the whole command).
+    public func attempt(path: String, _ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+            success()
+        } catch {
+            if error is CancellationError || (error as? VFSError)?.code == .cancelled { throw error }
+            report(error, path: path)
+        }
+    }
+
     public var failureCount: Int { lock.withLock { errors.count } }
 
     /// Throws `CommandFailure` when anything failed: `.partial` when some items succeeded.

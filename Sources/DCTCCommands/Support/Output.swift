@@ -49,19 +49,14 @@ public final class Output: @unchecked Sendable {
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { buf in
-            guard let base = buf.baseAddress else { return }
-            var offset = 0
-            while offset < buf.count {
-                let n = Glibc.write(fd, base + offset, buf.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    // The reader went away (`dctc cat big | head`): stop quietly with the
-                    // status a shell reports for a process ended by SIGPIPE, like coreutils.
-                    if errno == EPIPE && fd == 1 { exit(128 + SIGPIPE) }
-                    return
-                }
-                offset += n
+        // The reader went away (`dctc cat big | head`): stop quietly with the status a shell
+        // reports for a process ended by SIGPIPE, like coreutils. Other errors (a full disk
+        // behind a redirection) end the command with a message and the fatal status.
+        if let err = FileDescriptorIO.writeAll(fd, bytes) {
+            if err == EPIPE && fd == 1 { exit(128 + SIGPIPE) }
+            if fd == 1 {
+                _ = FileDescriptorIO.writeAll(2, Array("dctc: cannot write standard output: \(String(cString: strerror(err)))\n".utf8))
+                exit(ExitStatus.fatal.rawValue)
             }
         }
     }

@@ -22,7 +22,7 @@ struct Mkdir: AsyncParsableCommand {
         let ctx = try await CommandContext.make(global)
         let reporter = ErrorReporter(verbose: global.verbose)
         for text in addresses {
-            do {
+            try await reporter.attempt(path: text) {
                 let loc = try await ctx.location(text)
                 if parents {
                     try await loc.fs.makeDirectories(loc.path)
@@ -30,9 +30,6 @@ struct Mkdir: AsyncParsableCommand {
                     try await loc.fs.makeDirectory(loc.path)
                 }
                 ctx.note("created \(loc.address)")
-                reporter.success()
-            } catch {
-                reporter.report(error, path: text)
             }
         }
         try reporter.finish()

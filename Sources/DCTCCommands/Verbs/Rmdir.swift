@@ -18,13 +18,10 @@ struct Rmdir: AsyncParsableCommand {
         let ctx = try await CommandContext.make(global)
         let reporter = ErrorReporter(verbose: global.verbose)
         for text in addresses {
-            do {
+            try await reporter.attempt(path: text) {
                 let loc = try await ctx.location(text)
                 try await loc.fs.removeDirectory(loc.path)
                 ctx.note("removed \(loc.address)")
-                reporter.success()
-            } catch {
-                reporter.report(error, path: text)
             }
         }
         try reporter.finish()
