@@ -25,6 +25,7 @@ let package = Package(
         // Debian 12 ships no bzip2.pc: the module map links "bz2" by name.
         cLibrary("CDCTCBZip2", apt: ["libbz2-dev"]),
         cLibrary("CDCTCCrypto", pkgConfig: "libcrypto", apt: ["libssl-dev"]),
+        cLibrary("CDCTCSQLite", pkgConfig: "sqlite3", apt: ["libsqlite3-dev"]),
 
         // MARK: Contract
         .target(name: "DCTCCore"),
@@ -50,12 +51,17 @@ let package = Package(
             "DCTCBackendS3", "DCTCBackendSFTP", "DCTCBackendFTP", "DCTCBackendHTTP",
         ]),
 
+        // MARK: State and sync
+        .target(name: "DCTCState", dependencies: ["DCTCCore", "CDCTCSQLite"]),
+        .target(name: "DCTCSync", dependencies: ["DCTCCore", "DCTCState", "DCTCDigest", "DCTCCompression"]),
+
         // MARK: Configuration
         .target(name: "DCTCConfig", dependencies: ["DCTCCore"]),
 
         // MARK: CLI
         .target(name: "DCTCCommands", dependencies: [
             "DCTCCore", "DCTCDigest", "DCTCCompression", "DCTCBackends", "DCTCConfig", "DCTCCurl", "DCTCSSH",
+            "DCTCState", "DCTCSync",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dctc", dependencies: ["DCTCCommands"]),
@@ -76,6 +82,8 @@ let package = Package(
         .testTarget(name: "DCTCBackendFTPTests", dependencies: ["DCTCBackendFTP", "DCTCTestSupport"]),
         .testTarget(name: "DCTCBackendHTTPTests", dependencies: ["DCTCBackendHTTP", "DCTCTestSupport"]),
         .testTarget(name: "DCTCConfigTests", dependencies: ["DCTCConfig"]),
+        .testTarget(name: "DCTCStateTests", dependencies: ["DCTCState", "DCTCTestSupport"]),
+        .testTarget(name: "DCTCSyncTests", dependencies: ["DCTCSync", "DCTCBackendMemory", "DCTCBackendLocal", "DCTCTestSupport"]),
         .testTarget(name: "DCTCCommandsTests", dependencies: ["DCTCCommands", "DCTCTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -30,6 +30,7 @@ public struct DCTC: AsyncParsableCommand {
             Ls.self, Find.self, Stat.self, Du.self,
             Cat.self, Head.self, Tail.self,
             Cp.self, Mv.self, Rm.self, Mkdir.self, Rmdir.self,
+            Sync.self, Copy.self, Check.self,
             Hash.self, Grep.self,
             ConfigCommand.self, Version.self, Completions.self,
         ]

@@ -26,12 +26,15 @@ public struct Capabilities: Sendable, Hashable {
     public var maxNameBytes: Int?
     /// Entries per listing page the store returns.
     public var listPageSize: Int
+    /// Listings carry the modification time that `write` set. False for S3, whose listings
+    /// give the upload time while the kept time is in metadata only `info` (HEAD) returns.
+    public var listingHasModificationTime: Bool
 
     public init(writable: Bool = true, hasDirectories: Bool = true, rangedReads: Bool = true,
                 preservesModificationTime: Bool = true, modificationTimePrecision: TimeInterval = 1e-9,
                 knownHashes: Set<HashKind> = [], remoteHashes: Set<HashKind> = [],
                 recursiveListing: Bool = false, caseInsensitive: Bool = false,
-                maxNameBytes: Int? = 255, listPageSize: Int = 1000) {
+                maxNameBytes: Int? = 255, listPageSize: Int = 1000, listingHasModificationTime: Bool = true) {
         self.writable = writable
         self.hasDirectories = hasDirectories
         self.rangedReads = rangedReads
@@ -43,5 +46,6 @@ public struct Capabilities: Sendable, Hashable {
         self.caseInsensitive = caseInsensitive
         self.maxNameBytes = maxNameBytes
         self.listPageSize = listPageSize
+        self.listingHasModificationTime = listingHasModificationTime
     }
 }

@@ -118,7 +118,7 @@ public final class SFTPClient: Sendable {
     /// (the OVERWRITE flag is only sent from version 5), and it cannot send OpenSSH's
     /// `posix-rename@openssh.com` (that arrived in libssh2 1.11 as `libssh2_sftp_posix_rename_ex`).
     /// So with `overwrite` and an existing destination file, the old file is renamed aside
-    /// (`NAME.dctc-replaced-XXXX`), the source renamed into place, and the old file deleted; if
+    /// (to a short `.dctc-replaced-XXXX` beside it), the source renamed into place, and the old file deleted; if
     /// the second rename fails the old file is put back. Readers may briefly see no file at
     /// `destination`, never a partial one. Wraps `libssh2_sftp_rename_ex`.
     ///

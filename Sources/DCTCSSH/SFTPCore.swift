@@ -189,7 +189,9 @@ final class SFTPCore: SessionResource {
         // SFTP v3 has no overwriting rename, and libssh2 1.10 cannot send posix-rename@openssh.com
         // (libssh2_sftp_posix_rename_ex arrived in 1.11): move the old file aside, rename, then
         // delete it, putting it back if the rename fails. Remove when we require libssh2 >= 1.11.
-        let aside = destination + ".dctc-replaced-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        // A short name beside the destination, not derived from it: a 255-byte name plus a
+        // suffix would exceed the file system's name limit.
+        let aside = Self.siblingPath(of: destination, named: ".dctc-replaced-" + String(UInt64.random(in: 0...UInt64.max), radix: 36))
         let movedAside = attempt(destination, aside)
         if movedAside != 0 { throw failure(movedAside, function: "libssh2_sftp_rename_ex", path: destination) }
         let renamed = attempt(source, destination)
@@ -199,6 +201,12 @@ final class SFTPCore: SessionResource {
             throw second
         }
         _ = withPath(aside) { p, n in CDCTCSSH2_sftp_unlink(sftp, p, n) }
+    }
+
+    /// `name` in the folder that holds `path` (`dir/name`, `/name`, or `name` for a bare relative name).
+    static func siblingPath(of path: String, named name: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return name }
+        return String(path[...slash]) + name
     }
 
     /// The server's canonical absolute form of `path` (`.` gives the login folder).

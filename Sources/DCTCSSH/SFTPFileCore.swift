@@ -67,6 +67,30 @@ final class SFTPFileCore: SessionResource {
         return Array(UnsafeRawBufferPointer(start: buffer, count: n))
     }
 
+    /// Reads `count` bytes, or fewer at the end of the file, straight into a new array (empty at
+    /// the end). Calls `libssh2_sftp_read` until the array is full: one call returns only the
+    /// packets that have arrived, so a chunk would otherwise be a fraction of its buffer, and
+    /// the bytes would be copied once more. The read-ahead libssh2 keeps (four times the length
+    /// asked for) is topped up by the first call of each chunk.
+    /// - Throws: `SSH2Error` for read failures or a closed file.
+    func readFilling(_ count: Int) throws -> [UInt8] {
+        let handle = try live()
+        var failure: Int?
+        let bytes = [UInt8](unsafeUninitializedCapacity: max(1, count)) { buffer, initialized in
+            initialized = 0
+            guard let base = buffer.baseAddress else { return }
+            while initialized < count {
+                let n = libssh2_sftp_read(handle, UnsafeMutableRawPointer(base + initialized).assumingMemoryBound(to: CChar.self),
+                                          count - initialized)
+                if n < 0 { failure = n; return }
+                if n == 0 { break }
+                initialized += n
+            }
+        }
+        if let failure { throw sftp.failure(Int32(failure), function: "libssh2_sftp_read", path: path) }
+        return bytes
+    }
+
     /// Writes all `count` bytes, calling `libssh2_sftp_write` again after each partial
     /// (acknowledged) write with the rest of the data.
     func write(_ bytes: UnsafeRawBufferPointer) throws {
@@ -106,7 +130,7 @@ final class SFTPFileCore: SessionResource {
         var remaining = length ?? Int64.max
         while remaining > 0 {
             // Never ask beyond the range: libssh2 would request (and the server send) those bytes.
-            let chunk = try read(maxLength: Int(min(Int64(Self.ioSize), remaining)))
+            let chunk = try readFilling(Int(min(Int64(Self.ioSize), remaining)))
             if chunk.isEmpty { break }
             remaining -= Int64(chunk.count)
             try channel.sendBlocking(chunk)

@@ -1,0 +1,83 @@
+import DCTCCore
+import Foundation
+
+/// The factory the store registry calls for `ftp://` and `ftps://` addresses and for accounts
+/// of type `ftp`/`ftps`.
+///
+/// Settings, from the address or the account (account values win where both exist):
+/// - `host`, `port` (21 by default), `user` (else the netrc entry's login for the host, else
+///   `anonymous`);
+/// - the password: the account's `password` secret (inline, `password_env`,
+///   `password_command`), else the `machine HOST login USER password …` entry of the netrc
+///   file (`netrc_file`, else `$NETRC`, else `~/.netrc`). Never from the command line;
+/// - `ftps` (scheme or account type): explicit TLS, certificate verified against the system's
+///   CAs or the account's `ca_file`; `insecure_tls = true` or `--insecure` turns verification off;
+/// - `max_connections` (or `--max-connections`), default 4; `list_page_size`, default 1000;
+/// - `mtime_command`: `auto` (default), `mfmt`, `mdtm` or `none`.
+public enum FTPBackend {
+    public static let kinds = ["ftp", "ftps"]
+
+    /// Builds a connected store for a request.
+    ///
+    /// - Parameter request: the address, the account and the command-line options.
+    /// - Returns: an `FTPFileSystem`.
+    /// - Throws: `.invalidArgument` for a missing host or a bad setting; what
+    ///   `FTPFileSystem.connect` throws (refused login, unreachable server, untrusted certificate).
+    public static func makeStore(_ request: StoreRequest) async throws -> any VirtualFileSystem {
+        try await FTPFileSystem.connect(try configuration(for: request))
+    }
+
+    /// The configuration a request describes, with the password resolved.
+    ///
+    /// - Parameters:
+    ///   - request: the address, the account and the command-line options.
+    ///   - netrc: the netrc file to read (default: `FTPNetrc.defaultPath`).
+    /// - Throws: `.invalidArgument` for a missing host or a malformed setting; a secret
+    ///   command's failure.
+    public static func configuration(for request: StoreRequest, netrc: String? = nil) throws -> FTPConfiguration {
+        let account = request.account
+        let address = request.address
+        let kind = request.kind.lowercased()
+        let shown = address.description
+        guard kinds.contains(kind) else {
+            throw VFSError.invalid("the FTP store cannot serve kind '\(request.kind)'", path: shown)
+        }
+        guard let host = account?["host"] ?? address.host, !host.isEmpty else {
+            throw VFSError.invalid("missing host name", path: shown,
+                                   remedy: "write ftp://HOST/path, or set `host` in the account")
+        }
+        var port = address.port ?? 21
+        if let text = account?["port"] {
+            guard let p = Int(text), (1...65535).contains(p) else {
+                throw VFSError.invalid("bad port '\(text)' in account \(account?.name ?? "")", path: shown,
+                                       remedy: "use a number from 1 to 65535")
+            }
+            port = p
+        }
+        var user = account?["user"] ?? address.user
+        var password = try account?.secret("password")
+        if password == nil, let file = FTPNetrc(path: account?["netrc_file"] ?? netrc ?? FTPNetrc.defaultPath) {
+            if let user {
+                password = file.entry(host: host, user: user)?.password
+            } else if let e = file.entries.first(where: { $0.machine?.lowercased() == host.lowercased() }),
+                      let login = e.login {
+                // Like curl --netrc: a machine entry supplies the login when the address has none.
+                user = login
+                password = e.password
+            }
+        }
+        var c = FTPConfiguration(host: host, port: port, user: user, password: password,
+                                 explicitTLS: kind == "ftps")
+        c.caFile = account?["ca_file"]
+        c.insecureTLS = request.options.insecureTLS || account?.bool("insecure_tls") == true
+        if let n = request.options.maxConnections ?? account?.int("max_connections") { c.maxConnections = max(1, n) }
+        if let n = account?.int("list_page_size") { c.listPageSize = max(1, n) }
+        if let text = account?["mtime_command"] {
+            guard let command = FTPConfiguration.TimeCommand(rawValue: text.lowercased()) else {
+                throw VFSError.invalid("bad mtime_command '\(text)'", path: shown, remedy: "use auto, mfmt, mdtm or none")
+            }
+            c.timeCommand = command
+        }
+        return c
+    }
+}

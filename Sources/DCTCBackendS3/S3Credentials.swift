@@ -1,0 +1,276 @@
+import DCTCCore
+import Foundation
+
+/// An AWS access key pair, with the session token of temporary credentials.
+///
+/// Its `description` shows the access key id only: the secret and the token never appear in
+/// any text this module produces.
+public struct S3Credentials: Sendable, Hashable, CustomStringConvertible {
+    public var accessKeyId: String
+    public var secretAccessKey: String
+    /// `AWS_SESSION_TOKEN` of temporary (STS) credentials, sent as `x-amz-security-token`.
+    public var sessionToken: String?
+
+    public init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil) {
+        self.accessKeyId = accessKeyId
+        self.secretAccessKey = secretAccessKey
+        self.sessionToken = sessionToken
+    }
+
+    public var description: String { "S3Credentials(\(accessKeyId), secret: ***)" }
+
+    /// Where the credentials were found, for messages ("the account 'x'", "AWS_ACCESS_KEY_ID").
+    public enum Source: Sendable, Hashable, CustomStringConvertible {
+        case account(String)
+        case environment
+        case sharedFile(path: String, profile: String)
+        case none
+
+        public var description: String {
+            switch self {
+            case .account(let name): "the account '\(name)'"
+            case .environment: "the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY environment variables"
+            case .sharedFile(let path, let profile): "profile [\(profile)] of \(path)"
+            case .none: "nowhere (requests are sent unsigned)"
+            }
+        }
+    }
+}
+
+/// Where an S3 store sends its requests: the endpoint's scheme, host, port and base path.
+public struct S3Endpoint: Sendable, Hashable, CustomStringConvertible {
+    /// `http` or `https`.
+    public var scheme: String
+    /// Host name or IP address (IPv6 without brackets).
+    public var host: String
+    /// The port when it is not the scheme's default.
+    public var port: Int?
+    /// A path prefix every request is sent under (usually empty), without a trailing `/`.
+    public var basePath: String
+
+    /// Parses `http://127.0.0.1:9000`, `https://s3.eu-west-1.amazonaws.com` or `minio.local:9000`
+    /// (no scheme means https).
+    ///
+    /// - Throws: `.invalidArgument` for an endpoint that is not an http(s) URL.
+    public init(parsing text: String) throws {
+        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+        var scheme = "https"
+        if let r = rest.range(of: "://") {
+            scheme = rest[..<r.lowerBound].lowercased()
+            rest = rest[r.upperBound...]
+        }
+        guard scheme == "http" || scheme == "https" else {
+            throw VFSError.invalid("the S3 endpoint must be an http:// or https:// URL", path: text,
+                                   remedy: "write it as https://HOST[:PORT]")
+        }
+        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
+        var authority = rest[..<slash]
+        var path = String(rest[slash...])
+        while path.hasSuffix("/") { path.removeLast() }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        var host = String(authority)
+        var port: Int?
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else {
+                throw VFSError.invalid("unterminated [ in the S3 endpoint's IPv6 address", path: text)
+            }
+            host = String(authority[authority.index(after: authority.startIndex)..<close])
+            let after = authority[authority.index(after: close)...]
+            if after.hasPrefix(":") { port = Int(after.dropFirst()) }
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = String(authority[..<colon])
+            guard let p = Int(authority[authority.index(after: colon)...]), (1...65535).contains(p) else {
+                throw VFSError.invalid("bad port in the S3 endpoint", path: text, remedy: "use a number from 1 to 65535")
+            }
+            port = p
+        }
+        guard !host.isEmpty else {
+            throw VFSError.invalid("the S3 endpoint has no host", path: text, remedy: "write it as https://HOST[:PORT]")
+        }
+        self.scheme = scheme
+        self.host = host.lowercased()
+        self.port = (port == (scheme == "https" ? 443 : 80)) ? nil : port
+        self.basePath = path
+    }
+
+    /// `host[:port]` as sent in the `Host` header (IPv6 in brackets).
+    public var authority: String {
+        let h = host.contains(":") ? "[\(host)]" : host
+        return port.map { "\(h):\($0)" } ?? h
+    }
+
+    /// True for an IP address or `localhost`, where bucket names cannot become host names.
+    public var isAddressOrLocalhost: Bool {
+        if host == "localhost" || host.hasSuffix(".localhost") || host.contains(":") { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { p in UInt8(p) != nil }
+    }
+
+    public var description: String { "\(scheme)://\(authority)\(basePath)" }
+}
+
+/// Everything an `S3FileSystem` needs to know: where, as whom, and how to tune transfers.
+public struct S3Configuration: Sendable {
+    public var endpoint: S3Endpoint
+    /// The signing region (`us-east-1` unless told otherwise).
+    public var region: String
+    /// Path-style addressing (`http://host/bucket/key`) instead of virtual-hosted
+    /// (`https://bucket.host/key`). Automatic for IP addresses and `localhost`.
+    public var pathStyle: Bool
+    /// nil sends unsigned requests (public buckets).
+    public var credentials: S3Credentials?
+    public var credentialsSource: S3Credentials.Source
+    /// Transfers (connections) at once across the whole store.
+    public var maxConnections = 8
+    /// Objects larger than this (or of unknown size) are uploaded in parts.
+    public var multipartThreshold: Int64 = 16 * 1024 * 1024
+    /// The size of upload parts; grown so that 10,000 parts cover the object.
+    public var partSize = 8 * 1024 * 1024
+    /// Parts uploaded at once for one object (each holds `partSize` bytes in memory).
+    public var uploadConcurrency = 4
+    /// Send `Content-MD5` with every part so the server verifies it (one MD5 pass over the data).
+    public var partChecksums = true
+    /// Tries per idempotent request on retryable failures (5xx, SlowDown, broken connections).
+    public var maxAttempts = 4
+    /// First backoff delay; doubled per attempt, with jitter.
+    public var retryBaseDelay: Duration = .milliseconds(200)
+    /// Entries per ListObjectsV2 page (`max-keys`, at most 1000).
+    public var listPageSize = 1000
+    /// Verify TLS certificates (off only with `--insecure` for test servers).
+    public var verifyTLS = true
+    /// Connection deadlines.
+    public var connectTimeout: Duration = .seconds(30)
+
+    /// A configuration for an endpoint.
+    ///
+    /// - Parameters:
+    ///   - endpoint: the endpoint URL (`http://127.0.0.1:9000`).
+    ///   - region: the signing region.
+    ///   - credentials: the key pair, or nil for unsigned requests.
+    ///   - pathStyle: forces the addressing style; nil chooses path style for IP addresses and
+    ///     `localhost`, virtual-hosted otherwise.
+    /// - Throws: `.invalidArgument` for a malformed endpoint.
+    public init(endpoint: String, region: String = "us-east-1", credentials: S3Credentials?,
+                pathStyle: Bool? = nil) throws {
+        self.endpoint = try S3Endpoint(parsing: endpoint)
+        self.region = region
+        self.credentials = credentials
+        self.credentialsSource = credentials == nil ? .none : .account("(given)")
+        self.pathStyle = pathStyle ?? self.endpoint.isAddressOrLocalhost
+    }
+
+    /// Resolves the configuration of a store the way the AWS tools do.
+    ///
+    /// - Credentials: the account's `access_key_id`, `secret_access_key` and `session_token`;
+    ///   else `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`; else the
+    ///   profile named by the account's `profile`, else `AWS_PROFILE`, else `default`, of
+    ///   `AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`; else none (unsigned requests).
+    /// - Region: the account's `region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's
+    ///   `region` in `AWS_CONFIG_FILE` or `~/.aws/config`, else `us-east-1`.
+    /// - Endpoint: the account's `endpoint`, `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, else
+    ///   `https://s3.REGION.amazonaws.com`.
+    /// - Addressing: the account's `path_style`, else path style for IP addresses and `localhost`.
+    ///
+    /// Secrets are resolved here (a `*_command` runs now); they are never logged.
+    ///
+    /// - Parameters:
+    ///   - account: the account, for `NAME:bucket/key` addresses.
+    ///   - options: command-line options (`--insecure`, `--max-connections`).
+    ///   - environment: the process environment.
+    ///   - homeDirectory: where `~/.aws` is.
+    /// - Throws: `.invalidArgument` for a malformed endpoint or an incomplete key pair;
+    ///   `.authenticationFailed` when a secret cannot be resolved.
+    public static func resolve(account: AccountSettings?, options: StoreOptions = StoreOptions(),
+                               environment: [String: String] = ProcessInfo.processInfo.environment,
+                               homeDirectory: String = NSHomeDirectory()) throws -> S3Configuration {
+        func env(_ name: String) -> String? {
+            guard let v = environment[name]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+            return v
+        }
+        func setting(_ key: String) -> String? {
+            guard let v = account?[key]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+            return v
+        }
+        func secret(_ key: String) throws -> String? {
+            if let v = setting(key) { return v }
+            guard let v = try account?.secret(key), !v.isEmpty else { return nil }
+            return v
+        }
+        let profile = setting("profile") ?? env("AWS_PROFILE") ?? "default"
+        let configFile = env("AWS_CONFIG_FILE") ?? homeDirectory + "/.aws/config"
+        let credentialsFile = env("AWS_SHARED_CREDENTIALS_FILE") ?? homeDirectory + "/.aws/credentials"
+
+        var credentials: S3Credentials?
+        var source = S3Credentials.Source.none
+        if let account {
+            let id = try secret("access_key_id")
+            let key = try secret("secret_access_key")
+            if id != nil || key != nil {
+                guard let id, let key else {
+                    throw VFSError.invalid("account '\(account.name)' sets only one of access_key_id and secret_access_key",
+                                           remedy: "set both, or neither to use the AWS environment variables or ~/.aws/credentials")
+                }
+                credentials = S3Credentials(accessKeyId: id, secretAccessKey: key, sessionToken: try secret("session_token"))
+                source = .account(account.name)
+            }
+        }
+        if credentials == nil, let id = env("AWS_ACCESS_KEY_ID"), let key = env("AWS_SECRET_ACCESS_KEY") {
+            credentials = S3Credentials(accessKeyId: id, secretAccessKey: key, sessionToken: env("AWS_SESSION_TOKEN"))
+            source = .environment
+        }
+        if credentials == nil, let ini = AWSConfigFile(path: credentialsFile),
+           let section = ini.sections[profile],
+           let id = section["aws_access_key_id"], let key = section["aws_secret_access_key"] {
+            credentials = S3Credentials(accessKeyId: id, secretAccessKey: key, sessionToken: section["aws_session_token"])
+            source = .sharedFile(path: credentialsFile, profile: profile)
+        }
+
+        // ~/.aws/config names profiles "[profile NAME]", except "[default]".
+        let configSection = AWSConfigFile(path: configFile)?.sections[profile == "default" ? "default" : "profile \(profile)"]
+        let region = setting("region") ?? env("AWS_REGION") ?? env("AWS_DEFAULT_REGION")
+            ?? configSection?["region"] ?? "us-east-1"
+        let endpointText = setting("endpoint") ?? env("AWS_ENDPOINT_URL_S3") ?? env("AWS_ENDPOINT_URL")
+            ?? "https://s3.\(region).amazonaws.com"
+        var config = try S3Configuration(endpoint: endpointText, region: region, credentials: credentials,
+                                         pathStyle: account?.bool("path_style"))
+        config.credentialsSource = source
+        if let n = options.maxConnections ?? account?.int("max_connections") { config.maxConnections = max(1, n) }
+        if options.insecureTLS || account?.bool("insecure_tls") == true { config.verifyTLS = false }
+        return config
+    }
+}
+
+/// The INI dialect of `~/.aws/credentials` and `~/.aws/config`: `[section]` headers,
+/// `key = value` lines, `#` and `;` comments; indented lines continue a nested block
+/// (`s3 =` followed by `addressing_style = path`), which this reader skips.
+struct AWSConfigFile {
+    /// Section name → key (lowercased) → value.
+    var sections: [String: [String: String]] = [:]
+
+    /// Reads and parses a file; nil when it cannot be read.
+    init?(path: String) {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        self.init(text: String(decoding: data, as: UTF8.self))
+    }
+
+    /// Parses INI text.
+    init(text: String) {
+        var current: String?
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+            let indented = rawLine.first == " " || rawLine.first == "\t"
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+            if line.hasPrefix("[") && line.hasSuffix("]") {
+                let name = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+                current = name.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+                if let current, sections[current] == nil { sections[current] = [:] }
+                continue
+            }
+            guard !indented, let section = current, let eq = line.firstIndex(of: "=") else { continue }
+            let key = line[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
+            let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            guard !key.isEmpty, !value.isEmpty else { continue }
+            sections[section, default: [:]][key] = value
+        }
+    }
+}

@@ -1,0 +1,227 @@
+import DCTCCore
+import DCTCDigest
+import Foundation
+
+/// The result of creating an object (PUT, multipart upload or copy).
+struct S3WriteResult: Sendable {
+    var etag: String?
+    var versionId: String?
+}
+
+/// Multipart uploads and copies of one object: `CreateMultipartUpload`, `UploadPart` (parts
+/// sent in parallel, a bounded number at once), `UploadPartCopy`, `CompleteMultipartUpload`,
+/// and `AbortMultipartUpload` on any failure, so no orphan parts stay behind (and keep costing
+/// storage) after an error or a cancellation.
+///
+/// Part sizes: S3 allows 10,000 parts of 5 MiB to 5 GiB. The first part size is the
+/// configured one, raised so that 10,000 parts cover the expected size; for content of
+/// unknown size it doubles every 1,000 parts (8 MiB parts reach 5 TiB, S3's object limit,
+/// before part 10,000).
+struct S3MultipartUpload: Sendable {
+    let transport: S3Transport
+    let bucket: String
+    let key: String
+    let display: String
+
+    static let minPartSize = 5 * 1024 * 1024
+    static let maxPartSize = 5 * 1024 * 1024 * 1024
+    static let maxParts = 10_000
+    static let maxObjectSize: Int64 = 5 * 1024 * 1024 * 1024 * 1024
+
+    /// The size of the first parts: the configured size, at least 5 MiB, and large enough that
+    /// 10,000 parts hold `expectedSize` (rounded up to a whole MiB).
+    static func basePartSize(configured: Int, expectedSize: Int64?) -> Int {
+        var size = max(minPartSize, configured)
+        if let expectedSize {
+            let needed = (expectedSize + Int64(maxParts) - 1) / Int64(maxParts)
+            let mib: Int64 = 1024 * 1024
+            size = max(size, Int((needed + mib - 1) / mib * mib))
+        }
+        return min(size, maxPartSize)
+    }
+
+    /// The size of part `number` (1-based): the base size doubled every 1,000 parts.
+    static func partSize(number: Int, base: Int) -> Int {
+        let doublings = min(20, (number - 1) / 1000)
+        return min(maxPartSize, base << doublings)
+    }
+
+    // MARK: - Upload
+
+    /// Uploads the content `reader` delivers (the first part already read) in parts, then
+    /// completes the upload, or aborts it when anything fails, including `verify`.
+    ///
+    /// - Parameters:
+    ///   - reader: the content source; parts are read from it in order.
+    ///   - firstPart: bytes already read for part 1.
+    ///   - basePartSize: from `basePartSize(configured:expectedSize:)`.
+    ///   - concurrency: parts in flight at once.
+    ///   - partChecksums: send each part's `Content-MD5`.
+    ///   - headers: object headers for `CreateMultipartUpload` (metadata).
+    ///   - verify: called once the content has ended, before completing; throwing aborts.
+    /// - Returns: the new object's ETag and version.
+    /// - Throws: the first failure (the upload is aborted by then).
+    func upload(reader: S3PartReader, firstPart: [UInt8], basePartSize: Int, concurrency: Int, partChecksums: Bool,
+                headers: [(String, String)], verify: () throws -> Void) async throws -> S3WriteResult {
+        let uploadId = try await create(headers: headers)
+        do {
+            let parts = try await uploadParts(uploadId: uploadId, reader: reader, firstPart: firstPart,
+                                              basePartSize: basePartSize, concurrency: concurrency,
+                                              partChecksums: partChecksums)
+            try verify()
+            return try await complete(uploadId: uploadId, parts: parts)
+        } catch {
+            await reader.cancel()
+            await abort(uploadId: uploadId)
+            throw error
+        }
+    }
+
+    /// Reads parts and uploads them, at most `concurrency` at once (each holds its bytes).
+    private func uploadParts(uploadId: String, reader: S3PartReader, firstPart: [UInt8], basePartSize: Int,
+                             concurrency: Int, partChecksums: Bool) async throws -> [(Int, String)] {
+        try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            var etags: [(Int, String)] = []
+            var inFlight = 0
+            var number = 1
+            var part = firstPart
+            while true {
+                let size = S3MultipartUpload.partSize(number: number, base: basePartSize)
+                if part.count < size && !reader.ended {
+                    part += try await reader.read(upTo: size - part.count)
+                }
+                if part.isEmpty && number > 1 { break }
+                guard number <= S3MultipartUpload.maxParts else {
+                    throw VFSError(.invalidArgument, "the content is too large for one S3 object (more than 10,000 parts)",
+                                   path: display, remedy: "S3 objects are at most 5 TiB", backend: "s3")
+                }
+                if inFlight >= max(1, concurrency), let done = try await group.next() {
+                    etags.append(done)
+                    inFlight -= 1
+                }
+                let bytes = part
+                let n = number
+                group.addTask { (n, try await self.uploadPart(uploadId: uploadId, number: n, bytes: bytes, checksum: partChecksums)) }
+                inFlight += 1
+                number += 1
+                part = []
+                if reader.ended { break }
+            }
+            for try await done in group { etags.append(done) }
+            return etags.sorted { $0.0 < $1.0 }
+        }
+    }
+
+    /// `POST /BUCKET/KEY?uploads`.
+    /// - Returns: the upload id.
+    func create(headers: [(String, String)]) async throws -> String {
+        var h = headers
+        if !h.contains(where: { $0.0.lowercased() == "content-type" }) { h.append(("Content-Type", "application/octet-stream")) }
+        let (_, body) = try await transport.sendCollecting(
+            S3Operation("POST", bucket: bucket, key: key, query: [("uploads", nil)], headers: h, idempotent: false, display: display))
+        let root = try S3XML.parse(body, display: display)
+        guard root.name != "Error" else {
+            throw S3ServiceError(status: 200, body: body, headers: .init(), method: "POST", bucket: bucket, display: display)
+        }
+        guard let id = root["UploadId"], !id.isEmpty else {
+            throw VFSError(.io, "the server did not return a multipart upload id", path: display,
+                           remedy: "check that the endpoint is an S3 server", backend: "s3")
+        }
+        return id
+    }
+
+    /// `PUT /BUCKET/KEY?partNumber=N&uploadId=ID` with the part's bytes (retried on failure).
+    /// - Returns: the part's ETag, as the server sent it.
+    func uploadPart(uploadId: String, number: Int, bytes: [UInt8], checksum: Bool) async throws -> String {
+        var headers: [(String, String)] = []
+        if checksum { headers.append(("Content-MD5", S3Crypto.base64(fromHex: try Digest.hash(bytes, kind: .md5)))) }
+        let response = try await transport.send(S3Operation(
+            "PUT", bucket: bucket, key: key, query: [("partNumber", String(number)), ("uploadId", uploadId)],
+            headers: headers, body: .bytes(bytes, hashed: false), idempotent: true, display: display))
+        await response.body.cancel()
+        guard let etag = response.headers["ETag"], !etag.isEmpty else {
+            throw VFSError(.io, "the server did not return an ETag for part \(number)", path: display,
+                           remedy: "retry; check that the endpoint is an S3 server", backend: "s3")
+        }
+        return etag
+    }
+
+    /// `PUT …?partNumber=N&uploadId=ID` with `x-amz-copy-source-range`: a part copied on the
+    /// server from `source`.
+    /// - Returns: the part's ETag.
+    func copyPart(uploadId: String, number: Int, source: String, range: ClosedRange<Int64>) async throws -> String {
+        let (_, body) = try await transport.sendCollecting(S3Operation(
+            "PUT", bucket: bucket, key: key, query: [("partNumber", String(number)), ("uploadId", uploadId)],
+            headers: [("x-amz-copy-source", source), ("x-amz-copy-source-range", "bytes=\(range.lowerBound)-\(range.upperBound)")],
+            idempotent: true, display: display))
+        let root = try S3XML.parse(body, display: display)
+        guard root.name != "Error" else {
+            throw S3ServiceError(status: 200, body: body, headers: .init(), method: "PUT", bucket: bucket, display: display)
+        }
+        guard let etag = root["ETag"] else {
+            throw VFSError(.io, "the server did not return an ETag for copied part \(number)", path: display,
+                           remedy: "retry", backend: "s3")
+        }
+        return etag
+    }
+
+    /// Copies `size` bytes of `source` (`/bucket/encoded-key`) into this object in parts of
+    /// at least 512 MiB, at most `concurrency` at once; aborts on failure.
+    func copy(source: String, size: Int64, concurrency: Int, headers: [(String, String)]) async throws -> S3WriteResult {
+        let uploadId = try await create(headers: headers)
+        do {
+            let partSize = Int64(max(512 * 1024 * 1024, S3MultipartUpload.basePartSize(configured: 0, expectedSize: size)))
+            let ranges = stride(from: Int64(0), to: size, by: Int(partSize)).map { $0...(min(size, $0 + partSize) - 1) }
+            let parts = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+                var etags: [(Int, String)] = []
+                var inFlight = 0
+                for (i, range) in ranges.enumerated() {
+                    if inFlight >= max(1, concurrency), let done = try await group.next() {
+                        etags.append(done)
+                        inFlight -= 1
+                    }
+                    group.addTask { (i + 1, try await self.copyPart(uploadId: uploadId, number: i + 1, source: source, range: range)) }
+                    inFlight += 1
+                }
+                for try await done in group { etags.append(done) }
+                return etags.sorted { $0.0 < $1.0 }
+            }
+            return try await complete(uploadId: uploadId, parts: parts)
+        } catch {
+            await abort(uploadId: uploadId)
+            throw error
+        }
+    }
+
+    /// `POST /BUCKET/KEY?uploadId=ID` with the part list. A `200 OK` whose body is an
+    /// `<Error>` (S3 sends those when completing takes long) is a failure.
+    func complete(uploadId: String, parts: [(Int, String)]) async throws -> S3WriteResult {
+        var xml = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+        for (number, etag) in parts {
+            xml += "<Part><PartNumber>\(number)</PartNumber><ETag>\(S3XML.escape(etag))</ETag></Part>"
+        }
+        xml += "</CompleteMultipartUpload>"
+        let (response, body) = try await transport.sendCollecting(S3Operation(
+            "POST", bucket: bucket, key: key, query: [("uploadId", uploadId)],
+            headers: [("Content-Type", "application/xml")], body: .bytes(Array(xml.utf8), hashed: true),
+            idempotent: true, display: display))
+        let root = try S3XML.parse(body, display: display)
+        guard root.name != "Error" else {
+            throw S3ServiceError(status: 200, body: body, headers: response.headers, method: "POST", bucket: bucket, display: display)
+        }
+        return S3WriteResult(etag: (root["ETag"] ?? response.headers["ETag"]).map(S3XML.unquote),
+                             versionId: response.headers["x-amz-version-id"])
+    }
+
+    /// `DELETE /BUCKET/KEY?uploadId=ID`, retried, in a task of its own so that it still runs
+    /// when the writing task was cancelled. Failures are ignored: the error that caused the
+    /// abort is the one to report (a lifecycle rule cleans up what an abort could not).
+    func abort(uploadId: String) async {
+        let op = S3Operation("DELETE", bucket: bucket, key: key, query: [("uploadId", uploadId)], idempotent: true, display: display)
+        let transport = self.transport
+        let task = Task {
+            if let response = try? await transport.send(op) { await response.body.cancel() }
+        }
+        await task.value
+    }
+}

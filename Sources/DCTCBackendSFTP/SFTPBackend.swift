@@ -1,0 +1,24 @@
+import DCTCCore
+import Foundation
+
+/// The factory `DCTCBackends` registers for SFTP stores.
+public enum SFTPBackend {
+    /// The store kinds this backend builds.
+    public static let kinds = ["sftp"]
+
+    /// Builds the store for an `sftp://` address or an account of type `sftp`.
+    ///
+    /// Resolves the configuration (see `SFTPConfig`) on a thread of its own (it reads
+    /// `~/.ssh/config` and `~/.netrc` and may run a `password_command`), then connects the first
+    /// session, so credentials and the host key are checked here.
+    ///
+    /// - Parameter request: the address, account and command-line options.
+    /// - Returns: an `SFTPFileSystem`.
+    /// - Throws: `VFSError`: `.invalidArgument` (no host, bad settings), `.authenticationFailed`
+    ///   (rejected credentials, unknown or changed host key, with how to accept it),
+    ///   `.unavailable` (refused or unreachable, retryable), `.timedOut`.
+    public static func makeStore(_ request: StoreRequest) async throws -> any VirtualFileSystem {
+        let config = try await IOThread.detached(name: "dctc-sftp-config") { try SFTPConfig.resolve(request) }
+        return try await SFTPFileSystem.connect(config)
+    }
+}

@@ -1,0 +1,62 @@
+import DCTCCompression
+import DCTCCore
+import DCTCState
+import Foundation
+
+/// What a sync run does: `sync` makes the destination look like the source (deleting
+/// extras), `copy` does the same without deletions, `check` compares and changes nothing.
+public enum SyncMode: String, Sendable, Codable {
+    case sync, copy, check
+}
+
+/// How two files are judged equal.
+public enum CompareMode: String, Sendable, Codable, CaseIterable {
+    /// Size and modification time (within the stores' precision): the default, and cheap.
+    case sizeAndTime = "size-and-time"
+    /// Content hash (MD5, the hash S3 and rclone share), from listings, the manifest, the
+    /// local hash cache, or a remote hash; read when nothing else knows it.
+    case checksum
+    /// Size only.
+    case sizeOnly = "size-only"
+    /// Like size-and-time, but a destination file newer than the source is left alone.
+    case update
+}
+
+/// Compression applied on the way.
+public enum SyncTransform: Sendable, Equatable {
+    case none
+    case compress(Codec, level: Int?)
+    case decompress
+}
+
+/// Everything that shapes a run. Defaults are the safe, documented ones.
+public struct SyncOptions: Sendable {
+    public var mode: SyncMode = .sync
+    public var compare: CompareMode = .sizeAndTime
+    public var dryRun = false
+    public var transform: SyncTransform = .none
+    public var filters: FilterSet = .none
+    public var shard: Shard?
+    /// Abort deletions when more than this many would happen.
+    public var maxDelete: Int?
+    /// Allow syncing from an empty source root (which deletes everything at the destination).
+    public var allowEmptySource = false
+    /// Move replaced and deleted destination files here instead of losing them.
+    public var backupDirectory: Location?
+    /// Listing/comparison parallelism.
+    public var checkers = 8
+    /// Data transfer parallelism.
+    public var transfers = 4
+    /// Attempts after the first for a transient failure.
+    public var retries = 3
+    /// First retry delay; doubled each attempt, with jitter.
+    public var retryDelay: TimeInterval = 1
+    /// Time difference still counted as equal; nil means the coarser precision of the two stores.
+    public var modifyWindow: TimeInterval?
+    /// The state store (hash cache and manifests); nil runs without memory between runs.
+    public var state: StateStore?
+    /// When set, only explain the decision for this relative path.
+    public var explainPath: String?
+
+    public init() {}
+}

@@ -1,0 +1,68 @@
+import DCTCBackendFTP
+import DCTCCore
+import DCTCTestSupport
+import Foundation
+import Testing
+
+/// The conformance options of every FTP server: a 64 MiB file, listings in pages of 100 so
+/// 250 files need three pages, and the one hostile name no FTP store here can transfer.
+func ftpConformanceOptions() -> ConformanceOptions {
+    var options = ConformanceOptions()
+    options.largeFileSize = 64 * 1024 * 1024
+    options.pagingFileCount = 250
+    // Declared, not skipped silently: libcurl refuses control characters in FTP URL paths
+    // ("path contains control characters", CURLE_URL_MALFORMAT), so a file named with a tab
+    // can be written (uploaded under a temporary name, renamed with RNTO) and listed, but never
+    // read back. The servers themselves store it.
+    options.unsupportedNames = ["tab\there"]
+    return options
+}
+
+let conformancePageSize = 100
+
+private func sharedStore(_ server: @escaping @Sendable () async throws -> FTPTestServer, _ label: String)
+    -> Task<(FTPFileSystem, VPath), any Error>
+{
+    Task {
+        let s = try await server()
+        let fs = try await s.store(listPageSize: conformancePageSize)
+        return (fs, s.home.appending("dctc-ftp-conformance-\(label)-\(getpid())"))
+    }
+}
+
+private let vsftpdStore = sharedStore({ try await FTPTestServer.vsftpd() }, "plain")
+private let vsftpdTLSStore = sharedStore({ try await FTPTestServer.vsftpdTLS() }, "tls")
+private let pyftpdlibStore = sharedStore({ try await FTPTestServer.pyftpdlib() }, "py")
+
+private func run(_ c: ConformanceCase, _ store: Task<(FTPFileSystem, VPath), any Error>) async throws {
+    let (fs, root) = try await store.value
+    let options = ftpConformanceOptions()
+    if c.name == "hostileNamesRoundTripExactly" {
+        print("\(fs.display(root)): declared unsupported names: \(options.unsupportedNames.map(\.debugDescription).sorted())")
+    }
+    try await Conformance.run(c, fs: fs, root: root, options: options)
+}
+
+@Suite("FTP store conformance (vsftpd, LIST listings)", vsftpdTrait)
+struct VsftpdConformanceTests {
+    @Test("ftp store on vsftpd passes the conformance case", arguments: Conformance.cases)
+    func conformance(_ c: ConformanceCase) async throws {
+        try await run(c, vsftpdStore)
+    }
+}
+
+@Suite("FTPS store conformance (vsftpd, explicit TLS)", vsftpdTrait)
+struct VsftpdTLSConformanceTests {
+    @Test("ftps store on vsftpd passes the conformance case", arguments: Conformance.cases)
+    func conformance(_ c: ConformanceCase) async throws {
+        try await run(c, vsftpdTLSStore)
+    }
+}
+
+@Suite("FTP store conformance (pyftpdlib, MLSD listings and MFMT)", pyftpdlibTrait)
+struct PyftpdlibConformanceTests {
+    @Test("ftp store on pyftpdlib passes the conformance case", arguments: Conformance.cases)
+    func conformance(_ c: ConformanceCase) async throws {
+        try await run(c, pyftpdlibStore)
+    }
+}
