@@ -173,13 +173,13 @@ _dctc() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    ls|find|stat|du|cat|head|tail|cp|mv|rm|mkdir|rmdir|hash|grep|config|version|completions|help)
+    ls|find|stat|du|cat|head|tail|cp|mv|rm|mkdir|rmdir|sync|copy|check|hash|grep|config|version|completions|help)
         # Offer subcommand argument completions
         "_dctc_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'ls find stat du cat head tail cp mv rm mkdir rmdir hash grep config version completions help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'ls find stat du cat head tail cp mv rm mkdir rmdir sync copy check hash grep config version completions help' -- "${cur}"))
         ;;
     esac
 }
@@ -397,6 +397,243 @@ _dctc_rmdir() {
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    esac
+}
+
+_dctc_sync() {
+    repeating_flags=()
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --no-state --allow-empty-source --version -h --help)
+    repeating_options=(--include --exclude --filter-from)
+    non_repeating_options=(--config --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --backup-dir --max-delete)
+    __dctc_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--config')
+        return
+        ;;
+    '--modify-window')
+        return
+        ;;
+    '--explain')
+        return
+        ;;
+    '--events')
+        return
+        ;;
+    '--include')
+        return
+        ;;
+    '--exclude')
+        return
+        ;;
+    '--filter-from')
+        return
+        ;;
+    '--files-from')
+        return
+        ;;
+    '--min-size')
+        return
+        ;;
+    '--max-size')
+        return
+        ;;
+    '--min-age')
+        return
+        ;;
+    '--max-age')
+        return
+        ;;
+    '--compress')
+        __dctc_add_completions -W 'gz'$'\n''bz2'
+        return
+        ;;
+    '--level')
+        return
+        ;;
+    '--shard')
+        return
+        ;;
+    '--checkers')
+        return
+        ;;
+    '--transfers')
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--retry-delay')
+        return
+        ;;
+    '--state')
+        return
+        ;;
+    '--exit-code-if-nothing-done')
+        return
+        ;;
+    '--backup-dir')
+        return
+        ;;
+    '--max-delete')
+        return
+        ;;
+    esac
+}
+
+_dctc_copy() {
+    repeating_flags=()
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --no-state --version -h --help)
+    repeating_options=(--include --exclude --filter-from)
+    non_repeating_options=(--config --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --backup-dir)
+    __dctc_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--config')
+        return
+        ;;
+    '--modify-window')
+        return
+        ;;
+    '--explain')
+        return
+        ;;
+    '--events')
+        return
+        ;;
+    '--include')
+        return
+        ;;
+    '--exclude')
+        return
+        ;;
+    '--filter-from')
+        return
+        ;;
+    '--files-from')
+        return
+        ;;
+    '--min-size')
+        return
+        ;;
+    '--max-size')
+        return
+        ;;
+    '--min-age')
+        return
+        ;;
+    '--max-age')
+        return
+        ;;
+    '--compress')
+        __dctc_add_completions -W 'gz'$'\n''bz2'
+        return
+        ;;
+    '--level')
+        return
+        ;;
+    '--shard')
+        return
+        ;;
+    '--checkers')
+        return
+        ;;
+    '--transfers')
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--retry-delay')
+        return
+        ;;
+    '--state')
+        return
+        ;;
+    '--exit-code-if-nothing-done')
+        return
+        ;;
+    '--backup-dir')
+        return
+        ;;
+    esac
+}
+
+_dctc_check() {
+    repeating_flags=()
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --no-state --version -h --help)
+    repeating_options=(--include --exclude --filter-from)
+    non_repeating_options=(--config --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done)
+    __dctc_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--config')
+        return
+        ;;
+    '--modify-window')
+        return
+        ;;
+    '--explain')
+        return
+        ;;
+    '--events')
+        return
+        ;;
+    '--include')
+        return
+        ;;
+    '--exclude')
+        return
+        ;;
+    '--filter-from')
+        return
+        ;;
+    '--files-from')
+        return
+        ;;
+    '--min-size')
+        return
+        ;;
+    '--max-size')
+        return
+        ;;
+    '--min-age')
+        return
+        ;;
+    '--max-age')
+        return
+        ;;
+    '--compress')
+        __dctc_add_completions -W 'gz'$'\n''bz2'
+        return
+        ;;
+    '--level')
+        return
+        ;;
+    '--shard')
+        return
+        ;;
+    '--checkers')
+        return
+        ;;
+    '--transfers')
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--retry-delay')
+        return
+        ;;
+    '--state')
+        return
+        ;;
+    '--exit-code-if-nothing-done')
         return
         ;;
     esac

@@ -33,8 +33,10 @@ start() {
     srv_dirs "$DATA"
     # An empty config: the server must not pick up the user's ~/.config/rclone remotes.
     : >"$L/run/rclone-webdav.conf"
+    # --no-unicode-normalization: by default rclone's VFS takes `cafe\u0301` (NFD) and `caf\u00e9`
+    # (NFC) for one name, so the second upload overwrites the first; the tests want both kept.
     launch $NAME env RCLONE_CONFIG="$L/run/rclone-webdav.conf" "$rclone" serve webdav "$DATA" \
-        --addr 127.0.0.1:$PORT --user $DAV_USER --pass $DAV_PASS
+        --addr 127.0.0.1:$PORT --user $DAV_USER --pass $DAV_PASS --no-unicode-normalization
     wait_port $PORT $NAME || fail_start $NAME $PORT
     say "rclone serve webdav running on 127.0.0.1:$PORT (pid $(pid_of $NAME))"
 }

@@ -188,6 +188,7 @@ public final class S3FileSystem: VirtualFileSystem, ServerSideCopying, Moving, M
         }
     }
 
+    @discardableResult
     public func write(_ path: VPath, from content: ByteStream, attributes: WriteAttributes) async throws -> FileInfo {
         let shown = display(path)
         guard path.depth >= 2 else {
@@ -349,6 +350,7 @@ public final class S3FileSystem: VirtualFileSystem, ServerSideCopying, Moving, M
     ///
     /// - Throws: `.notFound`, `.isADirectory`, `.checksumMismatch` when the source does not have
     ///   the expected size or MD5 (checked before anything is copied).
+    @discardableResult
     public func copy(from source: VPath, to destination: VPath, attributes: WriteAttributes) async throws -> FileInfo {
         let shown = display(destination)
         let sourceShown = display(source)

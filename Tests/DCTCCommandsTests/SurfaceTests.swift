@@ -14,7 +14,7 @@ struct SurfaceTests {
         #expect(generated.stdout == committed, "completions/\(file) is stale: run `make completions` and commit it")
     }
 
-    @Test("every command's help has examples", arguments: ["ls", "find", "stat", "du", "cat", "head", "tail", "cp", "mv", "rm", "mkdir", "rmdir", "hash", "grep", "config", "version", "completions"])
+    @Test("every command's help has examples", arguments: ["ls", "find", "stat", "du", "cat", "head", "tail", "cp", "mv", "rm", "mkdir", "rmdir", "hash", "grep", "sync", "copy", "check", "config", "version", "completions"])
     func helpHasExamples(verb: String) throws {
         let r = try CLI.run([verb, "--help"])
         #expect(r.status == 0, "\(r)")
