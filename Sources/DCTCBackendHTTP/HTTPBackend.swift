@@ -25,7 +25,10 @@ public enum HTTPBackend {
 
     /// The configuration `makeStore` uses, without touching the network.
     ///
-    /// - Parameter netrc: the parsed `~/.netrc` (read from `$HOME` by default; tests pass their own).
+    /// - Parameters:
+    ///   - request: what the registry asks for.
+    ///   - netrcText: the text of a netrc file to use instead of `~/.netrc`.
+    /// - Throws: `.invalidArgument` for an account without `url`, or a secret that cannot be resolved.
     public static func configuration(for request: StoreRequest, netrcText: String? = nil) throws -> HTTPStoreConfiguration {
         var config: HTTPStoreConfiguration
         var probe = request.address.path

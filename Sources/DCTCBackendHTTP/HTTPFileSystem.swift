@@ -72,7 +72,10 @@ public final class HTTPFileSystem: VirtualFileSystem, ServerSideCopying, Moving 
     }
 
     private func options(_ path: VPath) async throws -> CurlResponse {
-        let response = try await send(request("OPTIONS", path, directory: path.isRoot), path)
+        var r = request("OPTIONS", path, directory: path.isRoot)
+        // Some servers redirect a folder to its `/` URL first (Apache).
+        r.followRedirects = true
+        let response = try await send(r, path)
         await response.body.cancel()
         return response
     }

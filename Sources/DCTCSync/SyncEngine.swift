@@ -159,8 +159,13 @@ public final class SyncEngine: Sendable {
                 return []
             }
         }
-        var recorded: [String: ManifestEntry] = [:]
-        if let state = options.state { recorded = try await state.manifestChildren(root: manifestRoot, directory: dir) }
+        // Keyed by the name's bytes: String keys would merge NFC and NFD spellings of one name.
+        var recorded: [[UInt8]: ManifestEntry] = [:]
+        if let state = options.state {
+            for entry in try await state.orderedManifestChildren(root: manifestRoot, directory: dir) {
+                recorded[Array(entry.name.utf8)] = entry
+            }
+        }
         let mapping = NameMapping(transform: options.transform)
 
         // Source side, filtered, keyed by destination name.
@@ -190,7 +195,7 @@ public final class SyncEngine: Sendable {
             let d = j < dst.count ? dst[j] : nil
             if let s, let d, s.name.bytesEqual(d.name) {
                 i += 1; j += 1
-                try await pair(dir: dir, src: s.info, destName: s.name, dst: d, recorded: recorded[d.name],
+                try await pair(dir: dir, src: s.info, destName: s.name, dst: d, recorded: recorded[Array(d.name.utf8)],
                                queue: queue, manifest: manifest, subdirs: &subdirs)
             } else if let s, d == nil || s.name.bytesPrecede(d!.name) {
                 i += 1

@@ -130,6 +130,28 @@ struct FilterPatternTests {
         #expect(try FilterRule(.include, nfc) != FilterRule(.include, nfd))
     }
 
+    @Test("long patterns (beyond the 64-state fast path) match and prune like short ones")
+    func longPatterns() throws {
+        let name = String(repeating: "a", count: 80)
+        let anchored = try filter(["- /\(name)/**"])
+        #expect(!included(anchored, "\(name)/x"))
+        #expect(included(anchored, "\(name)b/x"))
+        #expect(included(anchored, "x/\(name)/x"))
+        #expect(!anchored.shouldDescend(into: name))
+        #expect(anchored.shouldDescend(into: name + "b"))
+
+        let alternatives = "{" + (1...40).map { "n\($0)" }.joined(separator: ",") + "}/*.txt"
+        let unanchored = try filter(["+ \(alternatives)"])
+        #expect(included(unanchored, "x/n17/a.txt"))
+        #expect(included(unanchored, "n40/a.txt"))
+        #expect(!included(unanchored, "n41/a.txt"))
+        #expect(!included(unanchored, "n17/a.doc"))
+        #expect(unanchored.shouldDescend(into: "anything"))
+        let rooted = try filter(["+ /\(alternatives)"])
+        #expect(rooted.shouldDescend(into: "n3"))
+        #expect(!rooted.shouldDescend(into: "n41"))
+    }
+
     static let malformed: [String] = ["", "***", "a***b", "ab]c", "ab[c", "ab{c", "ab}c", "a\\", "[z-a]", "{{re}}", "x{{re}}",
                                       "[[:nope:]]", "*.[", "{a,b"]
 

@@ -227,6 +227,17 @@ struct SyncEngineTests {
         #expect(total == 30)
     }
 
+    @Test("hostile names, the NFC/NFD pair included, sync and then stay in sync")
+    func hostileNames() async throws {
+        let f = try SyncFixture.memory()
+        for name in HostileNames.all { try await f.put("h/\(name)", name) }
+        let (first, _) = try await f.run()
+        #expect(first.filesTransferred == HostileNames.all.count && first.errors.isEmpty, "\(first.errors)")
+        let (second, _) = try await f.run { $0.compare = .checksum }
+        #expect(second.filesTransferred == 0 && second.filesDeleted == 0, "\(second)")
+        for name in HostileNames.all { #expect(try await f.text("h/\(name)") == name) }
+    }
+
     @Test("filters: excluded files are neither copied nor deleted at the destination")
     func filters() async throws {
         let f = try SyncFixture.memory()

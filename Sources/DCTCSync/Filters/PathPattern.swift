@@ -38,6 +38,16 @@ struct PathPattern: Sendable {
     private let loopReachesEnd: [Bool]
     /// True when the start state holds a `*` or `**` loop whose exit reaches the end (`*`, `**`, `*{,*}`).
     private let startLoopReachesEnd: Bool
+    /// `closures` as bit masks, when the program has at most 64 instructions (nearly always): the NFA
+    /// then runs without allocating.
+    private let closureMasks: [UInt64]?
+    /// UTF-8 bytes every matching path ends with (".tmp" for `*.tmp`), checked before running the NFA.
+    private let requiredSuffix: [UInt8]
+    /// UTF-8 bytes every matching path starts with ("build/" for `/build/**`).
+    private let requiredPrefix: [UInt8]
+    /// True when every path matches (`*`, `**`, `/**`): a `*`/`**` loop that can end the match is live at
+    /// every start of the last component (unanchored), or a `**` loop is (anchored, at the root).
+    private let matchesEverything: Bool
 
     private static let slash: UInt32 = 0x2F
 
@@ -93,11 +103,49 @@ struct PathPattern: Sendable {
         }
         self.loopReachesEnd = loopReachesEnd
         self.startLoopReachesEnd = closures[0].contains { loopReachesEnd[$0] }
+        matchesEverything = anchored
+            ? closures[0].contains { program[$0].isDoubleStar && loopReachesEnd[$0] }
+            : startLoopReachesEnd
+        if program.count <= 64 {
+            closureMasks = closures.map { states in states.reduce(UInt64(0)) { $0 | (1 << UInt64($1)) } }
+        } else {
+            closureMasks = nil
+        }
+
+        // Literal runs at the ends of a pattern without top-level alternatives.
+        let sequence = nodes.count == 1 ? nodes[0] : []
+        func literal(_ node: Node) -> Unicode.Scalar? {
+            if case .scalar(let value) = node { return Unicode.Scalar(value) }
+            return nil
+        }
+        var suffix = String.UnicodeScalarView()
+        for node in sequence.reversed() {
+            guard let c = literal(node) else { break }
+            suffix.insert(c, at: suffix.startIndex)
+        }
+        requiredSuffix = Array(String(suffix).utf8)
+        var prefix = String.UnicodeScalarView()
+        if anchored {
+            for node in sequence {
+                guard let c = literal(node) else { break }
+                prefix.append(c)
+            }
+        }
+        requiredPrefix = Array(String(prefix).utf8)
     }
 
     /// True when the pattern matches the whole path (anchored) or a whole trailing run of its components.
     func matches(_ path: String) -> Bool {
-        run(path.unicodeScalars, trailingSlash: false).contains(program.count - 1)
+        if matchesEverything { return true }
+        if !requiredSuffix.isEmpty {
+            var bytes = path.utf8.reversed().makeIterator()
+            for expected in requiredSuffix.reversed() where bytes.next() != expected { return false }
+        }
+        if !requiredPrefix.isEmpty && !path.utf8.starts(with: requiredPrefix) { return false }
+        if let closureMasks {
+            return runMasked(path.unicodeScalars, trailingSlash: false, masks: closureMasks) & (1 << UInt64(program.count - 1)) != 0
+        }
+        return run(path.unicodeScalars, trailingSlash: false).contains(program.count - 1)
     }
 
     /// How many of the paths strictly below `directory` (a relative path without a trailing "/") the
@@ -108,7 +156,18 @@ struct PathPattern: Sendable {
     /// `**` loop that can end there (`/build/**` under `build`), or when it is unanchored and starts
     /// with a `*`/`**` loop that can end there (`*`, `**`): in both cases every continuation matches.
     func coverage(below directory: String) -> Coverage {
-        let states = run(directory.unicodeScalars, trailingSlash: true)
+        let states: [Int]
+        if let closureMasks {
+            var mask = runMasked(directory.unicodeScalars, trailingSlash: true, masks: closureMasks)
+            var list: [Int] = []
+            while mask != 0 {
+                list.append(mask.trailingZeroBitCount)
+                mask &= mask - 1
+            }
+            states = list
+        } else {
+            states = run(directory.unicodeScalars, trailingSlash: true)
+        }
         let consuming = states.filter { program[$0].consumes }
         if consuming.isEmpty { return .none }
         if consuming.contains(where: { program[$0].isDoubleStar && loopReachesEnd[$0] }) { return .all }
@@ -117,6 +176,36 @@ struct PathPattern: Sendable {
     }
 
     // MARK: - Matching
+
+    /// `run` with the state set in a bit mask (programs of at most 64 instructions).
+    private func runMasked(_ scalars: String.UnicodeScalarView, trailingSlash: Bool, masks: [UInt64]) -> UInt64 {
+        var current = masks[0]
+        func step(_ c: UInt32) {
+            var next: UInt64 = 0
+            var pending = current
+            while pending != 0 {
+                let pc = pending.trailingZeroBitCount
+                pending &= pending - 1
+                switch program[pc] {
+                case .scalar(let x): if x == c { next |= masks[pc + 1] }
+                case .anyButSlash: if c != Self.slash { next |= masks[pc + 1] }
+                case .set(let set): if set.contains(c) { next |= masks[pc + 1] }
+                case .star: if c != Self.slash { next |= masks[pc] }
+                case .doubleStar: next |= masks[pc]
+                case .split, .jump, .match: break
+                }
+            }
+            // Unanchored: a match may also start right after any "/" (rclone's `(^|/)`).
+            if !anchored && c == Self.slash { next |= masks[0] }
+            current = next
+        }
+        for scalar in scalars {
+            if current == 0 && anchored { return 0 }
+            step(scalar.value)
+        }
+        if trailingSlash { step(Self.slash) }
+        return current
+    }
 
     /// Runs the NFA over `scalars` (then one "/" when `trailingSlash`) and returns the live states.
     private func run(_ scalars: String.UnicodeScalarView, trailingSlash: Bool) -> [Int] {
