@@ -57,15 +57,9 @@ final class FTPClient: Sendable {
     /// - Throws: `VFSError` for a refused command without `*` (through the reply-code table), a
     ///   refused login, an unreachable server or an untrusted certificate.
     func commands(_ commands: [String], operation: String, path: String) async throws -> [FTPReply] {
-        var r = request(url: FTPPaths.baseURL(configuration))
-        r.noBody = true
-        r.ftpCommands = commands
-        do {
-            let response = try await curl.perform(r)
-            await response.body.cancel()
-            return FTPReply.commandReplies(in: response.serverLines, count: commands.count)
-        } catch {
-            throw FTPErrors.vfsError(from: error, operation: operation, path: path)
+        switch await commandsOrFailure(commands) {
+        case .success(let replies): return replies
+        case .failure(let error): throw FTPErrors.vfsError(from: error, operation: operation, path: path)
         }
     }
 

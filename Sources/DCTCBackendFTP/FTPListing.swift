@@ -9,7 +9,8 @@ import Foundation
 /// The listing carries every entry's kind and size, and its modification time: exact (to the
 /// second, UTC) from MLSD `modify=` facts; from LIST only to the minute for recent entries
 /// and to the day for older ones (see `FTPListParser`). No `MDTM` is sent per entry: `info`
-/// gives the exact time of one file when it matters.
+/// gives the exact time of one file when it matters. A consumer that stops early drops the
+/// reader, and with it the body, which aborts the transfer.
 actor FTPListingReader {
     private let fs: FTPFileSystem
     private let directory: VPath
@@ -90,12 +91,6 @@ actor FTPListingReader {
         let entry = fs.features.hasMLST ? FTPMLSDParser.parse(line) : FTPListParser.parse(line, now: now)
         guard let entry, !entry.name.contains("/") else { return }
         page.append(fs.fileInfo(entry, in: directory))
-    }
-
-    /// Stops the transfer when the consumer leaves early.
-    func cancel() async {
-        finished = true
-        await body?.cancel()
     }
 }
 

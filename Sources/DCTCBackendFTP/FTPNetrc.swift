@@ -78,19 +78,16 @@ public struct FTPNetrc: Sendable {
 
     private struct Token {
         var text: String
-        var line: Int
         /// An empty line came between this token and the previous one.
         var afterBlankLine: Bool
     }
 
     private static func tokens(_ text: String) -> [Token] {
         var out: [Token] = []
-        var line = 0
         var newlinesSinceToken = 0
         var chars = Array(text.unicodeScalars)[...]
         while let c = chars.first {
             if c == "\n" {
-                line += 1
                 newlinesSinceToken += 1
                 chars.removeFirst()
                 continue
@@ -123,7 +120,7 @@ public struct FTPNetrc: Sendable {
                     s.append(d)
                 }
             }
-            out.append(Token(text: String(s), line: line, afterBlankLine: newlinesSinceToken >= 2))
+            out.append(Token(text: String(s), afterBlankLine: newlinesSinceToken >= 2))
             newlinesSinceToken = 0
         }
         return out

@@ -38,10 +38,9 @@ enum FTPPaths {
 
     /// Percent-encodes every byte outside the unreserved set of RFC 3986.
     static func encode(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
         let hex = Array("0123456789ABCDEF".utf8)
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(s.utf8.count)
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
@@ -49,13 +48,10 @@ enum FTPPaths {
                  UInt8(ascii: "_"), UInt8(ascii: "~"):
                 bytes.append(b)
             default:
-                bytes.append(UInt8(ascii: "%"))
-                bytes.append(hex[Int(b >> 4)])
-                bytes.append(hex[Int(b & 0x0F)])
+                bytes += [UInt8(ascii: "%"), hex[Int(b >> 4)], hex[Int(b & 0x0F)]]
             }
         }
-        out = String(decoding: bytes, as: UTF8.self)
-        return out
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// A user name as it appears before `@` in a displayed address.

@@ -225,7 +225,7 @@ public final class S3FileSystem: VirtualFileSystem, ServerSideCopying, Moving, M
                                                        md5Hex: expectedMD5, display: shown)
             let upload = S3MultipartUpload(transport: transport, bucket: bucket, key: key, display: shown)
             let result = try await upload.upload(
-                reader: reader, firstPart: first, basePartSize: base,
+                reader: reader, firstPart: consume first, basePartSize: base,
                 concurrency: min(configuration.uploadConcurrency, configuration.maxConnections),
                 partChecksums: configuration.partChecksums, headers: createHeaders
             ) {

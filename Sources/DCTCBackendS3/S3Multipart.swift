@@ -61,11 +61,11 @@ struct S3MultipartUpload: Sendable {
     ///   - verify: called once the content has ended, before completing; throwing aborts.
     /// - Returns: the new object's ETag and version.
     /// - Throws: the first failure (the upload is aborted by then).
-    func upload(reader: S3PartReader, firstPart: [UInt8], basePartSize: Int, concurrency: Int, partChecksums: Bool,
+    func upload(reader: S3PartReader, firstPart: consuming [UInt8], basePartSize: Int, concurrency: Int, partChecksums: Bool,
                 headers: [(String, String)], verify: () throws -> Void) async throws -> S3WriteResult {
         let uploadId = try await create(headers: headers)
         do {
-            let parts = try await uploadParts(uploadId: uploadId, reader: reader, firstPart: firstPart,
+            let parts = try await uploadParts(uploadId: uploadId, reader: reader, firstPart: consume firstPart,
                                               basePartSize: basePartSize, concurrency: concurrency,
                                               partChecksums: partChecksums)
             try verify()
@@ -78,36 +78,50 @@ struct S3MultipartUpload: Sendable {
     }
 
     /// Reads parts and uploads them, at most `concurrency` at once (each holds its bytes).
-    private func uploadParts(uploadId: String, reader: S3PartReader, firstPart: [UInt8], basePartSize: Int,
+    ///
+    /// Memory: `concurrency` parts in flight plus the one being filled. The buffers of finished
+    /// parts are refilled rather than freed, so the allocator is not asked for (and does not
+    /// keep) a fresh multi-megabyte block per part.
+    private func uploadParts(uploadId: String, reader: S3PartReader, firstPart: consuming [UInt8], basePartSize: Int,
                              concurrency: Int, partChecksums: Bool) async throws -> [(Int, String)] {
-        try await withThrowingTaskGroup(of: (Int, String).self) { group in
+        var first = consume firstPart
+        return try await withThrowingTaskGroup(of: (Int, String, [UInt8]).self) { group in
             var etags: [(Int, String)] = []
+            var spare: [[UInt8]] = []
             var inFlight = 0
             var number = 1
-            var part = firstPart
+            var part: [UInt8] = []
+            swap(&part, &first)
             while true {
                 let size = S3MultipartUpload.partSize(number: number, base: basePartSize)
                 if part.count < size && !reader.ended {
-                    part += try await reader.read(upTo: size - part.count)
+                    try await reader.fill(&part, upTo: size)
                 }
                 if part.isEmpty && number > 1 { break }
                 guard number <= S3MultipartUpload.maxParts else {
                     throw VFSError(.invalidArgument, "the content is too large for one S3 object (more than 10,000 parts)",
                                    path: display, remedy: "S3 objects are at most 5 TiB", backend: "s3")
                 }
-                if inFlight >= max(1, concurrency), let done = try await group.next() {
-                    etags.append(done)
+                if inFlight >= max(1, concurrency), let (n, etag, buffer) = try await group.next() {
+                    etags.append((n, etag))
+                    spare.append(buffer)
                     inFlight -= 1
                 }
                 let bytes = part
                 let n = number
-                group.addTask { (n, try await self.uploadPart(uploadId: uploadId, number: n, bytes: bytes, checksum: partChecksums)) }
+                group.addTask {
+                    let etag = try await self.uploadPart(uploadId: uploadId, number: n, bytes: bytes, checksum: partChecksums)
+                    return (n, etag, bytes)
+                }
                 inFlight += 1
                 number += 1
-                part = []
                 if reader.ended { break }
+                // The oldest spare: its transfer has surely let go of it, so it is refilled in
+                // place instead of being copied on write.
+                part = spare.isEmpty ? [] : spare.removeFirst()
+                part.removeAll(keepingCapacity: true)
             }
-            for try await done in group { etags.append(done) }
+            for try await (n, etag, _) in group { etags.append((n, etag)) }
             return etags.sorted { $0.0 < $1.0 }
         }
     }
@@ -138,7 +152,8 @@ struct S3MultipartUpload: Sendable {
         let response = try await transport.send(S3Operation(
             "PUT", bucket: bucket, key: key, query: [("partNumber", String(number)), ("uploadId", uploadId)],
             headers: headers, body: .bytes(bytes, hashed: false), idempotent: true, display: display))
-        await response.body.cancel()
+        // Read the (empty) answer to its end: the transfer is then over and lets go of `bytes`.
+        _ = await S3Transport.prefix(of: response.body, limit: 64 * 1024)
         guard let etag = response.headers["ETag"], !etag.isEmpty else {
             throw VFSError(.io, "the server did not return an ETag for part \(number)", path: display,
                            remedy: "retry; check that the endpoint is an S3 server", backend: "s3")

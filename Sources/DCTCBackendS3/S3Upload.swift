@@ -33,9 +33,18 @@ final class S3PartReader {
     /// - Throws: whatever the stream throws; `CancellationError` when the task is cancelled.
     func read(upTo limit: Int) async throws -> [UInt8] {
         var part: [UInt8] = []
-        part.reserveCapacity(limit)
+        try await fill(&part, upTo: limit)
+        return part
+    }
+
+    /// Appends to `part` until it holds `limit` bytes or the stream ends, reusing its storage
+    /// (a recycled part buffer keeps its capacity: no new allocation per part).
+    ///
+    /// - Throws: whatever the stream throws; `CancellationError` when the task is cancelled.
+    func fill(_ part: inout [UInt8], upTo limit: Int) async throws {
+        if part.capacity < limit { part.reserveCapacity(limit) }
         if carryOffset < carry.count {
-            let n = min(limit, carry.count - carryOffset)
+            let n = min(limit - part.count, carry.count - carryOffset)
             part.append(contentsOf: carry[carryOffset..<(carryOffset + n)])
             carryOffset += n
             if carryOffset >= carry.count { carry = []; carryOffset = 0 }
@@ -57,7 +66,6 @@ final class S3PartReader {
                 carryOffset = room
             }
         }
-        return part
     }
 
     /// Stops the producer (after a failure).

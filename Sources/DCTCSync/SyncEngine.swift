@@ -185,7 +185,9 @@ public final class SyncEngine: Sendable {
         let dst = dstEntries.filter { e in
             guard !e.isDirectory else { return options.filters.shouldDescend(into: join(dir, e.name)) }
             let rel = join(dir, sourceName(ofDestination: e.name))
-            return options.filters.includes(file: rel, size: nil, modificationTime: nil) && (options.shard?.contains(rel) ?? true)
+            // The destination file's own size and time: a file the size or age limits exclude is not ours to delete.
+            return options.filters.includes(file: rel, size: e.size, modificationTime: e.modificationTime)
+                && (options.shard?.contains(rel) ?? true)
         }.sorted { $0.name.bytesPrecede($1.name) }
 
         var subdirs: [(String, Bool)] = []

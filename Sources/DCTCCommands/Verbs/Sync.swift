@@ -120,7 +120,9 @@ struct SyncRunner {
                                         maxSize: try flags.maxSize.map(SizeParser.parse),
                                         minAge: try flags.minAge.map { try AgeParser.parse($0, now: Date()) },
                                         maxAge: try flags.maxAge.map { try AgeParser.parse($0, now: Date()) },
-                                        filesFrom: filesFrom)
+                                        filesFrom: filesFrom,
+                                        // As rclone: --include implies "exclude everything else"; '+' lines of a filter file do not.
+                                        defaultAction: flags.include.isEmpty ? .include : .exclude)
         if !flags.noState {
             let path = flags.state ?? StateStore.defaultPath()
             do { options.state = try StateStore(path: path) } catch {
