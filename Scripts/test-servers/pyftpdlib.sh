@@ -15,7 +15,7 @@ PASSWORD_FILE=$L/keys/pyftpdlib.password
 ensure_pyftpdlib() {
     python3 -c 'import pyftpdlib' 2>/dev/null && return 0
     say "installing pyftpdlib with pip"
-    pip install -q pyftpdlib >/dev/null 2>&1 || pip install -q --break-system-packages pyftpdlib >/dev/null \
+    python3 -m pip install -q pyftpdlib >/dev/null 2>&1 || python3 -m pip install -q --break-system-packages pyftpdlib >/dev/null \
         || die "pip could not install pyftpdlib"
 }
 

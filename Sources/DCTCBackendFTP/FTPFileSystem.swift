@@ -148,7 +148,7 @@ public final class FTPFileSystem: VirtualFileSystem, Moving, ModificationTimeSet
         r.range = range
         do {
             let response = try await client.curl.perform(r)
-            return ByteStream(FTPBodySource(response.body, path: shown))
+            return ByteStream(FTPBodySource(response.body, path: shown, client: client))
         } catch let e as CurlError where e.name == "CURLE_BAD_DOWNLOAD_RESUME" && range != nil {
             // REST past the end of the file: there is nothing to read there.
             return .empty
@@ -205,8 +205,13 @@ public final class FTPFileSystem: VirtualFileSystem, Moving, ModificationTimeSet
             throw VFSError(.notADirectory, "remove the folder: it is a file", path: shown,
                            remedy: "use `dctc rm` for files", backend: "ftp", cause: base.cause)
         }
-        var iterator = list(path).makeAsyncIterator()
-        if let page = try? await iterator.next(), !page.isEmpty {
+        var entries = 0
+        do {
+            for try await page in list(path) { entries += page.count }
+        } catch {
+            throw base
+        }
+        if entries > 0 {
             throw VFSError(.notEmpty, "remove the folder: it is not empty", path: shown,
                            remedy: "remove its contents first, or use a recursive command", backend: "ftp", cause: base.cause)
         }
@@ -332,23 +337,45 @@ extension VFSError {
     }
 }
 
-/// A download's body with its errors naming the store path instead of libcurl's URL.
-final class FTPBodySource: ByteSource {
+/// A download's (or listing's) body with its errors naming the store path instead of
+/// libcurl's URL. A reader that stops before the end hands the rest to
+/// `FTPClient.finishAbandoned`, which keeps the connection pool in step with the server.
+final class FTPBodySource: ByteSource, @unchecked Sendable {
     private let body: ByteStream
     private let path: String
+    private let operation: String
+    private let client: FTPClient
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var ended = false
 
-    init(_ body: ByteStream, path: String) {
+    init(_ body: ByteStream, path: String, operation: String = "read", client: FTPClient) {
         self.body = body
         self.path = path
+        self.operation = operation
+        self.client = client
     }
+
+    deinit { abandon() }
 
     func next() async throws -> [UInt8]? {
         do {
-            return try await body.source.next()
+            let chunk = try await body.source.next()
+            if chunk == nil { lock.withLock { ended = true } }
+            return chunk
         } catch {
-            throw FTPErrors.vfsError(from: error, operation: "read", path: path)
+            lock.withLock { ended = true }
+            throw FTPErrors.vfsError(from: error, operation: operation, path: path)
         }
     }
 
-    func cancel() async { await body.cancel() }
+    func cancel() async { abandon() }
+
+    private func abandon() {
+        let first = lock.withLock {
+            defer { ended = true }
+            return !ended
+        }
+        if first { let b = body; Task { await b.cancel() } }
+    }
 }

@@ -43,7 +43,7 @@ actor FTPListingReader {
                 chunk = try await body.source.next()
             } catch {
                 finished = true
-                throw FTPErrors.vfsError(from: error, operation: "list", path: fs.display(directory))
+                throw error
             }
             guard let chunk else {
                 finished = true
@@ -107,7 +107,7 @@ extension FTPFileSystem {
         do {
             let response = try await client.curl.perform(r)
             directories.insert(directory)
-            return response.body
+            return ByteStream(FTPBodySource(response.body, path: display(directory), operation: "list", client: client))
         } catch {
             throw await explainDirectoryFailure(error, path: directory, operation: "list")
         }

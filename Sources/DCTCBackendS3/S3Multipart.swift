@@ -79,9 +79,9 @@ struct S3MultipartUpload: Sendable {
 
     /// Reads parts and uploads them, at most `concurrency` at once (each holds its bytes).
     ///
-    /// Memory: `concurrency` parts in flight plus the one being filled. The buffers of finished
-    /// parts are refilled rather than freed, so the allocator is not asked for (and does not
-    /// keep) a fresh multi-megabyte block per part.
+    /// Memory: `concurrency` parts in flight, the one being filled, and one finished part's
+    /// buffer waiting to be refilled. Buffers are refilled rather than freed, so the allocator
+    /// is not asked for (and does not keep around) a fresh multi-megabyte block per part.
     private func uploadParts(uploadId: String, reader: S3PartReader, firstPart: consuming [UInt8], basePartSize: Int,
                              concurrency: Int, partChecksums: Bool) async throws -> [(Int, String)] {
         var first = consume firstPart
@@ -116,10 +116,15 @@ struct S3MultipartUpload: Sendable {
                 inFlight += 1
                 number += 1
                 if reader.ended { break }
-                // The oldest spare: its transfer has surely let go of it, so it is refilled in
-                // place instead of being copied on write.
-                part = spare.isEmpty ? [] : spare.removeFirst()
-                part.removeAll(keepingCapacity: true)
+                // A buffer is refilled only when a newer one came back since: by then the
+                // transfer that sent it has surely let go of it, so it is refilled in place
+                // (no copy on write). Hence `concurrency + 2` buffers at most.
+                if spare.count >= 2 {
+                    part = spare.removeFirst()
+                    part.removeAll(keepingCapacity: true)
+                } else {
+                    part = []
+                }
             }
             for try await (n, etag, _) in group { etags.append((n, etag)) }
             return etags.sorted { $0.0 < $1.0 }

@@ -90,15 +90,24 @@ public final class SFTPFileSystem: VirtualFileSystem, Moving, ModificationTimeSe
 
     // MARK: - Primitives
 
+    /// STAT, following symbolic links (a dangling link is described as the link).
+    /// - Throws: `.notFound`, `.permissionDenied`, `.unavailable`...
     public func info(_ path: VPath) async throws -> FileInfo {
         try await withConnection(path) { sftp in try await self.fetchInfo(sftp, path) }
     }
 
+    /// OPENDIR + READDIR, in pages of `listPageSize`, with the attributes each entry carries.
+    /// The listing borrows one session from its first page to its last.
+    /// - Throws (from the listing): `.notFound`, `.notADirectory`, `.permissionDenied`...
     public func list(_ directory: VPath) -> Listing {
         let lister = SFTPLister(fs: self, directory: directory)
         return Listing { try await lister.nextPage() }
     }
 
+    /// Opens the file (so a missing file or a folder fails here), then streams it from
+    /// `range.offset` with pipelined 1 MiB reads. The stream keeps its session until it ends, is
+    /// cancelled, or is dropped; a lost connection ends it with a retryable `.unavailable`.
+    /// - Throws: `.notFound`, `.isADirectory`, `.permissionDenied`, `.unavailable`...
     public func read(_ path: VPath, range: ByteRange?) async throws -> ByteStream {
         let shown = display(path)
         let remote = remotePath(path)
@@ -121,10 +130,14 @@ public final class SFTPFileSystem: VirtualFileSystem, Moving, ModificationTimeSe
         }
     }
 
+    /// REMOVE of a file or symbolic link.
+    /// - Throws: `.notFound`, `.isADirectory`, `.permissionDenied`...
     public func remove(_ path: VPath) async throws {
         try await withConnection(path, idempotent: false) { sftp in try await sftp.unlink(self.remotePath(path)) }
     }
 
+    /// MKDIR (mode 0755 before the server's umask).
+    /// - Throws: `.alreadyExists`, `.notFound` for a missing parent, `.permissionDenied`...
     public func makeDirectory(_ path: VPath) async throws {
         if isTop(path) {
             throw VFSError(.alreadyExists, "already exists", path: display(path), remedy: "this folder always exists",
@@ -133,6 +146,8 @@ public final class SFTPFileSystem: VirtualFileSystem, Moving, ModificationTimeSe
         try await withConnection(path, idempotent: false) { sftp in try await sftp.mkdir(self.remotePath(path)) }
     }
 
+    /// RMDIR of an empty folder.
+    /// - Throws: `.notEmpty`, `.notFound`, `.notADirectory`, `.permissionDenied`...
     public func removeDirectory(_ path: VPath) async throws {
         try await withConnection(path, idempotent: false) { sftp in try await sftp.rmdir(self.remotePath(path)) }
     }
@@ -148,7 +163,11 @@ public final class SFTPFileSystem: VirtualFileSystem, Moving, ModificationTimeSe
                 throw VFSError(.isADirectory, "a folder is in the way", path: self.display(destination),
                                remedy: "remove or rename that folder first", backend: self.kind)
             }
-            try await self.makeParents(sftp, destination.parent)
+            do {
+                try await self.makeParents(sftp, destination.parent)
+            } catch {
+                throw SFTPErrors.map(error, display: self.display(destination.parent))
+            }
             try await sftp.rename(from: self.remotePath(source), to: self.remotePath(destination), overwrite: true)
         }
     }

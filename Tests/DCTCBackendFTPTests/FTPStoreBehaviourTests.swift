@@ -125,6 +125,11 @@ struct FTPStoreBehaviourTests {
         _ = try await fs.removeTree(dir)
     }
 
+    @Test("a download abandoned midway leaves the connection answering the next requests correctly")
+    func abandonedDownload() async throws {
+        try await checkAbandonedDownloads(try await FTPTestServer.vsftpd())
+    }
+
     @Test("the registered factory builds a working store from an account with a password secret")
     func factory() async throws {
         let server = try await FTPTestServer.vsftpd()
@@ -142,6 +147,11 @@ struct FTPStoreBehaviourTests {
 
 @Suite("FTP store behaviour on pyftpdlib (MLSD, MFMT)", pyftpdlibTrait)
 struct PyftpdlibBehaviourTests {
+    @Test("a download abandoned midway leaves the connection answering the next requests correctly")
+    func abandonedDownload() async throws {
+        try await checkAbandonedDownloads(try await FTPTestServer.pyftpdlib())
+    }
+
     @Test("MLSD listings carry exact times; MFMT sets them")
     func exactTimesFromMLSD() async throws {
         let (fs, dir) = try await FTPTestServer.pyftpdlib().scratch("mlsd")
@@ -157,6 +167,35 @@ struct PyftpdlibBehaviourTests {
         #expect(try await fs.info(dir.appending("a b;c.txt")).modificationTime == when)
         _ = try await fs.removeTree(dir)
     }
+}
+
+/// Reads the first chunk of each file and cancels, then checks that the next requests on the
+/// same (single) connection still get their own answers.
+func checkAbandonedDownloads(_ server: FTPTestServer) async throws {
+    var c = try server.configuration()
+    c.maxConnections = 1
+    let fs = try await FTPFileSystem.connect(c)
+    let dir = server.home.appending("dctc-ftp-abandon-\(UUID().uuidString.prefix(8).lowercased())")
+    try await fs.makeDirectory(dir)
+    let big = dir.appending("big.bin"), small = dir.appending("small.bin")
+    try await fs.write(big, from: .bytes(TestData.bytes(40 << 20), chunkSize: 1 << 20), attributes: .none)
+    try await fs.write(small, bytes: TestData.bytes(3 << 20))
+    for p in [big, small, big] {
+        let stream = try await fs.read(p, range: nil)
+        var iterator = stream.makeAsyncIterator()
+        #expect(try await iterator.next()?.isEmpty == false)
+        await stream.cancel()
+        for i in 0..<4 {
+            let f = dir.appending("f\(i)")
+            try await fs.write(f, bytes: [UInt8(i)])
+            #expect(try await fs.readAll(f) == [UInt8(i)])
+            try await fs.remove(f)
+            #expect(try await fs.exists(f) == false, "\(p.name), step \(i): a removed file still exists")
+            #expect(try await fs.info(dir).isDirectory, "\(p.name), step \(i)")
+        }
+    }
+    #expect(try await fs.listAll(dir).map(\.name) == ["big.bin", "small.bin"])
+    _ = try await fs.removeTree(dir)
 }
 
 enum FTPTestTimes {

@@ -62,7 +62,11 @@ enum HTTPTestServers {
         let path = repositoryRoot + "/Scripts/test-servers/\(script).sh"
         let underHarness = ProcessInfo.processInfo.environment["DCTC_TEST_HARNESS"] == "1"
         if !underHarness {
-            let start = try await runTool(["bash", path, "start"])
+            // Foundation's Process hands the child a socket it watches to see the child end; a
+            // server started by the script would inherit it and keep `waitUntilExit` waiting
+            // for as long as the server runs. Close every inherited descriptor above 2 first.
+            let closeInherited = "for fd in $(ls /proc/$$/fd); do [ \"$fd\" -gt 2 ] && eval \"exec $fd>&-\" 2>/dev/null; done; exec \"$@\""
+            let start = try await runTool(["bash", "-c", closeInherited, "bash", "bash", path, "start"])
             guard start.status == 0 else {
                 throw VFSError(.unavailable, "could not start the test server with \(script).sh (exit \(start.status)): \(start.stderr)",
                                remedy: "run `bash Scripts/test-servers/\(script).sh start` and read its message")

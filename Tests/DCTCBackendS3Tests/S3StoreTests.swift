@@ -138,7 +138,8 @@ struct S3StoreTests {
             }
             if let reported = info.hashes[.md5] { #expect(reported == md5, "a reported MD5 must be the content's") }
         }
-        if server == .moto { #expect(try await fs.info(plain).etag?.hasSuffix("-3") == true, "moto's multipart ETag") }
+        if server == .moto { #expect(try await fs.info(plain).etag?.contains("-") == true, "moto's multipart ETag ends in -N") }
+
 
         let known = dir.appending("known.bin")
         let written = try await fs.write(known, from: .bytes(data, chunkSize: 1 << 20),
@@ -245,6 +246,18 @@ struct S3StoreTests {
             let onDisk = try FileManager.default.contentsOfDirectory(atPath: folder)
             #expect(Set(onDisk.map { Array($0.utf8) }) == Set(names.map { Array($0.utf8) }), "names on rclone's disk")
         }
+    }
+
+    @Test("keys with '.' and '..' components are sent escaped, not normalised away (moto; rclone's disk cannot hold them)",
+          .enabled("moto is running or can be started") { await S3TestServer.moto.shouldRun() })
+    func dotComponents() async throws {
+        let (fs, dir) = try await scratch(.moto, "dots")
+        let paths = [dir.appending("x").appending(".").appending("y"), dir.appending("x").appending("..").appending("z")]
+        for (i, p) in paths.enumerated() { try await fs.write(p, bytes: [UInt8(i)]) }
+        for (i, p) in paths.enumerated() { #expect(try await fs.readAll(p) == [UInt8(i)]) }
+        var listed: [VPath] = []
+        for try await page in fs.listRecursive(dir) { listed += page.map(\.path) }
+        #expect(Set(listed) == Set(paths))
     }
 
     // MARK: - Listing, copying, removing
@@ -371,3 +384,4 @@ struct S3StoreTests {
         #expect(S3FileSystem.path(bucket: "b", key: "a/b") == VPath("/b/a/b"))
     }
 }
+

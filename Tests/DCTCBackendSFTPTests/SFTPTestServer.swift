@@ -138,9 +138,10 @@ struct SFTPTestServer: Sendable {
 
 private let sharedServer = Task { try await SFTPTestServer.locate() }
 
-/// An empty folder standing for `~`, so no real `~/.ssh` or `~/.netrc` is read.
+/// An empty folder standing for `~`, so no real `~/.ssh` or `~/.netrc` is read (never written
+/// to, so every test process shares it).
 let emptyHome: String = {
-    let path = NSTemporaryDirectory() + "dctc-sftp-home-\(getpid())"
+    let path = NSTemporaryDirectory() + "dctc-sftp-empty-home"
     try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }()
