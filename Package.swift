@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "DCTCBackendLocalTests", dependencies: ["DCTCBackendLocal", "DCTCTestSupport"]),
         .testTarget(name: "DCTCBackendMemoryTests", dependencies: ["DCTCBackendMemory", "DCTCTestSupport"]),
         .testTarget(name: "DCTCBackendS3Tests", dependencies: ["DCTCBackendS3", "DCTCTestSupport"]),
-        .testTarget(name: "DCTCBackendSFTPTests", dependencies: ["DCTCBackendSFTP", "DCTCTestSupport"]),
+        .testTarget(name: "DCTCBackendSFTPTests", dependencies: ["DCTCBackendSFTP", "DCTCTestSupport", "DCTCDigest"]),
         .testTarget(name: "DCTCBackendFTPTests", dependencies: ["DCTCBackendFTP", "DCTCTestSupport"]),
         .testTarget(name: "DCTCBackendHTTPTests", dependencies: ["DCTCBackendHTTP", "DCTCTestSupport"]),
         .testTarget(name: "DCTCConfigTests", dependencies: ["DCTCConfig"]),

@@ -94,6 +94,12 @@ public final class LocalFileSystem: VirtualFileSystem, ServerSideCopying, Moving
             await content.cancel()
             throw posixError(EISDIR, "write", path: shown)
         }
+        // A device or pipe (`/dev/null`, a FIFO) is written into, like cp(1) does: renaming a
+        // temporary file over it would replace the device node with a regular file.
+        var special = Glibc.stat()
+        if sysStat(path.string, &special) == 0, special.st_mode & S_IFMT == S_IFCHR || special.st_mode & S_IFMT == S_IFIFO {
+            return try await writeInPlace(path, from: content, attributes: attributes)
+        }
         let dir = path.parent
         if attributes.createParents {
             do { try await makeDirectories(dir) } catch { await content.cancel(); throw error }
@@ -139,6 +145,34 @@ public final class LocalFileSystem: VirtualFileSystem, ServerSideCopying, Moving
         committed = true
         var info = try statEntry(path)
         info.hashes = hashes
+        return info
+    }
+
+    /// Streams into an existing device or FIFO (no temporary file, no rename, no times).
+    private func writeInPlace(_ path: VPath, from content: ByteStream, attributes: WriteAttributes) async throws -> FileInfo {
+        let shown = display(path)
+        let fd = open(path.string, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let err = errno
+            await content.cancel()
+            throw posixError(err, "open", path: shown)
+        }
+        defer { close(fd) }
+        let hasher = try HashingTransform(kinds: attributes.computeHashes.union(attributes.expectedHashes.keys))
+        do {
+            for try await chunk in content {
+                try Task.checkCancellation()
+                _ = try hasher.process(chunk)
+                try LocalFileSystem.writeAll(fd, chunk, display: shown)
+            }
+        } catch {
+            await content.cancel()
+            throw VFSError.wrap(error, path: shown)
+        }
+        try verifyContent(path: shown, expectedSize: attributes.expectedSize, actualSize: hasher.byteCount,
+                          expected: attributes.expectedHashes, actual: hasher.results())
+        var info = try statEntry(path)
+        info.hashes = hasher.results()
         return info
     }
 

@@ -63,6 +63,7 @@ enum AccountSchema {
                 "known_hosts_file": .string,
                 "accept_new_host_key": .boolean,
                 "use_agent": .boolean,
+                "remote_hash": .boolean,
             ])
         case .ftp:
             return merged(common, network, login)

@@ -109,6 +109,15 @@ struct FileCommandsTests {
         #expect(out.stdout == "from stdin")
     }
 
+    @Test("cp to a device writes into it and leaves the device node alone")
+    func cpToDevice() throws {
+        let s = try Scratch(); defer { s.cleanup() }
+        let src = try s.write("a", "bytes")
+        #expect(try CLI.run(["cp", src, "/dev/null"]).status == 0)
+        let type = try FileManager.default.attributesOfItem(atPath: "/dev/null")[.type] as? FileAttributeType
+        #expect(type == .typeCharacterSpecial, "/dev/null must stay a device")
+    }
+
     @Test("cp -n does not overwrite")
     func cpNoClobber() throws {
         let s = try Scratch(); defer { s.cleanup() }
