@@ -1,5 +1,9 @@
+import DCTCBackendFTP
+import DCTCBackendHTTP
 import DCTCBackendLocal
 import DCTCBackendMemory
+import DCTCBackendS3
+import DCTCBackendSFTP
 import DCTCCore
 
 /// The one place that knows every backend.
@@ -11,6 +15,15 @@ public enum DCTCBackends {
         let memory = MemoryStores()
         await registry.register(kind: "memory") { request in
             await memory.store(named: request.address.host ?? request.account?["name"] ?? "default")
+        }
+        let network: [(kinds: [String], make: @Sendable (StoreRequest) async throws -> any VirtualFileSystem)] = [
+            (S3Backend.kinds, S3Backend.makeStore),
+            (SFTPBackend.kinds, SFTPBackend.makeStore),
+            (FTPBackend.kinds, FTPBackend.makeStore),
+            (HTTPBackend.kinds, HTTPBackend.makeStore),
+        ]
+        for (kinds, make) in network {
+            for kind in kinds { await registry.register(kind: kind, factory: make) }
         }
     }
 }

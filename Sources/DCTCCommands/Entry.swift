@@ -45,7 +45,10 @@ public enum DCTCMain {
         let code = await task.value
         interrupts.cancel()
         Output.standard.flush()
-        exit(code)
+        // _exit, not exit: exit runs OpenSSL's atexit cleanup while the threads of network
+        // sessions may still be inside libcrypto, which crashed in pthread_rwlock_wrlock.
+        // Our output is flushed above and the state store commits every transaction.
+        _exit(code)
     }
 
     /// Maps a thrown error to an exit code, printing it unless it was printed already.
@@ -79,7 +82,7 @@ public enum DCTCMain {
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         let count = InterruptCount()
         source.setEventHandler {
-            if count.increment() > 1 { exit(ExitStatus.interrupted.rawValue) }
+            if count.increment() > 1 { _exit(ExitStatus.interrupted.rawValue) }
             task.cancel()
         }
         source.resume()

@@ -53,10 +53,10 @@ public final class Output: @unchecked Sendable {
         // reports for a process ended by SIGPIPE, like coreutils. Other errors (a full disk
         // behind a redirection) end the command with a message and the fatal status.
         if let err = FileDescriptorIO.writeAll(fd, bytes) {
-            if err == EPIPE && fd == 1 { exit(128 + SIGPIPE) }
+            if err == EPIPE && fd == 1 { _exit(128 + SIGPIPE) }
             if fd == 1 {
                 _ = FileDescriptorIO.writeAll(2, Array("dctc: cannot write standard output: \(String(cString: strerror(err)))\n".utf8))
-                exit(ExitStatus.fatal.rawValue)
+                _exit(ExitStatus.fatal.rawValue)
             }
         }
     }
