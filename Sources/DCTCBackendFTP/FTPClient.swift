@@ -9,15 +9,9 @@ import Foundation
 /// `CURLOPT_QUOTE`) and, for transfers, a URL holding just the file name (see `FTPPaths`).
 /// Commands prefixed with `*` may fail without failing the request; their replies come back
 /// in order.
-final class FTPClient: @unchecked Sendable {
+final class FTPClient: Sendable {
     let configuration: FTPConfiguration
-    private let curlConfiguration: CurlClient.Configuration
-    // Guarded by `lock`: replaced by `discardConnections`.
-    private let lock = NSLock()
-    private var current: CurlClient
-
-    /// The client new requests go to.
-    var curl: CurlClient { lock.withLock { current } }
+    let curl: CurlClient
 
     /// - Throws: `VFSError(.io)` when libcurl cannot be initialised.
     init(configuration: FTPConfiguration) throws {
@@ -30,45 +24,10 @@ final class FTPClient: @unchecked Sendable {
         c.uploadBufferSize = 1024 * 1024
         c.chunkSize = 256 * 1024
         c.bodyBufferSize = 4 * 1024 * 1024
-        curlConfiguration = c
         do {
-            current = try CurlClient(configuration: c)
+            curl = try CurlClient(configuration: c)
         } catch {
             throw VFSError(.io, "cannot initialise libcurl: \(error)", path: configuration.origin, backend: "ftp")
-        }
-    }
-
-    /// Sends new requests over fresh connections; the old ones close once their transfers end.
-    func discardConnections() {
-        guard let fresh = try? CurlClient(configuration: curlConfiguration) else { return }
-        lock.withLock { current = fresh }
-    }
-
-    /// Ends a transfer whose reader stopped before the end, keeping the pooled control
-    /// connections in step with the server.
-    ///
-    /// Workaround (remove when DCTCCurl aborts FTP transfers through its progress callback, so
-    /// libcurl closes the connection): when a reader cancels, DCTCCurl's write callback refuses
-    /// the data (`CURLE_WRITE_ERROR`), which libcurl 7.88 treats as harmless to the control
-    /// connection, so the server's late `426`/`226` reply stays unread and the next request on
-    /// that connection takes it as the answer to its first command; every later reply is then
-    /// off by one. So: read up to `drainLimit` more bytes, which lets a nearly finished transfer
-    /// end normally; past that, move new requests to fresh connections, then cancel.
-    func finishAbandoned(_ body: ByteStream, drainLimit: Int = 8 * 1024 * 1024) {
-        Task { [self] in
-            var drained = 0
-            do {
-                while let chunk = try await body.source.next() {
-                    drained += chunk.count
-                    if drained > drainLimit {
-                        discardConnections()
-                        await body.cancel()
-                        return
-                    }
-                }
-            } catch {
-                // A failed transfer: libcurl closed its connection itself.
-            }
         }
     }
 

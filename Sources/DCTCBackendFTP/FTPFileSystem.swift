@@ -79,7 +79,9 @@ public final class FTPFileSystem: VirtualFileSystem, Moving, ModificationTimeSet
             writable: true, hasDirectories: true, rangedReads: true,
             preservesModificationTime: command != .none, modificationTimePrecision: 1,
             knownHashes: [], remoteHashes: [], recursiveListing: false, caseInsensitive: false,
-            maxNameBytes: 255, listPageSize: configuration.listPageSize)
+            maxNameBytes: 255, listPageSize: configuration.listPageSize,
+            // LIST shows minutes (recent files) or days (older ones); MLSD has exact times.
+            listingHasModificationTime: features.hasMLST)
     }
 
     /// `ftp://user@host:port/path` (or `ftps://`).
@@ -148,7 +150,7 @@ public final class FTPFileSystem: VirtualFileSystem, Moving, ModificationTimeSet
         r.range = range
         do {
             let response = try await client.curl.perform(r)
-            return ByteStream(FTPBodySource(response.body, path: shown, client: client))
+            return ByteStream(FTPBodySource(response.body, path: shown))
         } catch let e as CurlError where e.name == "CURLE_BAD_DOWNLOAD_RESUME" && range != nil {
             // REST past the end of the file: there is nothing to read there.
             return .empty
@@ -338,44 +340,25 @@ extension VFSError {
 }
 
 /// A download's (or listing's) body with its errors naming the store path instead of
-/// libcurl's URL. A reader that stops before the end hands the rest to
-/// `FTPClient.finishAbandoned`, which keeps the connection pool in step with the server.
-final class FTPBodySource: ByteSource, @unchecked Sendable {
+/// libcurl's URL.
+final class FTPBodySource: ByteSource {
     private let body: ByteStream
     private let path: String
     private let operation: String
-    private let client: FTPClient
-    // Guarded by `lock`.
-    private let lock = NSLock()
-    private var ended = false
 
-    init(_ body: ByteStream, path: String, operation: String = "read", client: FTPClient) {
+    init(_ body: ByteStream, path: String, operation: String = "read") {
         self.body = body
         self.path = path
         self.operation = operation
-        self.client = client
     }
-
-    deinit { abandon() }
 
     func next() async throws -> [UInt8]? {
         do {
-            let chunk = try await body.source.next()
-            if chunk == nil { lock.withLock { ended = true } }
-            return chunk
+            return try await body.source.next()
         } catch {
-            lock.withLock { ended = true }
             throw FTPErrors.vfsError(from: error, operation: operation, path: path)
         }
     }
 
-    func cancel() async { abandon() }
-
-    private func abandon() {
-        let first = lock.withLock {
-            defer { ended = true }
-            return !ended
-        }
-        if first { let b = body; Task { await b.cancel() } }
-    }
+    func cancel() async { await body.cancel() }
 }

@@ -107,7 +107,7 @@ extension FTPFileSystem {
         do {
             let response = try await client.curl.perform(r)
             directories.insert(directory)
-            return ByteStream(FTPBodySource(response.body, path: display(directory), operation: "list", client: client))
+            return ByteStream(FTPBodySource(response.body, path: display(directory), operation: "list"))
         } catch {
             throw await explainDirectoryFailure(error, path: directory, operation: "list")
         }

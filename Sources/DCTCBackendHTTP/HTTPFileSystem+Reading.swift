@@ -167,7 +167,8 @@ extension HTTPFileSystem {
             await response.body.cancel()
             return nil
         }
-        guard response.status == 207 else { throw await statusError(response, path) }
+        // 207 Multi-Status; a few servers say 200 for the same document.
+        guard response.status == 207 || response.status == 200 else { throw await statusError(response, path) }
         return try WebDAVMultistatus.parse(body, display: display(path))
     }
 

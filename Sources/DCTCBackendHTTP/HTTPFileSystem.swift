@@ -34,14 +34,18 @@ public final class HTTPFileSystem: VirtualFileSystem, ServerSideCopying, Moving 
     /// A store for a server whose profile is already known (no network traffic here).
     ///
     /// - Throws: `CurlError` when libcurl cannot be initialised.
-    public init(configuration: HTTPStoreConfiguration, profile: HTTPServerProfile) throws {
+    public convenience init(configuration: HTTPStoreConfiguration, profile: HTTPServerProfile) throws {
+        var curl = CurlClient.Configuration(maxConnections: max(1, configuration.maxConnections))
+        curl.threadName = "dctc-http"
+        try self.init(configuration: configuration, profile: profile, client: CurlClient(configuration: curl))
+    }
+
+    init(configuration: HTTPStoreConfiguration, profile: HTTPServerProfile, client: CurlClient) {
         self.configuration = configuration
         self.profile = profile
         kind = profile.isWebDAV ? "webdav" : "http"
         capabilities = profile.capabilities
-        var curl = CurlClient.Configuration(maxConnections: max(1, configuration.maxConnections))
-        curl.threadName = "dctc-http"
-        client = try CurlClient(configuration: curl)
+        self.client = client
     }
 
     /// Connects to the server and finds out what it speaks: one `OPTIONS` request on the
@@ -68,7 +72,8 @@ public final class HTTPFileSystem: VirtualFileSystem, ServerSideCopying, Moving 
             throw await probe.statusError(response, configuration.probePath)
         }
         let profile = HTTPServerProfile.from(headers: response.headers, forceWebDAV: forced)
-        return try HTTPFileSystem(configuration: configuration, profile: profile)
+        // The probe's connection is kept alive in its client: the store goes on with it.
+        return HTTPFileSystem(configuration: configuration, profile: profile, client: probe.client)
     }
 
     private func options(_ path: VPath) async throws -> CurlResponse {

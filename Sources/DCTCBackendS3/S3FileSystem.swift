@@ -64,7 +64,9 @@ public final class S3FileSystem: VirtualFileSystem, ServerSideCopying, Moving, M
             writable: true, hasDirectories: false, rangedReads: true, preservesModificationTime: true,
             modificationTimePrecision: 1e-6, knownHashes: [.md5], remoteHashes: [],
             recursiveListing: true, caseInsensitive: false, maxNameBytes: 1024,
-            listPageSize: min(1000, max(1, configuration.listPageSize)))
+            listPageSize: min(1000, max(1, configuration.listPageSize)),
+            // Listings give LastModified (the upload time); the kept time is x-amz-meta-mtime (HEAD).
+            listingHasModificationTime: false)
     }
 
     public func display(_ path: VPath) -> String { S3FileSystem.display(path, style: displayStyle) }

@@ -19,7 +19,13 @@ public enum Transfer {
                                 attributes extra: WriteAttributes = .none,
                                 transform: (@Sendable (ByteStream) async throws -> ByteStream)? = nil) async throws -> FileInfo {
         let info: FileInfo
-        if let sourceInfo { info = sourceInfo } else { info = try await source.fs.info(source.path) }
+        let caps = source.fs.capabilities
+        if let sourceInfo, caps.listingHasModificationTime || !caps.preservesModificationTime {
+            info = sourceInfo
+        } else {
+            // S3 listings carry the upload time; the kept time is in metadata only info() returns.
+            info = try await source.fs.info(source.path)
+        }
         guard !info.isDirectory else {
             throw VFSError(.isADirectory, "is a directory", path: source.fs.display(source.path),
                            remedy: "use -r to copy a directory tree")

@@ -110,7 +110,16 @@ extension VirtualFileSystem {
     /// Creates a directory and any missing parents (`mkdir -p`). Existing directories are fine.
     /// - Throws: `.alreadyExists` when a file is in the way.
     public func makeDirectories(_ path: VPath) async throws {
-        guard capabilities.hasDirectories, !path.isRoot else { return }
+        guard !path.isRoot else { return }
+        guard capabilities.hasDirectories else {
+            // Object stores: only a bucket (the first component) has to exist; deeper
+            // "directories" are key prefixes. makeDirectory of a bucket creates it.
+            let bucket = VPath(components: [path.components[0]])
+            if try await infoIfExists(bucket) == nil {
+                do { try await makeDirectory(bucket) } catch let e as VFSError where e.code == .alreadyExists {}
+            }
+            return
+        }
         if let existing = try await infoIfExists(path) {
             guard existing.isDirectory else {
                 throw VFSError(.alreadyExists, "a file is in the way of a directory", path: display(path),

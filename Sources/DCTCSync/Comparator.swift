@@ -27,9 +27,14 @@ struct Comparator: Sendable {
 
     /// The destination manifest entry still describes the destination file when its size and
     /// identity (ETag, or modification time) are unchanged: nothing changed it out of band.
-    static func manifestMatches(_ entry: ManifestEntry?, _ dst: FileInfo) -> ManifestEntry? {
+    ///
+    /// When the destination's listings carry no exact times (FTP servers with LIST only show
+    /// minutes, S3 shows the upload time) and no ETag either, the size is all a listing can
+    /// confirm; that is the documented limit of such stores.
+    static func manifestMatches(_ entry: ManifestEntry?, _ dst: FileInfo, listingHasTimes: Bool = true) -> ManifestEntry? {
         guard let entry, entry.size == dst.size else { return nil }
         if let a = entry.etag, let b = dst.etag { return a == b ? entry : nil }
+        guard listingHasTimes else { return entry }
         if let a = entry.modificationTime, let b = dst.modificationTime {
             return abs(a.timeIntervalSince(b)) < 1 ? entry : nil
         }
@@ -37,7 +42,8 @@ struct Comparator: Sendable {
     }
 
     func decide(path: String, src: FileInfo, dst: FileInfo, manifest: ManifestEntry?, transformed: Bool) async throws -> Decision {
-        let recorded = Comparator.manifestMatches(manifest, dst)
+        let recorded = Comparator.manifestMatches(manifest, dst,
+                                                  listingHasTimes: destination.fs.capabilities.listingHasModificationTime)
         if transformed { return try await decideTransformed(path: path, src: src, dst: dst, recorded: recorded) }
 
         let srcSize = src.size ?? 0, dstSize = dst.size ?? 0

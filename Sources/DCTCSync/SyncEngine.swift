@@ -71,7 +71,7 @@ public final class SyncEngine: Sendable {
             throw VFSError(.notADirectory, "the destination is a file", path: destination.fs.display(destination.path),
                            remedy: "name a directory")
         }
-        if destinationExists == nil && options.mode != .check && !options.dryRun && destination.fs.capabilities.hasDirectories {
+        if destinationExists == nil && options.mode != .check && !options.dryRun {
             try await destination.fs.makeDirectories(destination.path)
         }
 
@@ -246,6 +246,15 @@ public final class SyncEngine: Sendable {
             return
         }
         counters.update { $0.filesChecked += 1 }
+        var src = src
+        if !source.fs.capabilities.listingHasModificationTime && source.fs.capabilities.preservesModificationTime
+            && (dst != nil || options.compare != .sizeOnly) {
+            // The source's listing shows upload times (S3): its kept time needs one info (HEAD).
+            do { src = try await source.fs.info(src.path) } catch {
+                fail(VFSError.wrap(error, path: source.fs.display(src.path)), path: rel)
+                return
+            }
+        }
         guard let dst else {
             let action = SyncAction(kind: options.mode == .check ? .missingAtDestination : .copy, path: rel,
                                     destinationPath: destRel, reason: "missing at the destination", size: src.size)

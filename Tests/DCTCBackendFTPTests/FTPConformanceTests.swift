@@ -20,21 +20,20 @@ func ftpConformanceOptions() -> ConformanceOptions {
 
 let conformancePageSize = 100
 
-private func sharedStore(_ server: @escaping @Sendable () async throws -> FTPTestServer, _ label: String)
+func sharedStore(_ server: @escaping @Sendable () async throws -> FTPTestServer, _ label: String, maxConnections: Int = 4)
     -> Task<(FTPFileSystem, VPath), any Error>
 {
     Task {
         let s = try await server()
-        let fs = try await s.store(listPageSize: conformancePageSize)
+        let fs = try await s.store(listPageSize: conformancePageSize, maxConnections: maxConnections)
         return (fs, s.home.appending("dctc-ftp-conformance-\(label)-\(getpid())"))
     }
 }
 
 private let vsftpdStore = sharedStore({ try await FTPTestServer.vsftpd() }, "plain")
 private let vsftpdTLSStore = sharedStore({ try await FTPTestServer.vsftpdTLS() }, "tls")
-private let pyftpdlibStore = sharedStore({ try await FTPTestServer.pyftpdlib() }, "py")
 
-private func run(_ c: ConformanceCase, _ store: Task<(FTPFileSystem, VPath), any Error>) async throws {
+func runConformance(_ c: ConformanceCase, _ store: Task<(FTPFileSystem, VPath), any Error>) async throws {
     let (fs, root) = try await store.value
     let options = ftpConformanceOptions()
     if c.name == "hostileNamesRoundTripExactly" {
@@ -47,7 +46,7 @@ private func run(_ c: ConformanceCase, _ store: Task<(FTPFileSystem, VPath), any
 struct VsftpdConformanceTests {
     @Test("ftp store on vsftpd passes the conformance case", arguments: Conformance.cases)
     func conformance(_ c: ConformanceCase) async throws {
-        try await run(c, vsftpdStore)
+        try await runConformance(c, vsftpdStore)
     }
 }
 
@@ -55,14 +54,6 @@ struct VsftpdConformanceTests {
 struct VsftpdTLSConformanceTests {
     @Test("ftps store on vsftpd passes the conformance case", arguments: Conformance.cases)
     func conformance(_ c: ConformanceCase) async throws {
-        try await run(c, vsftpdTLSStore)
-    }
-}
-
-@Suite("FTP store conformance (pyftpdlib, MLSD listings and MFMT)", pyftpdlibTrait)
-struct PyftpdlibConformanceTests {
-    @Test("ftp store on pyftpdlib passes the conformance case", arguments: Conformance.cases)
-    func conformance(_ c: ConformanceCase) async throws {
-        try await run(c, pyftpdlibStore)
+        try await runConformance(c, vsftpdTLSStore)
     }
 }

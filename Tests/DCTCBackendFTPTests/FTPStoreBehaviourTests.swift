@@ -145,36 +145,10 @@ struct FTPStoreBehaviourTests {
     }
 }
 
-@Suite("FTP store behaviour on pyftpdlib (MLSD, MFMT)", pyftpdlibTrait)
-struct PyftpdlibBehaviourTests {
-    @Test("a download abandoned midway leaves the connection answering the next requests correctly")
-    func abandonedDownload() async throws {
-        try await checkAbandonedDownloads(try await FTPTestServer.pyftpdlib())
-    }
-
-    @Test("MLSD listings carry exact times; MFMT sets them")
-    func exactTimesFromMLSD() async throws {
-        let (fs, dir) = try await FTPTestServer.pyftpdlib().scratch("mlsd")
-        #expect(fs.usesMLSD)
-        #expect(fs.capabilities.preservesModificationTime)
-        let when = Date(timeIntervalSince1970: 1_500_000_000)
-        try await fs.write(dir.appending("a b;c.txt"), from: .bytes([1]), attributes: WriteAttributes(modificationTime: when))
-        try await fs.makeDirectory(dir.appending("sub"))
-        let entries = try await fs.listAll(dir)
-        #expect(entries.map(\.name) == ["a b;c.txt", "sub"])
-        #expect(entries.map(\.kind) == [.file, .directory])
-        #expect(entries[0].modificationTime == when)
-        #expect(try await fs.info(dir.appending("a b;c.txt")).modificationTime == when)
-        _ = try await fs.removeTree(dir)
-    }
-}
-
 /// Reads the first chunk of each file and cancels, then checks that the next requests on the
 /// same (single) connection still get their own answers.
 func checkAbandonedDownloads(_ server: FTPTestServer) async throws {
-    var c = try server.configuration()
-    c.maxConnections = 1
-    let fs = try await FTPFileSystem.connect(c)
+    let fs = try await server.store(maxConnections: 1)
     let dir = server.home.appending("dctc-ftp-abandon-\(UUID().uuidString.prefix(8).lowercased())")
     try await fs.makeDirectory(dir)
     let big = dir.appending("big.bin"), small = dir.appending("small.bin")

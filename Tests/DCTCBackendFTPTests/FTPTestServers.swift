@@ -45,21 +45,22 @@ struct FTPTestServer: Sendable {
     }
 
     /// A configuration for this server; FTPS trusts the test certificate.
-    func configuration(password: String? = nil, listPageSize: Int = 1000) throws -> FTPConfiguration {
+    func configuration(password: String? = nil, listPageSize: Int = 1000, maxConnections: Int = 4) throws -> FTPConfiguration {
         var c = FTPConfiguration(host: host, port: port, user: user, password: try password ?? self.password(),
                                  explicitTLS: kind == .vsftpdTLS, caFile: caFile)
         c.listPageSize = listPageSize
+        c.maxConnections = maxConnections
         return c
     }
 
     /// A connected store for this server.
-    func store(listPageSize: Int = 1000) async throws -> FTPFileSystem {
-        try await FTPFileSystem.connect(try configuration(listPageSize: listPageSize))
+    func store(listPageSize: Int = 1000, maxConnections: Int = 4) async throws -> FTPFileSystem {
+        try await FTPFileSystem.connect(try configuration(listPageSize: listPageSize, maxConnections: maxConnections))
     }
 
     /// A fresh, empty folder on the server for one test, and the store.
-    func scratch(_ label: String, listPageSize: Int = 1000) async throws -> (FTPFileSystem, VPath) {
-        let fs = try await store(listPageSize: listPageSize)
+    func scratch(_ label: String, listPageSize: Int = 1000, maxConnections: Int = 4) async throws -> (FTPFileSystem, VPath) {
+        let fs = try await store(listPageSize: listPageSize, maxConnections: maxConnections)
         let dir = home.appending("dctc-ftp-\(label)-\(UUID().uuidString.prefix(8).lowercased())")
         try await fs.makeDirectory(dir)
         return (fs, dir)

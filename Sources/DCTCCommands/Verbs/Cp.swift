@@ -84,7 +84,7 @@ struct Cp: AsyncParsableCommand {
             return name
         })
         let plan = try await planner.plan(sources: sources, destination: destinationText, reporter: reporter)
-        for dir in plan.directories where dir.fs.capabilities.hasDirectories {
+        for dir in plan.directories {
             do { try await dir.fs.makeDirectories(dir.path) } catch { reporter.report(error, path: dir.fs.display(dir.path)) }
         }
         let level = self.level

@@ -26,7 +26,8 @@ struct Mkdir: AsyncParsableCommand {
                 let loc = try await ctx.location(text)
                 if parents {
                     try await loc.fs.makeDirectories(loc.path)
-                } else if loc.fs.capabilities.hasDirectories {
+                } else {
+                    // Object stores decide: a bucket is created, a deeper prefix needs nothing.
                     try await loc.fs.makeDirectory(loc.path)
                 }
                 ctx.note("created \(loc.address)")

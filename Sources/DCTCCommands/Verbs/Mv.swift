@@ -70,7 +70,7 @@ struct Mv: AsyncParsableCommand {
         guard !remaining.isEmpty else { try reporter.finish(); return }
 
         let plan = try await planner.plan(sources: remaining, destination: paths[paths.count - 1], reporter: reporter)
-        for dir in plan.directories where dir.fs.capabilities.hasDirectories {
+        for dir in plan.directories {
             do { try await dir.fs.makeDirectories(dir.path) } catch { reporter.report(error, path: dir.fs.display(dir.path)) }
         }
         let noClobber = self.noClobber
