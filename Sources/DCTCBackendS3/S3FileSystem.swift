@@ -210,11 +210,10 @@ public final class S3FileSystem: VirtualFileSystem, ServerSideCopying, Moving, M
                                              attributes: attributes, metadata: metadata, display: shown)
             }
             let base = S3MultipartUpload.basePartSize(configured: configuration.partSize, expectedSize: declared)
-            var kinds = attributes.computeHashes.union(attributes.expectedHashes.keys)
-            let reader = try S3PartReader(content, hashing: kinds)
+            let reader = try S3PartReader(content, hashing: attributes.computeHashes.union(attributes.expectedHashes.keys))
             let first = try await reader.read(upTo: S3MultipartUpload.partSize(number: 1, base: base))
             if reader.ended {
-                kinds.insert(.md5)
+                // It all fits in one part: one PUT whose Content-MD5 the server checks.
                 var hashes = reader.results()
                 if hashes[.md5] == nil { hashes[.md5] = try Digest.hash(first, kind: .md5) }
                 try verifyContent(path: shown, expectedSize: attributes.expectedSize, actualSize: reader.byteCount,
@@ -243,6 +242,7 @@ public final class S3FileSystem: VirtualFileSystem, ServerSideCopying, Moving, M
                             modificationTime: attributes.modificationTime ?? Date(), etag: result.etag,
                             version: result.versionId, hashes: hashes, metadata: meta)
         } catch {
+            await content.cancel()  // the producer stops too (no-op when it was read to the end)
             throw s3VFSError(error, display: shown)
         }
     }
@@ -559,7 +559,7 @@ public final class S3FileSystem: VirtualFileSystem, ServerSideCopying, Moving, M
             let response = try await transport.send(op)
             await response.body.cancel()
             let h = response.headers
-            var metadata = S3Metadata.decode(h)
+            let metadata = S3Metadata.decode(h)
             let etag = h["ETag"].map(S3XML.unquote)
             var hashes: [HashKind: String] = [:]
             let encryption = h["x-amz-server-side-encryption"]?.lowercased() ?? ""
@@ -570,7 +570,6 @@ public final class S3FileSystem: VirtualFileSystem, ServerSideCopying, Moving, M
                 hashes[.md5] = etag.lowercased()
             }
             let mtime = metadata[S3Metadata.mtimeKey].flatMap(S3Time.parseEpoch) ?? h["Last-Modified"].flatMap(S3Time.parseHTTPDate)
-            if metadata.isEmpty { metadata = [:] }
             let info = FileInfo(path: path, kind: .file, size: h["Content-Length"].flatMap { Int64($0) } ?? response.contentLength,
                                 modificationTime: mtime, etag: etag, version: h["x-amz-version-id"], hashes: hashes,
                                 metadata: metadata)

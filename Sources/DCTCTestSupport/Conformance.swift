@@ -47,7 +47,12 @@ public struct ConformanceContext: Sendable {
 
     /// The names in a directory, sorted, failing on temp leftovers.
     public func names(_ dir: VPath) async throws -> [String] {
-        try await fs.listAll(dir).map(\.name)
+        do {
+            return try await fs.listAll(dir).map(\.name)
+        } catch let e as VFSError where e.code == .notFound && !fs.capabilities.hasDirectories {
+            // On an object store an emptied prefix does not exist: it has no names.
+            return []
+        }
     }
 }
 
