@@ -88,6 +88,7 @@ access_key_id = $DCTC_TEST_RCLONE_S3_ACCESS_KEY_ID
 secret_access_key = $DCTC_TEST_RCLONE_S3_SECRET_ACCESS_KEY
 EOT
 export RCLONE_CONFIG="$W/rclone.conf"
+RSS=0
 HPK=$(ssh-keygen -lf /tmp/dctc-srv/sshd/ssh_host_ed25519_key.pub -E sha256 2>/dev/null | awk '{print $2}' | sed 's/^SHA256://' || true)
 
 secs() {  # runs a command, prints wall seconds

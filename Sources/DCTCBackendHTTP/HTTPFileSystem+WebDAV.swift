@@ -189,7 +189,7 @@ extension HTTPFileSystem {
         do {
             try await moveResource(temp, to: destination, isDirectory: false, overwrite: true)
         } catch {
-            await deleteQuietly(temp)
+            await removeTemporary(temp)
             throw error
         }
         return try await propfindEntry(destination)
@@ -254,12 +254,16 @@ extension HTTPFileSystem {
     /// A server may still be finishing the aborted PUT when the DELETE arrives and create the
     /// file after it (rclone writes a partial upload out when its handler ends), so the
     /// store looks again and retries a few times, a little later each time.
+    /// The cleanup runs in a task of its own, so it happens even when the upload failed
+    /// because the calling task was cancelled.
     func removeTemporary(_ temp: VPath) async {
-        for attempt in 1...6 {
-            await deleteQuietly(temp)
-            guard (try? await propfindIfExists(temp)) != nil else { return }
-            try? await Task.sleep(for: .milliseconds(50 * attempt))
-        }
+        await Task { [self] in
+            for attempt in 1...6 {
+                await deleteQuietly(temp)
+                guard (try? await propfindIfExists(temp)) != nil else { return }
+                try? await Task.sleep(for: .milliseconds(50 * attempt))
+            }
+        }.value
     }
 
     /// The headers that carry an upload's modification time, per `profile.modificationTimes`.

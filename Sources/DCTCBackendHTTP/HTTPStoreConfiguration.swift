@@ -99,3 +99,19 @@ public struct HTTPStoreConfiguration: Sendable {
     /// Credentials are configured (so a 401 means they are wrong, not missing).
     var hasCredentials: Bool { password != nil || bearerToken != nil }
 }
+
+/// Printing a configuration never shows its password or token.
+extension HTTPStoreConfiguration: CustomStringConvertible, CustomReflectable {
+    public var description: String {
+        var s = "HTTPStoreConfiguration(\(display(.root)), mode: \(mode), verifyTLS: \(verifyTLS)"
+        if let user { s += ", user: \(user)" }
+        if password != nil { s += ", password: ***" }
+        if bearerToken != nil { s += ", token: ***" }
+        return s + ")"
+    }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: ["url": display(.root), "user": user as Any, "mode": mode, "verifyTLS": verifyTLS,
+                                "maxConnections": maxConnections, "hasCredentials": hasCredentials])
+    }
+}

@@ -3,6 +3,9 @@ import DCTCCore
 import DCTCTestSupport
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The conformance options of every FTP server: a 64 MiB file, listings in pages of 100 so
 /// 250 files need three pages, and the one hostile name no FTP store here can transfer.
@@ -26,7 +29,15 @@ func sharedStore(_ server: @escaping @Sendable () async throws -> FTPTestServer,
     Task {
         let s = try await server()
         let fs = try await s.store(listPageSize: conformancePageSize, maxConnections: maxConnections)
-        return (fs, s.home.appending("dctc-ftp-conformance-\(label)-\(getpid())"))
+        let prefix = "dctc-ftp-conformance-\(label)-"
+        // The cases remove their own folders; the roots of earlier runs whose process is gone
+        // are removed here.
+        for entry in try await fs.listAll(s.home) where entry.name.hasPrefix(prefix) {
+            if let pid = Int32(entry.name.dropFirst(prefix.count)), kill(pid, 0) != 0, errno == ESRCH {
+                _ = try? await fs.removeTree(entry.path)
+            }
+        }
+        return (fs, s.home.appending(prefix + "\(getpid())"))
     }
 }
 

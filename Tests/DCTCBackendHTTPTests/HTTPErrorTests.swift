@@ -98,4 +98,34 @@ struct HTTPErrorTests {
         #expect(onDisk.isEmpty, "left on disk: \(onDisk)")
         try await fs.removeDirectory(dir)
     }
+
+    @Test("a cancelled upload leaves nothing behind, neither under the final name nor as a temporary file")
+    func cancelledUploadLeavesNothing() async throws {
+        let rclone = try await HTTPTestServers.rclone()
+        let fs = try await rclone.store()
+        let dir = VPath("/errors-cancel")
+        _ = try? await fs.removeTree(dir)
+        try await fs.makeDirectory(dir)
+        let sent = SentCounter()
+        // An endless source: the upload can only end by cancellation.
+        let endless = ByteStream.pulling {
+            await sent.add(65_536)
+            try await Task.sleep(for: .milliseconds(2))
+            return [UInt8](repeating: 0x5A, count: 65_536)
+        }
+        let upload = Task { try await fs.write(dir.appending("f.bin"), from: endless, attributes: .none) }
+        while await sent.total < 2_000_000 { try await Task.sleep(for: .milliseconds(10)) }
+        upload.cancel()
+        let result = await upload.result
+        #expect(throws: (any Error).self) { try result.get() }
+        #expect(try await fs.listAll(dir).isEmpty)
+        let onDisk = try FileManager.default.contentsOfDirectory(atPath: rclone.root + dir.string)
+        #expect(onDisk.isEmpty, "left on disk: \(onDisk)")
+        try await fs.removeDirectory(dir)
+    }
+}
+
+actor SentCounter {
+    private(set) var total = 0
+    func add(_ n: Int) { total += n }
 }

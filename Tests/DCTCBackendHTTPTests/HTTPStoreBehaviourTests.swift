@@ -27,6 +27,7 @@ struct HTTPStoreBehaviourTests {
             #expect(try await fs.read(p, range: ByteRange(offset: 299_000)).collect() == Array(data[299_000...]), "\(folder)")
             #expect(try await fs.read(p, range: ByteRange(offset: 400_000)).collect() == [], "\(folder)")
         }
+        for folder in ["ranges", "norange"] { try await dav.removeTree(VPath("/\(folder)")) }
     }
 
     @Test("OPTIONS tells WebDAV from plain HTTP and finds how the server keeps modification times")
@@ -60,18 +61,21 @@ struct HTTPStoreBehaviourTests {
             #expect(try await fs.info(p).modificationTime == Date(timeIntervalSince1970: 1_500_000_000))
             let attributes = try FileManager.default.attributesOfItem(atPath: root + p.string)
             #expect((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 == 1_500_000_000)
+            try await fs.removeTree(VPath("/mtime"))
         }
     }
 
     @Test("a directory URL without its slash is recognised through the server's redirect")
     func directoryRedirect() async throws {
         let nginx = try await HTTPTestServers.nginx()
-        try await nginx.davStore().write(VPath("/redirect/sub/f"), bytes: [1])
+        let dav = try await nginx.davStore()
+        try await dav.write(VPath("/redirect/sub/f"), bytes: [1])
         for fs in [try await nginx.jsonStore(), try await nginx.htmlStore()] {
             #expect(try await fs.info(VPath("/redirect/sub")).kind == .directory)
             #expect(try await fs.listAll(VPath("/redirect")).map(\.name) == ["sub"])
             #expect(try await fs.info(VPath("/redirect/sub/f")).kind == .file)
         }
+        try await dav.removeTree(VPath("/redirect"))
     }
 
     @Test("server-side copy and move keep content and time on WebDAV")

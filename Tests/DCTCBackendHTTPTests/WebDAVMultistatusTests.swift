@@ -132,3 +132,20 @@ struct HTTPURLTests {
         }
     }
 }
+
+@Suite("Secrets")
+struct HTTPSecretTests {
+    @Test("printing or dumping a configuration never shows the password or token")
+    func configurationHidesSecrets() throws {
+        var c = try HTTPStoreConfiguration(url: "https://example.com/dav/")
+        c.user = "alice"
+        c.password = "pw-secret-1"
+        c.bearerToken = "token-secret-2"
+        var dumped = ""
+        dump(c, to: &dumped)
+        for text in [String(describing: c), String(reflecting: c), dumped] {
+            #expect(!text.contains("pw-secret-1") && !text.contains("token-secret-2"), "\(text)")
+            #expect(text.contains("alice"))
+        }
+    }
+}
