@@ -29,9 +29,17 @@ say() { echo "test-servers: $*" >&2; }
 srv_dirs() { mkdir -p "$L"/run "$L"/logs "$L"/keys "$L"/tmp "$L"/home "$@"; chmod 755 "$L" "$L"/home; }
 
 # launch NAME CMD...: runs CMD in the background (detached from our stdio) and records its PID.
+# Descriptors above 2 inherited from the caller (a test runner's pipes or sockets) are closed
+# first: a daemon holding them would keep the caller waiting for end-of-file forever.
 launch() {
     local n=$1; shift
-    "$@" </dev/null >"$L/logs/$n.out" 2>&1 &
+    (
+        for fd in /proc/$BASHPID/fd/*; do
+            fd=${fd##*/}
+            [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+        done
+        exec "$@"
+    ) </dev/null >"$L/logs/$n.out" 2>&1 &
     echo $! >"$L/run/$n.pid"
 }
 

@@ -38,9 +38,10 @@ public final class HTTPFileSystem: VirtualFileSystem, ServerSideCopying, Moving 
         var curl = CurlClient.Configuration(maxConnections: max(1, configuration.maxConnections))
         curl.threadName = "dctc-http"
         // Large chunks: each hand-over from a transfer thread to the reading task costs a
-        // thread wake-up, which at 128 KiB chunks halved loopback download speed.
+        // thread wake-up, which at 128 KiB chunks halved loopback download speed (1 GiB: 0.67 s at
+        // 128 KiB, 0.40 s at 1 MiB, 0.35 s at 2 MiB; curl 0.31 s).
         curl.receiveBufferSize = 512 * 1024
-        curl.chunkSize = 1024 * 1024
+        curl.chunkSize = 2 * 1024 * 1024
         curl.bodyBufferSize = 4 * 1024 * 1024
         try self.init(configuration: configuration, profile: profile, client: CurlClient(configuration: curl))
     }
@@ -164,8 +165,8 @@ public final class HTTPFileSystem: VirtualFileSystem, ServerSideCopying, Moving 
             e.remedy = configuration.hasCredentials
                 ? "check the user name and password (or token) of this account"
                 : "the server asks for a login: configure an account with a user and password "
-                    + "(`dctc config add NAME --type \(kind) --url URL --user USER` with password_env or password_command), "
-                    + "or add the host to ~/.netrc"
+                    + "(`dctc config add NAME --type webdav --url URL --user USER` with password_env or password_command; "
+                    + "type http for a read-only web server), or add the host to ~/.netrc"
         }
         return e
     }
