@@ -6,8 +6,8 @@ import Foundation
 /// Built by `FTPBackend.makeStore` from an address (`ftp://user@host:port/path`), an account
 /// (`host`, `port`, `user`, `password` secret, `ca_file`, `insecure_tls`, `max_connections`,
 /// `mtime_command`, `netrc_file`) and the command-line options; tests build one directly.
-/// Its `description` never shows the password.
-public struct FTPConfiguration: Sendable, CustomStringConvertible {
+/// Neither its `description` nor its mirror (`dump`) shows the password.
+public struct FTPConfiguration: Sendable, CustomStringConvertible, CustomReflectable {
     /// How modification times are set on the server.
     public enum TimeCommand: String, Sendable, Hashable {
         /// `MFMT` when FEAT lists it, else `MDTM YYYYMMDDHHMMSS path` when probing shows that the
@@ -74,5 +74,14 @@ public struct FTPConfiguration: Sendable, CustomStringConvertible {
         if password != nil { s += " (password set)" }
         if explicitTLS { s += insecureTLS ? " (TLS, unverified)" : (caFile.map { " (TLS, CA \($0))" } ?? " (TLS)") }
         return s
+    }
+
+    /// The settings without the password, for `dump` and debuggers.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "host": host, "port": port, "user": user as Any, "password": password == nil ? "(none)" : "(set)",
+            "explicitTLS": explicitTLS, "caFile": caFile as Any, "insecureTLS": insecureTLS,
+            "maxConnections": maxConnections, "listPageSize": listPageSize, "timeCommand": timeCommand,
+        ])
     }
 }

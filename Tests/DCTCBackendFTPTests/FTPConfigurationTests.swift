@@ -57,6 +57,9 @@ struct FTPConfigurationTests {
         #expect(c.user == "u")
         #expect(c.password == "fromnetrc")
         #expect(!c.description.contains("fromnetrc"))
+        var dumped = ""
+        dump(c, to: &dumped)
+        #expect(!dumped.contains("fromnetrc"))
         // A netrc machine entry supplies the login when the address has none, like curl --netrc.
         let bare = try FTPBackend.configuration(for: try await request("ftp://10.0.0.1/x"), netrc: netrc)
         #expect(bare.user == "u")
