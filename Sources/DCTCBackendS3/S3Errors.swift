@@ -42,7 +42,7 @@ struct S3ServiceError: Error, Sendable, CustomStringConvertible {
     }
 
     static let retryableCodes: Set<String> = [
-        "SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout", "RequestTimeTooSkewed",
+        "SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout",
         "OperationAborted", "Throttling", "ThrottlingException", "RequestLimitExceeded",
     ]
 
