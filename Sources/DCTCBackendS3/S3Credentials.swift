@@ -135,6 +135,11 @@ public struct S3Configuration: Sendable {
     /// upload's time), and TCP/TLS already protect the bytes in transit; a whole-object MD5
     /// given in `expectedHashes` is verified before the upload completes either way.
     public var partChecksums = false
+    /// Ranged GETs in flight for one large read (1 reads with a single GET). Each holds
+    /// `downloadChunkSize` bytes until the reader takes them.
+    public var downloadConcurrency = 4
+    /// Bytes per ranged GET of a parallel read.
+    public var downloadChunkSize = 4 * 1024 * 1024
     /// Tries per idempotent request on retryable failures (5xx, SlowDown, broken connections).
     public var maxAttempts = 4
     /// First backoff delay; doubled per attempt, with jitter.

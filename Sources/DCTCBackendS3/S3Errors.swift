@@ -89,6 +89,8 @@ struct S3ServiceError: Error, Sendable, CustomStringConvertible {
         case "BadDigest", "InvalidDigest", "XAmzContentSHA256Mismatch":
             return make(.checksumMismatch, "the server received content that does not match its checksum",
                         "the source changed or the transfer was damaged; run the command again")
+        case "PreconditionFailed":
+            return make(.io, "the object changed while it was being read", "run the command again")
         case "InvalidRange":
             return make(.invalidArgument, "the requested byte range is outside the file", "check the offset against the file's size")
         case "InvalidBucketName":

@@ -165,26 +165,60 @@ public final class S3FileSystem: VirtualFileSystem, ServerSideCopying, Moving, M
                 _ = try await info(path)
                 return .empty
             }
+            let start = range?.offset ?? 0
+            let wantedEnd = range?.length.map { start + $0 }
+            let chunk = Int64(max(1, configuration.downloadChunkSize))
+            let parallel = configuration.downloadConcurrency > 1
             var op = S3Operation("GET", bucket: bucket, key: key, idempotent: true, display: shown)
-            op.range = range
-            let response: CurlResponseBox
+            // With parallel reads the first GET asks for the first chunk only; its
+            // Content-Range tells how much follows.
+            op.range = parallel ? ByteRange(offset: start, length: min(chunk, (wantedEnd ?? Int64.max) - start)) : range
+            let r: CurlResponse
             do {
-                response = CurlResponseBox(try await transport.send(op))
+                r = try await transport.send(op)
             } catch let e as S3ServiceError where e.code == "InvalidRange" || e.status == 416 {
-                return .empty  // the range starts at or after the end
+                return .empty  // the range starts at or after the end (or the object is empty)
             } catch let e as S3ServiceError where e.status == 404 && e.code != "NoSuchBucket" {
                 if try await prefixExists(bucket: bucket, prefix: key + "/", display: shown) {
                     throw VFSError(.isADirectory, "is a directory", path: shown, remedy: "use -r for directories", backend: "s3")
                 }
                 throw e
             }
-            let r = response.value
             // Some servers ignore Range (200, whole body) or answer 200 with Content-Range and
             // the partial body (rclone serve s3 1.75): trust Content-Range, not the status.
-            let partial = r.status == 206 || r.headers["Content-Range"] != nil
-            let skip = (range != nil && !partial) ? range?.offset ?? 0 : 0
-            let limit = (range != nil && !partial) ? range?.length : nil
-            return ByteStream(S3BodySource(upstream: r.body, skip: skip, limit: limit, display: shown))
+            let contentRange = r.headers["Content-Range"].flatMap(parseContentRange)
+            guard r.status == 206 || contentRange != nil else {
+                return ByteStream(S3BodySource(upstream: r.body, skip: start, limit: range?.length, display: shown))
+            }
+            let body = ByteStream(S3BodySource(upstream: r.body, skip: 0, limit: nil, display: shown))
+            guard parallel else { return body }
+            guard let cr = contentRange, let total = cr.total, cr.first == start else {
+                // A partial answer that does not say what it holds: ask again for what was asked.
+                await r.body.cancel()
+                var plain = S3Operation("GET", bucket: bucket, key: key, idempotent: true, display: shown)
+                plain.range = range
+                let again = try await transport.send(plain)
+                let partial = again.status == 206 || again.headers["Content-Range"] != nil
+                return ByteStream(S3BodySource(upstream: again.body, skip: partial ? 0 : start,
+                                               limit: partial ? nil : range?.length, display: shown))
+            }
+            let end = min(total, wantedEnd ?? total)
+            guard cr.last + 1 < end else { return body }
+            let ifMatch: [(String, String)] = r.headers["ETag"].map { [("If-Match", $0)] } ?? []
+            let transport = self.transport
+            return ByteStream(S3ParallelBody(
+                first: body, from: cr.last + 1, end: end, chunkSize: chunk,
+                concurrency: configuration.downloadConcurrency, display: shown
+            ) { offset, length in
+                var get = S3Operation("GET", bucket: bucket, key: key, headers: ifMatch, idempotent: true, display: shown)
+                get.range = ByteRange(offset: offset, length: length)
+                let (_, bytes) = try await transport.sendCollecting(get, limit: Int(length), reserve: true)
+                guard Int64(bytes.count) == length else {
+                    throw VFSError(.io, "the server sent \(bytes.count) of the \(length) bytes asked for at offset \(offset)",
+                                   path: shown, remedy: "run the command again", backend: "s3")
+                }
+                return bytes
+            })
         } catch {
             throw s3VFSError(error, display: shown)
         }
@@ -794,60 +828,3 @@ public final class S3FileSystem: VirtualFileSystem, ServerSideCopying, Moving, M
     }
 }
 
-/// A response held for a moment, so that `catch` clauses around the send stay simple.
-private struct CurlResponseBox: Sendable {
-    let value: CurlResponse
-    init(_ value: CurlResponse) { self.value = value }
-}
-
-/// The body of a GET, with errors naming the S3 address and, when the server ignored the
-/// Range header, the unwanted bytes skipped and cut here.
-actor S3BodySource: ByteSource {
-    private let upstream: ByteStream
-    private var skip: Int64
-    private var remaining: Int64?
-    private let display: String
-
-    init(upstream: ByteStream, skip: Int64, limit: Int64?, display: String) {
-        self.upstream = upstream
-        self.skip = skip
-        self.remaining = limit
-        self.display = display
-    }
-
-    func next() async throws -> [UInt8]? {
-        while true {
-            if let remaining, remaining <= 0 { return nil }
-            let chunk: [UInt8]?
-            do {
-                chunk = try await upstream.source.next()
-            } catch {
-                throw s3VFSError(error, display: display)
-            }
-            guard var bytes = chunk else { return nil }
-            if skip > 0 {
-                if Int64(bytes.count) <= skip {
-                    skip -= Int64(bytes.count)
-                    continue
-                }
-                bytes = Array(bytes[Int(skip)...])
-                skip = 0
-            }
-            if let r = remaining {
-                if Int64(bytes.count) >= r {
-                    bytes = Array(bytes.prefix(Int(r)))
-                    remaining = 0
-                    await upstream.cancel()
-                } else {
-                    remaining = r - Int64(bytes.count)
-                }
-            }
-            if !bytes.isEmpty { return bytes }
-        }
-    }
-
-    func cancel() async {
-        remaining = 0
-        await upstream.cancel()
-    }
-}

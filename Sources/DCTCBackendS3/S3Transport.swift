@@ -183,13 +183,24 @@ final class S3Transport: Sendable {
     ///
     /// - Returns: the response and its body.
     /// - Throws: as `send`; a broken body is retried like a broken connection.
-    func sendCollecting(_ operation: S3Operation, limit: Int = 16 * 1024 * 1024) async throws -> (CurlResponse, [UInt8]) {
+    func sendCollecting(_ operation: S3Operation, limit: Int = 16 * 1024 * 1024,
+                        reserve: Bool = false) async throws -> (CurlResponse, [UInt8]) {
         var attempt = 0
         while true {
             attempt += 1
             let response = try await send(operation)
             do {
-                return (response, try await response.body.collect(limit: limit))
+                var bytes: [UInt8] = []
+                if reserve { bytes.reserveCapacity(limit) }
+                for try await chunk in response.body {
+                    guard bytes.count + chunk.count <= limit else {
+                        await response.body.cancel()
+                        throw VFSError(.io, "the server sent more than the \(limit) bytes expected", path: operation.display,
+                                       remedy: "check that the endpoint is an S3 server", backend: "s3")
+                    }
+                    bytes.append(contentsOf: chunk)
+                }
+                return (response, bytes)
             } catch let e as VFSError where e.isRetryable && operation.idempotent && operation.replayable
                 && attempt < configuration.maxAttempts {
                 try await backoff(attempt)

@@ -116,6 +116,19 @@ struct S3ConfigurationTests {
         #expect(throws: VFSError.self) { _ = try S3Endpoint(parsing: "http://host:99999") }
     }
 
+    @Test("the factory builds one S3 store for an account, named after it")
+    func factory() async throws {
+        let account = AccountSettings(name: "lab", type: "s3", values: ["endpoint": "http://127.0.0.1:9", "root": "bucket"]) { key in
+            ["access_key_id": "A", "secret_access_key": "B"][key]
+        }
+        let request = StoreRequest(address: Address(scheme: .account, path: VPath("k"), account: "lab"), account: account, kind: "s3")
+        let fs = try #require(try await S3Backend.makeStore(request) as? S3FileSystem)
+        #expect(fs.kind == "s3")
+        #expect(fs.configuration.credentials?.accessKeyId == "A")
+        #expect(fs.configuration.pathStyle)
+        #expect(fs.display(VPath("/bucket/dir/f.txt")) == "lab:dir/f.txt")
+    }
+
     @Test("addresses are named as the user writes them: s3:// URLs, or NAME:path relative to the account's root")
     func displayNames() throws {
         let configuration = try S3Configuration(endpoint: "http://127.0.0.1:9", credentials: nil)

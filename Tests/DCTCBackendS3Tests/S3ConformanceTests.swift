@@ -14,27 +14,9 @@ enum S3Conformance {
         return o
     }
 
-    /// Cases that end by listing their root after removing everything in it. On an object
-    /// store an emptied prefix no longer exists, so that listing is `.notFound` (as for any
-    /// missing prefix, which `listOfMissingOrFileFails` demands): a contradiction of the suite
-    /// for stores without directories, reported to the lead. Only that exact error on the
-    /// case's root is tolerated; every check before it still runs and must pass.
-    static let emptiedRootCases: Set<String> = ["checksumMismatchAbortsTheWrite", "hostileNamesRoundTripExactly"]
-
     static func run(_ c: ConformanceCase, on server: S3TestServer) async throws {
         let fs = try await server.storeWithBucket(bucket)
-        let root = VPath(components: [bucket])
-        guard emptiedRootCases.contains(c.name) else {
-            try await Conformance.run(c, fs: fs, root: root, options: options)
-            return
-        }
-        let caseRoot = fs.display(root.appending(c.name))
-        try await withKnownIssue("an emptied prefix lists as not found on an object store", isIntermittent: true) {
-            try await Conformance.run(c, fs: fs, root: root, options: options)
-        } matching: { issue in
-            guard let e = issue.error as? VFSError else { return false }
-            return e.code == .notFound && e.path == caseRoot
-        }
+        try await Conformance.run(c, fs: fs, root: VPath(components: [bucket]), options: options)
     }
 }
 

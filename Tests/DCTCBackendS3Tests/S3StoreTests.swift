@@ -150,6 +150,18 @@ struct S3StoreTests {
         #expect(info.metadata["md5chksum"] == Data(S3Crypto.bytes(fromHex: md5)).base64EncodedString())
     }
 
+    @Test("a 64 MiB write of announced size (the conformance large file) takes the multipart path",
+          .enabled("moto is running or can be started") { await S3TestServer.moto.shouldRun() })
+    func largeFileIsMultipart() async throws {
+        let (fs, dir) = try await scratch(.moto, "large")
+        let size = 64 * 1024 * 1024
+        let path = dir.appending("large.bin")
+        try await fs.write(path, from: TestData.stream(size, seed: 42),
+                           attributes: WriteAttributes(sizeHint: Int64(size)))
+        // moto's multipart ETags end in -N like AWS's: 13 parts of 5 MiB.
+        #expect(try await fs.info(path).etag?.hasSuffix("-13") == true)
+    }
+
     @Test("a multipart upload with a wrong expected MD5 is aborted before anything appears", arguments: S3TestServer.allCases)
     func multipartChecksumMismatch(_ server: S3TestServer) async throws {
         guard await server.shouldRun() else { return }
