@@ -59,17 +59,27 @@ actor S3BodySource: ByteSource {
 /// The first range streams straight from the first response; the following ones
 /// (`chunkSize` bytes each) are fetched `concurrency` at a time into buffers, with
 /// `If-Match` on the first response's ETag so that an object replaced meanwhile fails the
-/// read instead of mixing two versions. Memory: `concurrency` chunks at most. Each ranged GET
-/// is retried on its own (they are idempotent), so a broken connection costs one chunk.
+/// read instead of mixing two versions. Each ranged GET is retried on its own (they are
+/// idempotent), so a broken connection costs one chunk, and a slow reader never stalls a
+/// transfer (it is read to its end into its buffer).
+///
+/// Memory: `concurrency + 1` chunk buffers, refilled rather than freed (a fresh multi-megabyte
+/// block per chunk makes glibc's allocator keep tens of megabytes around); the reader gets
+/// slices of `sliceSize` bytes.
 actor S3ParallelBody: ByteSource {
-    typealias Fetch = @Sendable (_ offset: Int64, _ length: Int64) async throws -> [UInt8]
+    /// Reads `length` bytes at `offset` into `buffer` (emptied first, its capacity kept).
+    typealias Fetch = @Sendable (_ offset: Int64, _ length: Int64, _ buffer: S3ChunkBuffer) async throws -> Void
 
     private var first: ByteStream?
-    private var pending: [Task<[UInt8], any Error>] = []
+    private var pending: [(task: Task<Void, any Error>, buffer: S3ChunkBuffer)] = []
+    private var spare: [S3ChunkBuffer] = []
+    private var current: S3ChunkBuffer?
+    private var position = 0
     private var nextOffset: Int64
     private let end: Int64
     private let chunkSize: Int64
     private let concurrency: Int
+    private let sliceSize: Int
     private let fetch: Fetch
     private let display: String
     private var finished = false
@@ -80,20 +90,23 @@ actor S3ParallelBody: ByteSource {
     ///   - end: where the content ends (exclusive).
     ///   - chunkSize: bytes per further GET.
     ///   - concurrency: GETs in flight.
+    ///   - sliceSize: bytes per chunk handed to the reader.
     ///   - display: the address to name in errors.
-    ///   - fetch: reads `length` bytes at `offset`.
-    init(first: ByteStream, from: Int64, end: Int64, chunkSize: Int64, concurrency: Int, display: String, fetch: @escaping Fetch) {
+    ///   - fetch: reads a range into a buffer.
+    init(first: ByteStream, from: Int64, end: Int64, chunkSize: Int64, concurrency: Int,
+         sliceSize: Int = ByteStream.defaultChunkSize, display: String, fetch: @escaping Fetch) {
         self.first = first
         self.nextOffset = from
         self.end = end
         self.chunkSize = max(1, chunkSize)
         self.concurrency = max(1, concurrency)
+        self.sliceSize = max(1, sliceSize)
         self.display = display
         self.fetch = fetch
     }
 
     deinit {
-        for t in pending { t.cancel() }
+        for p in pending { p.task.cancel() }
     }
 
     func next() async throws -> [UInt8]? {
@@ -108,48 +121,71 @@ actor S3ParallelBody: ByteSource {
             }
             first = nil
         }
-        guard !pending.isEmpty else {
-            finished = true
-            return nil
-        }
-        let task = pending.removeFirst()
-        schedule()
-        do {
-            return try await withTaskCancellationHandler {
-                try await task.value
-            } onCancel: {
-                task.cancel()
+        if position >= (current?.bytes.count ?? 0) {
+            if let done = current { spare.append(done) }
+            current = nil
+            position = 0
+            guard !pending.isEmpty else {
+                finished = true
+                return nil
             }
-        } catch {
-            await fail()
-            throw s3VFSError(error, display: display)
+            let (task, buffer) = pending.removeFirst()
+            schedule()
+            do {
+                try await withTaskCancellationHandler {
+                    try await task.value
+                } onCancel: {
+                    task.cancel()
+                }
+            } catch {
+                await fail()
+                throw s3VFSError(error, display: display)
+            }
+            current = buffer
+            guard !buffer.bytes.isEmpty else { return try await next() }
         }
+        guard let buffer = current else { return nil }
+        let n = min(sliceSize, buffer.bytes.count - position)
+        defer { position += n }
+        return Array(buffer.bytes[position..<(position + n)])
     }
 
     func cancel() async {
         await fail()
     }
 
-    /// Keeps `concurrency` ranged GETs in flight.
+    /// Keeps `concurrency` ranged GETs in flight, each with a recycled buffer when one is free.
     private func schedule() {
         while !finished, pending.count < concurrency, nextOffset < end {
             let offset = nextOffset
             let length = min(chunkSize, end - offset)
+            let buffer = spare.popLast() ?? S3ChunkBuffer()
             let fetch = self.fetch
-            pending.append(Task { try await fetch(offset, length) })
+            pending.append((Task { try await fetch(offset, length, buffer) }, buffer))
             nextOffset += length
         }
     }
 
     private func fail() async {
         finished = true
-        for t in pending { t.cancel() }
+        for p in pending { p.task.cancel() }
         pending.removeAll()
+        spare.removeAll()
+        current = nil
         if let stream = first {
             first = nil
             await stream.cancel()
         }
     }
+}
+
+/// A reusable buffer for one ranged GET. Its array is referenced by this object only, so it
+/// is refilled in place (no copy on write).
+///
+/// `@unchecked Sendable`: it is handed from the reader to one fetch task and back, never used
+/// by two tasks at once (the reader touches it only after awaiting that task).
+final class S3ChunkBuffer: @unchecked Sendable {
+    var bytes: [UInt8] = []
 }
 
 /// `Content-Range: bytes 0-99/1234` → (0, 99, 1234); the total may be `*` (unknown).

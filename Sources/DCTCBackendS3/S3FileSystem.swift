@@ -209,15 +209,14 @@ public final class S3FileSystem: VirtualFileSystem, ServerSideCopying, Moving, M
             return ByteStream(S3ParallelBody(
                 first: body, from: cr.last + 1, end: end, chunkSize: chunk,
                 concurrency: configuration.downloadConcurrency, display: shown
-            ) { offset, length in
+            ) { offset, length, buffer in
                 var get = S3Operation("GET", bucket: bucket, key: key, headers: ifMatch, idempotent: true, display: shown)
                 get.range = ByteRange(offset: offset, length: length)
-                let (_, bytes) = try await transport.sendCollecting(get, limit: Int(length), reserve: true)
-                guard Int64(bytes.count) == length else {
-                    throw VFSError(.io, "the server sent \(bytes.count) of the \(length) bytes asked for at offset \(offset)",
+                try await transport.collect(get, into: buffer, limit: Int(length))
+                guard Int64(buffer.bytes.count) == length else {
+                    throw VFSError(.io, "the server sent \(buffer.bytes.count) of the \(length) bytes asked for at offset \(offset)",
                                    path: shown, remedy: "run the command again", backend: "s3")
                 }
-                return bytes
             })
         } catch {
             throw s3VFSError(error, display: shown)

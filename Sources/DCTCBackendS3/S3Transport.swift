@@ -183,24 +183,37 @@ final class S3Transport: Sendable {
     ///
     /// - Returns: the response and its body.
     /// - Throws: as `send`; a broken body is retried like a broken connection.
-    func sendCollecting(_ operation: S3Operation, limit: Int = 16 * 1024 * 1024,
-                        reserve: Bool = false) async throws -> (CurlResponse, [UInt8]) {
+    func sendCollecting(_ operation: S3Operation, limit: Int = 16 * 1024 * 1024) async throws -> (CurlResponse, [UInt8]) {
+        let buffer = S3ChunkBuffer()
+        let response = try await collect(operation, into: buffer, limit: limit, reserve: false)
+        return (response, buffer.bytes)
+    }
+
+    /// Sends `operation` and reads its answer into `buffer` (emptied first; a recycled
+    /// buffer keeps its capacity, which spares the allocator a large block per request).
+    ///
+    /// - Parameter reserve: allocate `limit` bytes up front (for bodies of a known length).
+    /// - Returns: the response, its body consumed.
+    /// - Throws: as `send`; `VFSError(.io)` when the body is longer than `limit`; a broken
+    ///   body is retried like a broken connection.
+    @discardableResult
+    func collect(_ operation: S3Operation, into buffer: S3ChunkBuffer, limit: Int, reserve: Bool = true) async throws -> CurlResponse {
         var attempt = 0
         while true {
             attempt += 1
             let response = try await send(operation)
             do {
-                var bytes: [UInt8] = []
-                if reserve { bytes.reserveCapacity(limit) }
+                buffer.bytes.removeAll(keepingCapacity: true)
+                if reserve, buffer.bytes.capacity < limit { buffer.bytes.reserveCapacity(limit) }
                 for try await chunk in response.body {
-                    guard bytes.count + chunk.count <= limit else {
+                    guard buffer.bytes.count + chunk.count <= limit else {
                         await response.body.cancel()
                         throw VFSError(.io, "the server sent more than the \(limit) bytes expected", path: operation.display,
                                        remedy: "check that the endpoint is an S3 server", backend: "s3")
                     }
-                    bytes.append(contentsOf: chunk)
+                    buffer.bytes.append(contentsOf: chunk)
                 }
-                return (response, bytes)
+                return response
             } catch let e as VFSError where e.isRetryable && operation.idempotent && operation.replayable
                 && attempt < configuration.maxAttempts {
                 try await backoff(attempt)
