@@ -204,7 +204,8 @@ public final class S3FileSystem: VirtualFileSystem, ServerSideCopying, Moving, M
             }
             let end = min(total, wantedEnd ?? total)
             guard cr.last + 1 < end else { return body }
-            let ifMatch: [(String, String)] = r.headers["ETag"].map { [("If-Match", $0)] } ?? []
+            let etag = r.headers["ETag"]
+            let ifMatch: [(String, String)] = etag.map { [("If-Match", $0)] } ?? []
             let transport = self.transport
             return ByteStream(S3ParallelBody(
                 first: body, from: cr.last + 1, end: end, chunkSize: chunk,
@@ -212,7 +213,12 @@ public final class S3FileSystem: VirtualFileSystem, ServerSideCopying, Moving, M
             ) { offset, length, buffer in
                 var get = S3Operation("GET", bucket: bucket, key: key, headers: ifMatch, idempotent: true, display: shown)
                 get.range = ByteRange(offset: offset, length: length)
-                try await transport.collect(get, into: buffer, limit: Int(length))
+                let response = try await transport.collect(get, into: buffer, limit: Int(length))
+                // Servers that ignore If-Match (rclone serve s3) still say which version they sent.
+                if let etag, let got = response.headers["ETag"], S3XML.unquote(got) != S3XML.unquote(etag) {
+                    throw VFSError(.io, "the object changed while it was being read (ETag \(S3XML.unquote(etag)) became \(S3XML.unquote(got)))",
+                                   path: shown, remedy: "run the command again", backend: "s3")
+                }
                 guard Int64(buffer.bytes.count) == length else {
                     throw VFSError(.io, "the server sent \(buffer.bytes.count) of the \(length) bytes asked for at offset \(offset)",
                                    path: shown, remedy: "run the command again", backend: "s3")

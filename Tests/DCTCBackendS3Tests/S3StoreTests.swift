@@ -198,6 +198,45 @@ struct S3StoreTests {
         #expect(try await !fs.exists(bad))
     }
 
+    @Test("large reads fetch ranges in parallel and deliver every byte in order, for any range", arguments: S3TestServer.allCases)
+    func parallelRangedReads(_ server: S3TestServer) async throws {
+        guard await server.shouldRun() else { return }
+        let (fs, dir) = try await scratch(server, "parallel") {
+            $0.downloadChunkSize = 100_000
+            $0.downloadConcurrency = 3
+        }
+        let data = TestData.bytes(1_234_567, seed: 5)
+        let path = dir.appending("p.bin")
+        try await fs.write(path, bytes: data)
+        #expect(try await fs.read(path, range: nil).collect() == data)
+        #expect(try await fs.read(path, range: ByteRange(offset: 12_345, length: 700_001)).collect() == Array(data[12_345..<712_346]))
+        #expect(try await fs.read(path, range: ByteRange(offset: 1_000_000)).collect() == Array(data[1_000_000...]))
+        #expect(try await fs.read(path, range: ByteRange(offset: 1_234_000, length: 10_000)).collect() == Array(data[1_234_000...]))
+        #expect(try await fs.read(path, range: ByteRange(offset: 2_000_000)).collect().isEmpty)
+    }
+
+    @Test("an object replaced during a parallel read fails the read instead of mixing versions", arguments: S3TestServer.allCases)
+    func replacedDuringRead(_ server: S3TestServer) async throws {
+        guard await server.shouldRun() else { return }
+        let (fs, dir) = try await scratch(server, "replaced") {
+            $0.downloadChunkSize = 100_000
+            $0.downloadConcurrency = 2
+        }
+        let path = dir.appending("r.bin")
+        try await fs.write(path, bytes: TestData.bytes(1_000_000, seed: 1))
+        let stream = try await fs.read(path, range: nil)
+        var iterator = stream.makeAsyncIterator()
+        // The first range, while the next two are fetched; later ones start after the overwrite.
+        var read = 0
+        while read < 100_000, let chunk = try await iterator.next() { read += chunk.count }
+        try await fs.write(path, bytes: TestData.bytes(1_000_000, seed: 2))
+        let error = await #expect(throws: VFSError.self) {
+            while try await iterator.next() != nil {}
+        }
+        #expect(error?.code == .io)
+        #expect(error?.message.contains("changed") == true, "\(String(describing: error))")
+    }
+
     // MARK: - Metadata shared with rclone
 
     @Test("modification times travel in x-amz-meta-mtime, as rclone writes and reads them", arguments: S3TestServer.allCases)
