@@ -127,9 +127,10 @@ public struct S3Configuration: Sendable {
     /// The size of upload parts (S3's minimum, 5 MiB, like rclone's default); grown so that
     /// 10,000 parts cover the object. An upload holds `uploadConcurrency + 2` parts in memory.
     public var partSize = 5 * 1024 * 1024
-    /// Parts uploaded at once for one object. Three keep a 1 GiB upload under 64 MiB of
-    /// resident memory (25 MiB of part buffers); raise it for high-latency links.
-    public var uploadConcurrency = 3
+    /// Parts uploaded at once for one object. Two keep a 1 GiB upload under 64 MiB of resident
+    /// memory (20 MiB of part buffers) and saturate a loopback server; raise it (account
+    /// setting `upload_concurrency`) for high-latency links.
+    public var uploadConcurrency = 2
     /// Send `Content-MD5` with every part so the server verifies each one. Off by default: it
     /// costs an MD5 pass over the data (about 1.5 s of CPU per GiB here, a third of a loopback
     /// upload's time), and TCP/TLS already protect the bytes in transit; a whole-object MD5
@@ -180,6 +181,8 @@ public struct S3Configuration: Sendable {
     /// - Endpoint: the account's `endpoint`, `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, else
     ///   `https://s3.REGION.amazonaws.com`.
     /// - Addressing: the account's `path_style`, else path style for IP addresses and `localhost`.
+    /// - Tuning: the account's `max_connections` (or `--max-connections`), `upload_concurrency`,
+    ///   `download_concurrency`, `chunk_size_mib` (part size, at least 5) and `part_checksums`.
     ///
     /// Secrets are resolved here (a `*_command` runs now); they are never logged.
     ///
@@ -245,6 +248,10 @@ public struct S3Configuration: Sendable {
                                          pathStyle: account?.bool("path_style"))
         config.credentialsSource = source
         if let n = options.maxConnections ?? account?.int("max_connections") { config.maxConnections = max(1, n) }
+        if let n = account?.int("upload_concurrency") { config.uploadConcurrency = max(1, n) }
+        if let n = account?.int("download_concurrency") { config.downloadConcurrency = max(1, n) }
+        if let n = account?.int("chunk_size_mib") { config.partSize = max(5, n) * 1024 * 1024 }
+        if let b = account?.bool("part_checksums") { config.partChecksums = b }
         if options.insecureTLS || account?.bool("insecure_tls") == true { config.verifyTLS = false }
         return config
     }

@@ -90,6 +90,10 @@ enum AccountSchema {
                 "session_token": .secret,
                 "path_style": .boolean,
                 "insecure_tls": .boolean,
+                "upload_concurrency": .integer(1...64),
+                "download_concurrency": .integer(1...64),
+                "chunk_size_mib": .integer(5...5120),
+                "part_checksums": .boolean,
             ])
         }
     }

@@ -69,6 +69,24 @@ struct S3ConfigurationTests {
         #expect(d.region == "us-east-1")
     }
 
+    @Test("account settings tune connections, part size, parallelism and part checksums")
+    func tuning() throws {
+        let account = AccountSettings(name: "t", type: "s3", values: [
+            "endpoint": "http://127.0.0.1:9", "max_connections": "16", "upload_concurrency": "6",
+            "download_concurrency": "1", "chunk_size_mib": "64", "part_checksums": "true", "insecure_tls": "true",
+        ])
+        let c = try S3Configuration.resolve(account: account, environment: [:], homeDirectory: "/nonexistent")
+        #expect(c.maxConnections == 16)
+        #expect(c.uploadConcurrency == 6)
+        #expect(c.downloadConcurrency == 1)
+        #expect(c.partSize == 64 * 1024 * 1024)
+        #expect(c.partChecksums)
+        #expect(!c.verifyTLS)
+        var options = StoreOptions()
+        options.maxConnections = 3
+        #expect(try S3Configuration.resolve(account: account, options: options, environment: [:], homeDirectory: "/x").maxConnections == 3)
+    }
+
     @Test("no credentials anywhere means unsigned requests, not an error")
     func anonymous() throws {
         let c = try S3Configuration.resolve(account: nil, environment: [:], homeDirectory: "/nonexistent-home")
