@@ -19,6 +19,12 @@ import Foundation
 /// match is found out only after the server stored it; the object is then deleted at once, so
 /// for a moment the damaged object (or, for an overwrite, nothing) is visible under the name.
 ///
+/// Reads of more than one chunk (`downloadChunkSize`, 4 MiB) fetch the following ranges
+/// `downloadConcurrency` at a time and deliver them in order; a range whose ETag differs from
+/// the first one's fails the read (the object was replaced meanwhile). Ranged reads trust the
+/// `Content-Range` header, not the status (rclone serve s3 answers 200 with a partial body),
+/// and cut the content themselves when a server ignores `Range`.
+///
 /// Modification times travel in `x-amz-meta-mtime` (decimal epoch seconds), and multipart
 /// uploads whose MD5 is known in advance (`expectedHashes[.md5]`) carry `x-amz-meta-md5chksum`
 /// (base64): rclone's keys. Listings carry only the server's `LastModified`; `info` (a HEAD)

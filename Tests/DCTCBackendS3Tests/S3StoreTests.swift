@@ -19,6 +19,20 @@ struct S3StoreTests {
         return (fs, VPath(components: [Self.bucket, uniqueName(label)]))
     }
 
+    /// Runs `body` with a store of `server` and a fresh prefix in the test bucket, removed
+    /// afterwards (also when the body fails), so rclone's disk keeps nothing of the run.
+    func withScratch(_ server: S3TestServer, _ label: String, _ tweak: (inout S3Configuration) -> Void = { _ in },
+                     _ body: (S3FileSystem, VPath) async throws -> Void) async throws {
+        let (fs, dir) = try await scratch(server, label, tweak)
+        do {
+            try await body(fs, dir)
+        } catch {
+            _ = try? await fs.removeTree(dir)
+            throw error
+        }
+        _ = try? await fs.removeTree(dir)
+    }
+
     /// `rclone` pointed at a server through RCLONE_S3_* variables (an on-the-fly `:s3:` remote).
     func rclone(_ server: S3TestServer, _ arguments: [String]) async throws -> ProcessResult {
         let c = server.credentials
@@ -100,80 +114,84 @@ struct S3StoreTests {
           arguments: S3TestServer.allCases)
     func failedMultipartIsAborted(_ server: S3TestServer) async throws {
         guard await server.shouldRun() else { return }
-        let (fs, dir) = try await scratch(server, "abort")
-        let path = dir.appending("big.bin")
-        let inProgress = LockedValue<[S3PendingUpload]?>(nil)
-        let sent = LockedValue(0)
-        // 20 MiB of good bytes (more than two 8 MiB parts), then a failure; at that moment the
-        // multipart upload must be in progress.
-        let source = ByteStream.pulling {
-            let n = sent.get()
-            if n >= 20 * 1024 * 1024 {
-                inProgress.set(try await fs.pendingUploads(below: dir))
-                throw VFSError(.io, "simulated source failure")
+        try await withScratch(server, "abort") { fs, dir in
+            let path = dir.appending("big.bin")
+            let inProgress = LockedValue<[S3PendingUpload]?>(nil)
+            let sent = LockedValue(0)
+            // 20 MiB of good bytes (more than two 8 MiB parts), then a failure; at that moment the
+            // multipart upload must be in progress.
+            let source = ByteStream.pulling {
+                let n = sent.get()
+                if n >= 20 * 1024 * 1024 {
+                    inProgress.set(try await fs.pendingUploads(below: dir))
+                    throw VFSError(.io, "simulated source failure")
+                }
+                sent.set(n + 1024 * 1024)
+                return [UInt8](repeating: 7, count: 1024 * 1024)
             }
-            sent.set(n + 1024 * 1024)
-            return [UInt8](repeating: 7, count: 1024 * 1024)
+            let error = await #expect(throws: VFSError.self) { try await fs.write(path, from: source, attributes: .none) }
+            #expect(error?.code == .io)
+            #expect(inProgress.get()?.map(\.key) == [path.relative(to: VPath(components: [Self.bucket])) ?? ""],
+                    "the multipart path was taken")
+            #expect(try await fs.pendingUploads(below: dir).isEmpty, "the upload was aborted")
+            #expect(try await !fs.exists(path))
         }
-        let error = await #expect(throws: VFSError.self) { try await fs.write(path, from: source, attributes: .none) }
-        #expect(error?.code == .io)
-        #expect(inProgress.get()?.map(\.key) == [path.relative(to: VPath(components: [Self.bucket])) ?? ""],
-                "the multipart path was taken")
-        #expect(try await fs.pendingUploads(below: dir).isEmpty, "the upload was aborted")
-        #expect(try await !fs.exists(path))
     }
 
     @Test("a multipart ETag is never reported as an MD5; a known MD5 is stored as md5chksum", arguments: S3TestServer.allCases)
     func multipartETagIsNotAnMD5(_ server: S3TestServer) async throws {
         guard await server.shouldRun() else { return }
-        let (fs, dir) = try await scratch(server, "etag")
-        let data = TestData.bytes(18 * 1024 * 1024, seed: 7)
-        let md5 = try Digest.hash(data, kind: .md5)
-        let plain = dir.appending("plain.bin")
-        try await fs.write(plain, from: .bytes(data, chunkSize: 1 << 20), attributes: .none)
-        for info in [try await fs.info(plain), try await fs.listAll(dir).first { $0.path == plain }] {
-            let info = try #require(info)
-            if let etag = info.etag, etag.contains("-") {
-                #expect(info.hashes[.md5] == nil, "multipart ETag \(etag) taken for an MD5")
+        try await withScratch(server, "etag") { fs, dir in
+            let data = TestData.bytes(18 * 1024 * 1024, seed: 7)
+            let md5 = try Digest.hash(data, kind: .md5)
+            let plain = dir.appending("plain.bin")
+            try await fs.write(plain, from: .bytes(data, chunkSize: 1 << 20), attributes: .none)
+            for info in [try await fs.info(plain), try await fs.listAll(dir).first { $0.path == plain }] {
+                let info = try #require(info)
+                if let etag = info.etag, etag.contains("-") {
+                    #expect(info.hashes[.md5] == nil, "multipart ETag \(etag) taken for an MD5")
+                }
+                if let reported = info.hashes[.md5] { #expect(reported == md5, "a reported MD5 must be the content's") }
             }
-            if let reported = info.hashes[.md5] { #expect(reported == md5, "a reported MD5 must be the content's") }
+            if server == .moto { #expect(try await fs.info(plain).etag?.contains("-") == true, "moto's multipart ETag ends in -N") }
+
+
+            let known = dir.appending("known.bin")
+            let written = try await fs.write(known, from: .bytes(data, chunkSize: 1 << 20),
+                                             attributes: WriteAttributes(expectedHashes: [.md5: md5]))
+            #expect(written.hashes[.md5] == md5)
+            let info = try await fs.info(known)
+            #expect(info.hashes[.md5] == md5, "md5chksum read back")
+            #expect(info.metadata["md5chksum"] == Data(S3Crypto.bytes(fromHex: md5)).base64EncodedString())
         }
-        if server == .moto { #expect(try await fs.info(plain).etag?.contains("-") == true, "moto's multipart ETag ends in -N") }
-
-
-        let known = dir.appending("known.bin")
-        let written = try await fs.write(known, from: .bytes(data, chunkSize: 1 << 20),
-                                         attributes: WriteAttributes(expectedHashes: [.md5: md5]))
-        #expect(written.hashes[.md5] == md5)
-        let info = try await fs.info(known)
-        #expect(info.hashes[.md5] == md5, "md5chksum read back")
-        #expect(info.metadata["md5chksum"] == Data(S3Crypto.bytes(fromHex: md5)).base64EncodedString())
     }
 
     @Test("a 64 MiB write of announced size (the conformance large file) takes the multipart path",
           .enabled("moto is running or can be started") { await S3TestServer.moto.shouldRun() })
     func largeFileIsMultipart() async throws {
-        let (fs, dir) = try await scratch(.moto, "large")
-        let size = 64 * 1024 * 1024
-        let path = dir.appending("large.bin")
-        try await fs.write(path, from: TestData.stream(size, seed: 42),
-                           attributes: WriteAttributes(sizeHint: Int64(size)))
-        // moto's multipart ETags end in -N like AWS's: 13 parts of 5 MiB.
-        #expect(try await fs.info(path).etag?.hasSuffix("-13") == true)
+        try await withScratch(.moto, "large") { fs, dir in
+            let size = 64 * 1024 * 1024
+            let path = dir.appending("large.bin")
+            try await fs.write(path, from: TestData.stream(size, seed: 42),
+                               attributes: WriteAttributes(sizeHint: Int64(size)))
+            // moto's multipart ETags end in -N like AWS's: 13 parts of 5 MiB.
+            #expect(try await fs.info(path).etag?.hasSuffix("-13") == true)
+        }
     }
 
     @Test("a multipart upload with a wrong expected MD5 is aborted before anything appears", arguments: S3TestServer.allCases)
     func multipartChecksumMismatch(_ server: S3TestServer) async throws {
         guard await server.shouldRun() else { return }
-        let (fs, dir) = try await scratch(server, "mpbad")
-        let path = dir.appending("bad.bin")
-        let error = await #expect(throws: VFSError.self) {
-            try await fs.write(path, from: TestData.stream(17 * 1024 * 1024, seed: 3),
-                               attributes: WriteAttributes(expectedHashes: [.md5: String(repeating: "1", count: 32)]))
+        try await withScratch(server, "mpbad") { fs, dir in
+            let path = dir.appending("bad.bin")
+            let error = await #expect(throws: VFSError.self) {
+                try await fs.write(path, from: TestData.stream(17 * 1024 * 1024, seed: 3),
+                                   attributes: WriteAttributes(expectedHashes: [.md5: String(repeating: "1", count: 32)]))
+            }
+            #expect(error?.code == .checksumMismatch)
+            #expect(try await !fs.exists(path))
+            #expect(try await fs.pendingUploads(below: dir).isEmpty)
         }
-        #expect(error?.code == .checksumMismatch)
-        #expect(try await !fs.exists(path))
-        #expect(try await fs.pendingUploads(below: dir).isEmpty)
     }
 
     @Test("a streamed single PUT (known size under the multipart threshold) round-trips and rejects a wrong MD5",
@@ -201,40 +219,42 @@ struct S3StoreTests {
     @Test("large reads fetch ranges in parallel and deliver every byte in order, for any range", arguments: S3TestServer.allCases)
     func parallelRangedReads(_ server: S3TestServer) async throws {
         guard await server.shouldRun() else { return }
-        let (fs, dir) = try await scratch(server, "parallel") {
-            $0.downloadChunkSize = 100_000
-            $0.downloadConcurrency = 3
+        try await withScratch(server, "parallel", {
+                $0.downloadChunkSize = 100_000
+                $0.downloadConcurrency = 3
+        }) { fs, dir in
+            let data = TestData.bytes(1_234_567, seed: 5)
+            let path = dir.appending("p.bin")
+            try await fs.write(path, bytes: data)
+            #expect(try await fs.read(path, range: nil).collect() == data)
+            #expect(try await fs.read(path, range: ByteRange(offset: 12_345, length: 700_001)).collect() == Array(data[12_345..<712_346]))
+            #expect(try await fs.read(path, range: ByteRange(offset: 1_000_000)).collect() == Array(data[1_000_000...]))
+            #expect(try await fs.read(path, range: ByteRange(offset: 1_234_000, length: 10_000)).collect() == Array(data[1_234_000...]))
+            #expect(try await fs.read(path, range: ByteRange(offset: 2_000_000)).collect().isEmpty)
         }
-        let data = TestData.bytes(1_234_567, seed: 5)
-        let path = dir.appending("p.bin")
-        try await fs.write(path, bytes: data)
-        #expect(try await fs.read(path, range: nil).collect() == data)
-        #expect(try await fs.read(path, range: ByteRange(offset: 12_345, length: 700_001)).collect() == Array(data[12_345..<712_346]))
-        #expect(try await fs.read(path, range: ByteRange(offset: 1_000_000)).collect() == Array(data[1_000_000...]))
-        #expect(try await fs.read(path, range: ByteRange(offset: 1_234_000, length: 10_000)).collect() == Array(data[1_234_000...]))
-        #expect(try await fs.read(path, range: ByteRange(offset: 2_000_000)).collect().isEmpty)
     }
 
     @Test("an object replaced during a parallel read fails the read instead of mixing versions", arguments: S3TestServer.allCases)
     func replacedDuringRead(_ server: S3TestServer) async throws {
         guard await server.shouldRun() else { return }
-        let (fs, dir) = try await scratch(server, "replaced") {
-            $0.downloadChunkSize = 100_000
-            $0.downloadConcurrency = 2
+        try await withScratch(server, "replaced", {
+                $0.downloadChunkSize = 100_000
+                $0.downloadConcurrency = 2
+        }) { fs, dir in
+            let path = dir.appending("r.bin")
+            try await fs.write(path, bytes: TestData.bytes(1_000_000, seed: 1))
+            let stream = try await fs.read(path, range: nil)
+            var iterator = stream.makeAsyncIterator()
+            // The first range, while the next two are fetched; later ones start after the overwrite.
+            var read = 0
+            while read < 100_000, let chunk = try await iterator.next() { read += chunk.count }
+            try await fs.write(path, bytes: TestData.bytes(1_000_000, seed: 2))
+            let error = await #expect(throws: VFSError.self) {
+                while try await iterator.next() != nil {}
+            }
+            #expect(error?.code == .io)
+            #expect(error?.message.contains("changed") == true, "\(String(describing: error))")
         }
-        let path = dir.appending("r.bin")
-        try await fs.write(path, bytes: TestData.bytes(1_000_000, seed: 1))
-        let stream = try await fs.read(path, range: nil)
-        var iterator = stream.makeAsyncIterator()
-        // The first range, while the next two are fetched; later ones start after the overwrite.
-        var read = 0
-        while read < 100_000, let chunk = try await iterator.next() { read += chunk.count }
-        try await fs.write(path, bytes: TestData.bytes(1_000_000, seed: 2))
-        let error = await #expect(throws: VFSError.self) {
-            while try await iterator.next() != nil {}
-        }
-        #expect(error?.code == .io)
-        #expect(error?.message.contains("changed") == true, "\(String(describing: error))")
     }
 
     // MARK: - Metadata shared with rclone
@@ -242,34 +262,35 @@ struct S3StoreTests {
     @Test("modification times travel in x-amz-meta-mtime, as rclone writes and reads them", arguments: S3TestServer.allCases)
     func rcloneCompatibleModificationTime(_ server: S3TestServer) async throws {
         guard await server.shouldRun() else { return }
-        let (fs, dir) = try await scratch(server, "mtime")
-        let when = Date(timeIntervalSince1970: 1_500_000_000.25)
-        let path = dir.appending("m.txt")
-        try await fs.write(path, from: .string("hello"), attributes: WriteAttributes(modificationTime: when))
-        let info = try await fs.info(path)
-        #expect(info.metadata["mtime"] == "1500000000.25")
-        #expect(info.modificationTime == when)
-        // rclone sees the same time (lsl prints it in UTC with nanoseconds).
-        let bucketRelative = path.relative(to: VPath(components: [Self.bucket])) ?? ""
-        let lsl = try await rclone(server, ["lsl", ":s3:\(Self.bucket)/\(bucketRelative)"])
-        #expect(lsl.status == 0, "\(lsl.stderr)")
-        #expect(lsl.stdout.contains("2017-07-14 02:40:00.25"), "rclone lsl: \(lsl.stdout) \(lsl.stderr)")
-        if let root = server.dataRoot {
-            // rclone serve s3 turns the metadata into the file's own modification time.
-            let attributes = try FileManager.default.attributesOfItem(atPath: root + "/" + Self.bucket + "/" + bucketRelative)
-            let disk = try #require(attributes[.modificationDate] as? Date)
-            #expect(abs(disk.timeIntervalSince(when)) < 1e-3)
+        try await withScratch(server, "mtime") { fs, dir in
+            let when = Date(timeIntervalSince1970: 1_500_000_000.25)
+            let path = dir.appending("m.txt")
+            try await fs.write(path, from: .string("hello"), attributes: WriteAttributes(modificationTime: when))
+            let info = try await fs.info(path)
+            #expect(info.metadata["mtime"] == "1500000000.25")
+            #expect(info.modificationTime == when)
+            // rclone sees the same time (lsl prints it in UTC with nanoseconds).
+            let bucketRelative = path.relative(to: VPath(components: [Self.bucket])) ?? ""
+            let lsl = try await rclone(server, ["lsl", ":s3:\(Self.bucket)/\(bucketRelative)"])
+            #expect(lsl.status == 0, "\(lsl.stderr)")
+            #expect(lsl.stdout.contains("2017-07-14 02:40:00.25"), "rclone lsl: \(lsl.stdout) \(lsl.stderr)")
+            if let root = server.dataRoot {
+                // rclone serve s3 turns the metadata into the file's own modification time.
+                let attributes = try FileManager.default.attributesOfItem(atPath: root + "/" + Self.bucket + "/" + bucketRelative)
+                let disk = try #require(attributes[.modificationDate] as? Date)
+                #expect(abs(disk.timeIntervalSince(when)) < 1e-3)
+            }
+            // And the other way round: a file rclone uploads shows rclone's time here.
+            let local = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("rclone-src")).path
+            try Data("from rclone".utf8).write(to: URL(fileURLWithPath: local))
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_234_567_890.5)], ofItemAtPath: local)
+            defer { try? FileManager.default.removeItem(atPath: local) }
+            let copy = try await rclone(server, ["copyto", local, ":s3:\(Self.bucket)/\(bucketRelative)-from-rclone"])
+            #expect(copy.status == 0, "\(copy.stderr)")
+            let theirs = try await fs.info(VPath(components: path.components.dropLast() + [path.name + "-from-rclone"]))
+            #expect(theirs.modificationTime.map { abs($0.timeIntervalSince1970 - 1_234_567_890.5) < 1e-3 } == true,
+                    "rclone's mtime: \(String(describing: theirs.modificationTime)) \(theirs.metadata)")
         }
-        // And the other way round: a file rclone uploads shows rclone's time here.
-        let local = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("rclone-src")).path
-        try Data("from rclone".utf8).write(to: URL(fileURLWithPath: local))
-        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_234_567_890.5)], ofItemAtPath: local)
-        defer { try? FileManager.default.removeItem(atPath: local) }
-        let copy = try await rclone(server, ["copyto", local, ":s3:\(Self.bucket)/\(bucketRelative)-from-rclone"])
-        #expect(copy.status == 0, "\(copy.stderr)")
-        let theirs = try await fs.info(VPath(components: path.components.dropLast() + [path.name + "-from-rclone"]))
-        #expect(theirs.modificationTime.map { abs($0.timeIntervalSince1970 - 1_234_567_890.5) < 1e-3 } == true,
-                "rclone's mtime: \(String(describing: theirs.modificationTime)) \(theirs.metadata)")
     }
 
     // MARK: - Names
@@ -278,37 +299,39 @@ struct S3StoreTests {
           arguments: S3TestServer.allCases)
     func hostileKeys(_ server: S3TestServer) async throws {
         guard await server.shouldRun() else { return }
-        let (fs, dir) = try await scratch(server, "keys")
-        let names = ["a+b", "a b", "a  b ", "100%", "%2B", "%20", "x+y z%20w", "日本語", "e\u{301}", "\u{e9}", "amp&lt;", "<tag>", "q?a#b"]
-        for (i, name) in names.enumerated() {
-            try await fs.write(dir.appending("d+ %").appending(name), bytes: Array("content \(i)".utf8))
-        }
-        let listed = try await fs.listAll(dir.appending("d+ %"))
-        #expect(Set(listed.map { Array($0.name.utf8) }) == Set(names.map { Array($0.utf8) }))
-        var recursive: [FileInfo] = []
-        for try await page in fs.listRecursive(dir) { recursive += page }
-        #expect(Set(recursive.map { Array($0.name.utf8) }) == Set(names.map { Array($0.utf8) }))
-        #expect(recursive.allSatisfy { $0.path.parent == dir.appending("d+ %") })
-        for (i, name) in names.enumerated() {
-            #expect(try await fs.readAll(dir.appending("d+ %").appending(name)) == Array("content \(i)".utf8), "\(name)")
-        }
-        if let root = server.dataRoot {
-            let folder = root + "/" + Self.bucket + "/" + (dir.relative(to: VPath(components: [Self.bucket])) ?? "") + "/d+ %"
-            let onDisk = try FileManager.default.contentsOfDirectory(atPath: folder)
-            #expect(Set(onDisk.map { Array($0.utf8) }) == Set(names.map { Array($0.utf8) }), "names on rclone's disk")
+        try await withScratch(server, "keys") { fs, dir in
+            let names = ["a+b", "a b", "a  b ", "100%", "%2B", "%20", "x+y z%20w", "日本語", "e\u{301}", "\u{e9}", "amp&lt;", "<tag>", "q?a#b"]
+            for (i, name) in names.enumerated() {
+                try await fs.write(dir.appending("d+ %").appending(name), bytes: Array("content \(i)".utf8))
+            }
+            let listed = try await fs.listAll(dir.appending("d+ %"))
+            #expect(Set(listed.map { Array($0.name.utf8) }) == Set(names.map { Array($0.utf8) }))
+            var recursive: [FileInfo] = []
+            for try await page in fs.listRecursive(dir) { recursive += page }
+            #expect(Set(recursive.map { Array($0.name.utf8) }) == Set(names.map { Array($0.utf8) }))
+            #expect(recursive.allSatisfy { $0.path.parent == dir.appending("d+ %") })
+            for (i, name) in names.enumerated() {
+                #expect(try await fs.readAll(dir.appending("d+ %").appending(name)) == Array("content \(i)".utf8), "\(name)")
+            }
+            if let root = server.dataRoot {
+                let folder = root + "/" + Self.bucket + "/" + (dir.relative(to: VPath(components: [Self.bucket])) ?? "") + "/d+ %"
+                let onDisk = try FileManager.default.contentsOfDirectory(atPath: folder)
+                #expect(Set(onDisk.map { Array($0.utf8) }) == Set(names.map { Array($0.utf8) }), "names on rclone's disk")
+            }
         }
     }
 
     @Test("keys with '.' and '..' components are sent escaped, not normalised away (moto; rclone's disk cannot hold them)",
           .enabled("moto is running or can be started") { await S3TestServer.moto.shouldRun() })
     func dotComponents() async throws {
-        let (fs, dir) = try await scratch(.moto, "dots")
-        let paths = [dir.appending("x").appending(".").appending("y"), dir.appending("x").appending("..").appending("z")]
-        for (i, p) in paths.enumerated() { try await fs.write(p, bytes: [UInt8(i)]) }
-        for (i, p) in paths.enumerated() { #expect(try await fs.readAll(p) == [UInt8(i)]) }
-        var listed: [VPath] = []
-        for try await page in fs.listRecursive(dir) { listed += page.map(\.path) }
-        #expect(Set(listed) == Set(paths))
+        try await withScratch(.moto, "dots") { fs, dir in
+            let paths = [dir.appending("x").appending(".").appending("y"), dir.appending("x").appending("..").appending("z")]
+            for (i, p) in paths.enumerated() { try await fs.write(p, bytes: [UInt8(i)]) }
+            for (i, p) in paths.enumerated() { #expect(try await fs.readAll(p) == [UInt8(i)]) }
+            var listed: [VPath] = []
+            for try await page in fs.listRecursive(dir) { listed += page.map(\.path) }
+            #expect(Set(listed) == Set(paths))
+        }
     }
 
     // MARK: - Listing, copying, removing
@@ -316,17 +339,18 @@ struct S3StoreTests {
     @Test("list: a file is not a directory, the root lists buckets, an empty bucket lists empty", arguments: S3TestServer.allCases)
     func listingShapes(_ server: S3TestServer) async throws {
         guard await server.shouldRun() else { return }
-        let (fs, dir) = try await scratch(server, "shapes")
-        try await fs.write(dir.appending("f"), bytes: [1])
-        let error = await #expect(throws: VFSError.self) { _ = try await fs.listAll(dir.appending("f")) }
-        #expect(error?.code == .notADirectory)
-        let buckets = try await fs.listAll(.root)
-        #expect(buckets.contains { $0.name == Self.bucket && $0.isDirectory })
-        let empty = uniqueName("dctc-empty")
-        try await fs.makeDirectory(VPath(components: [empty]))
-        #expect(try await fs.listAll(VPath(components: [empty])).isEmpty)
-        #expect(try await fs.info(VPath(components: [empty])).isDirectory)
-        try await fs.removeDirectory(VPath(components: [empty]))
+        try await withScratch(server, "shapes") { fs, dir in
+            try await fs.write(dir.appending("f"), bytes: [1])
+            let error = await #expect(throws: VFSError.self) { _ = try await fs.listAll(dir.appending("f")) }
+            #expect(error?.code == .notADirectory)
+            let buckets = try await fs.listAll(.root)
+            #expect(buckets.contains { $0.name == Self.bucket && $0.isDirectory })
+            let empty = uniqueName("dctc-empty")
+            try await fs.makeDirectory(VPath(components: [empty]))
+            #expect(try await fs.listAll(VPath(components: [empty])).isEmpty)
+            #expect(try await fs.info(VPath(components: [empty])).isDirectory)
+            try await fs.removeDirectory(VPath(components: [empty]))
+        }
     }
 
     @Test("buckets are created and removed; a non-empty one refuses removal", arguments: S3TestServer.allCases)
@@ -350,63 +374,66 @@ struct S3StoreTests {
     @Test("a server-side copy keeps content, metadata and time; move removes the source", arguments: S3TestServer.allCases)
     func serverSideCopyAndMove(_ server: S3TestServer) async throws {
         guard await server.shouldRun() else { return }
-        let (fs, dir) = try await scratch(server, "copy")
-        let when = Date(timeIntervalSince1970: 1_400_000_000.5)
-        let src = dir.appending("src name+.txt")
-        try await fs.write(src, from: .string("copy me"), attributes: WriteAttributes(modificationTime: when, metadata: ["color": "blue"]))
-        let copied = try await fs.copy(from: src, to: dir.appending("sub").appending("dst.txt"), attributes: .none)
-        #expect(copied.size == 7)
-        let info = try await fs.info(dir.appending("sub").appending("dst.txt"))
-        #expect(info.modificationTime == when)
-        #expect(info.metadata["color"] == "blue")
-        #expect(try await fs.readAll(dir.appending("sub").appending("dst.txt")) == Array("copy me".utf8))
-        let wrong = await #expect(throws: VFSError.self) {
-            _ = try await fs.copy(from: src, to: dir.appending("never"), attributes: WriteAttributes(expectedSize: 8))
+        try await withScratch(server, "copy") { fs, dir in
+            let when = Date(timeIntervalSince1970: 1_400_000_000.5)
+            let src = dir.appending("src name+.txt")
+            try await fs.write(src, from: .string("copy me"), attributes: WriteAttributes(modificationTime: when, metadata: ["color": "blue"]))
+            let copied = try await fs.copy(from: src, to: dir.appending("sub").appending("dst.txt"), attributes: .none)
+            #expect(copied.size == 7)
+            let info = try await fs.info(dir.appending("sub").appending("dst.txt"))
+            #expect(info.modificationTime == when)
+            #expect(info.metadata["color"] == "blue")
+            #expect(try await fs.readAll(dir.appending("sub").appending("dst.txt")) == Array("copy me".utf8))
+            let wrong = await #expect(throws: VFSError.self) {
+                _ = try await fs.copy(from: src, to: dir.appending("never"), attributes: WriteAttributes(expectedSize: 8))
+            }
+            #expect(wrong?.code == .checksumMismatch)
+            #expect(try await !fs.exists(dir.appending("never")))
+            try await fs.move(from: src, to: dir.appending("moved.txt"))
+            #expect(try await !fs.exists(src))
+            #expect(try await fs.readAll(dir.appending("moved.txt")) == Array("copy me".utf8))
+            let later = Date(timeIntervalSince1970: 1_600_000_000)
+            try await fs.setModificationTime(dir.appending("moved.txt"), to: later)
+            let touched = try await fs.info(dir.appending("moved.txt"))
+            #expect(touched.modificationTime == later)
+            #expect(touched.metadata["color"] == "blue", "other metadata survives a time change")
         }
-        #expect(wrong?.code == .checksumMismatch)
-        #expect(try await !fs.exists(dir.appending("never")))
-        try await fs.move(from: src, to: dir.appending("moved.txt"))
-        #expect(try await !fs.exists(src))
-        #expect(try await fs.readAll(dir.appending("moved.txt")) == Array("copy me".utf8))
-        let later = Date(timeIntervalSince1970: 1_600_000_000)
-        try await fs.setModificationTime(dir.appending("moved.txt"), to: later)
-        let touched = try await fs.info(dir.appending("moved.txt"))
-        #expect(touched.modificationTime == later)
-        #expect(touched.metadata["color"] == "blue", "other metadata survives a time change")
     }
 
     @Test("removeTree and removeMany delete in batches, keys with XML-special characters too", arguments: S3TestServer.allCases)
     func batchDeletes(_ server: S3TestServer) async throws {
         guard await server.shouldRun() else { return }
-        let (fs, dir) = try await scratch(server, "rm")
-        let files = ["a", "b/<&>\"'", "b/c/d", "e f/g+h", "日/本"].map { dir.appending(relative: $0) }
-        for f in files { try await fs.write(f, bytes: [1]) }
-        #expect(try await fs.removeMany(Array(files.prefix(2))) == 2)
-        #expect(try await !fs.exists(files[0]))
-        #expect(try await !fs.exists(files[1]))
-        #expect(try await fs.removeTree(dir) == 3)
-        let error = await #expect(throws: VFSError.self) { _ = try await fs.listAll(dir) }
-        #expect(error?.code == .notFound)
+        try await withScratch(server, "rm") { fs, dir in
+            let files = ["a", "b/<&>\"'", "b/c/d", "e f/g+h", "日/本"].map { dir.appending(relative: $0) }
+            for f in files { try await fs.write(f, bytes: [1]) }
+            #expect(try await fs.removeMany(Array(files.prefix(2))) == 2)
+            #expect(try await !fs.exists(files[0]))
+            #expect(try await !fs.exists(files[1]))
+            #expect(try await fs.removeTree(dir) == 3)
+            let error = await #expect(throws: VFSError.self) { _ = try await fs.listAll(dir) }
+            #expect(error?.code == .notFound)
+        }
     }
 
     @Test("a directory marker (an empty 'dir/' object) makes an empty prefix a directory", arguments: S3TestServer.allCases)
     func directoryMarkers(_ server: S3TestServer) async throws {
         guard await server.shouldRun() else { return }
-        let (fs, dir) = try await scratch(server, "marker")
-        // Written the way the S3 console and rclone --s3-directory-markers do.
-        let op = S3Operation("PUT", bucket: Self.bucket, key: (dir.relative(to: VPath(components: [Self.bucket])) ?? "") + "/m/",
-                             idempotent: true, display: "marker")
-        let response = try await fs.transport.send(op)
-        await response.body.cancel()
-        if server == .rclone {
-            // rclone serve s3 keeps folders, not marker objects; nothing more to check there.
-            return
+        try await withScratch(server, "marker") { fs, dir in
+            // Written the way the S3 console and rclone --s3-directory-markers do.
+            let op = S3Operation("PUT", bucket: Self.bucket, key: (dir.relative(to: VPath(components: [Self.bucket])) ?? "") + "/m/",
+                                 idempotent: true, display: "marker")
+            let response = try await fs.transport.send(op)
+            await response.body.cancel()
+            if server == .rclone {
+                // rclone serve s3 keeps folders, not marker objects; nothing more to check there.
+                return
+            }
+            #expect(try await fs.info(dir.appending("m")).isDirectory)
+            #expect(try await fs.listAll(dir.appending("m")).isEmpty)
+            #expect(try await fs.listAll(dir).map(\.name) == ["m"])
+            try await fs.removeDirectory(dir.appending("m"))
+            #expect(try await !fs.exists(dir.appending("m")))
         }
-        #expect(try await fs.info(dir.appending("m")).isDirectory)
-        #expect(try await fs.listAll(dir.appending("m")).isEmpty)
-        #expect(try await fs.listAll(dir).map(\.name) == ["m"])
-        try await fs.removeDirectory(dir.appending("m"))
-        #expect(try await !fs.exists(dir.appending("m")))
     }
 
     // MARK: - Units
