@@ -21,16 +21,25 @@ struct S3StoreTests {
 
     /// Runs `body` with a store of `server` and a fresh prefix in the test bucket, removed
     /// afterwards (also when the body fails), so rclone's disk keeps nothing of the run.
-    func withScratch(_ server: S3TestServer, _ label: String, _ tweak: (inout S3Configuration) -> Void = { _ in },
+    func withScratch(_ server: S3TestServer, _ label: String, tweak: (inout S3Configuration) -> Void = { _ in },
                      _ body: (S3FileSystem, VPath) async throws -> Void) async throws {
         let (fs, dir) = try await scratch(server, label, tweak)
+        func cleanUp() async {
+            do {
+                _ = try await fs.removeTree(dir)
+            } catch let e as VFSError where e.code == .notFound {
+                // Nothing left.
+            } catch {
+                print("could not remove \(fs.display(dir)) after the test: \(error)")
+            }
+        }
         do {
             try await body(fs, dir)
         } catch {
-            _ = try? await fs.removeTree(dir)
+            await cleanUp()
             throw error
         }
-        _ = try? await fs.removeTree(dir)
+        await cleanUp()
     }
 
     /// `rclone` pointed at a server through RCLONE_S3_* variables (an on-the-fly `:s3:` remote).
@@ -114,7 +123,7 @@ struct S3StoreTests {
           arguments: S3TestServer.allCases)
     func failedMultipartIsAborted(_ server: S3TestServer) async throws {
         guard await server.shouldRun() else { return }
-        try await withScratch(server, "abort") { fs, dir in
+        try await withScratch(server, "abort") { (fs: S3FileSystem, dir: VPath) async throws in
             let path = dir.appending("big.bin")
             let inProgress = LockedValue<[S3PendingUpload]?>(nil)
             let sent = LockedValue(0)
@@ -141,7 +150,7 @@ struct S3StoreTests {
     @Test("a multipart ETag is never reported as an MD5; a known MD5 is stored as md5chksum", arguments: S3TestServer.allCases)
     func multipartETagIsNotAnMD5(_ server: S3TestServer) async throws {
         guard await server.shouldRun() else { return }
-        try await withScratch(server, "etag") { fs, dir in
+        try await withScratch(server, "etag") { (fs: S3FileSystem, dir: VPath) async throws in
             let data = TestData.bytes(18 * 1024 * 1024, seed: 7)
             let md5 = try Digest.hash(data, kind: .md5)
             let plain = dir.appending("plain.bin")
@@ -169,7 +178,7 @@ struct S3StoreTests {
     @Test("a 64 MiB write of announced size (the conformance large file) takes the multipart path",
           .enabled("moto is running or can be started") { await S3TestServer.moto.shouldRun() })
     func largeFileIsMultipart() async throws {
-        try await withScratch(.moto, "large") { fs, dir in
+        try await withScratch(.moto, "large") { (fs: S3FileSystem, dir: VPath) async throws in
             let size = 64 * 1024 * 1024
             let path = dir.appending("large.bin")
             try await fs.write(path, from: TestData.stream(size, seed: 42),
@@ -182,7 +191,7 @@ struct S3StoreTests {
     @Test("a multipart upload with a wrong expected MD5 is aborted before anything appears", arguments: S3TestServer.allCases)
     func multipartChecksumMismatch(_ server: S3TestServer) async throws {
         guard await server.shouldRun() else { return }
-        try await withScratch(server, "mpbad") { fs, dir in
+        try await withScratch(server, "mpbad") { (fs: S3FileSystem, dir: VPath) async throws in
             let path = dir.appending("bad.bin")
             let error = await #expect(throws: VFSError.self) {
                 try await fs.write(path, from: TestData.stream(17 * 1024 * 1024, seed: 3),
@@ -198,31 +207,32 @@ struct S3StoreTests {
           arguments: S3TestServer.allCases)
     func streamedSinglePut(_ server: S3TestServer) async throws {
         guard await server.shouldRun() else { return }
-        let (fs, dir) = try await scratch(server, "stream") { $0.partSize = 5 * 1024 * 1024 }
-        let data = TestData.bytes(6 * 1024 * 1024 + 17, seed: 11)
-        let md5 = try Digest.hash(data, kind: .md5)
-        let path = dir.appending("s.bin")
-        let info = try await fs.write(path, from: .bytes(data, chunkSize: 100_000),
-                                      attributes: WriteAttributes(computeHashes: [.sha256], sizeHint: Int64(data.count)))
-        #expect(info.hashes[.md5] == md5)
-        #expect(info.etag == md5, "a single PUT's ETag is the MD5")
-        #expect(try await fs.readAll(path) == data)
-        let bad = dir.appending("bad.bin")
-        let error = await #expect(throws: VFSError.self) {
-            try await fs.write(bad, from: .bytes(data), attributes: WriteAttributes(
-                expectedHashes: [.md5: String(repeating: "2", count: 32)], sizeHint: Int64(data.count)))
+        try await withScratch(server, "stream", tweak: { $0.partSize = 5 * 1024 * 1024 }) { (fs: S3FileSystem, dir: VPath) async throws in
+            let data = TestData.bytes(6 * 1024 * 1024 + 17, seed: 11)
+            let md5 = try Digest.hash(data, kind: .md5)
+            let path = dir.appending("s.bin")
+            let info = try await fs.write(path, from: .bytes(data, chunkSize: 100_000),
+                                          attributes: WriteAttributes(computeHashes: [.sha256], sizeHint: Int64(data.count)))
+            #expect(info.hashes[.md5] == md5)
+            #expect(info.etag == md5, "a single PUT's ETag is the MD5")
+            #expect(try await fs.readAll(path) == data)
+            let bad = dir.appending("bad.bin")
+            let error = await #expect(throws: VFSError.self) {
+                try await fs.write(bad, from: .bytes(data), attributes: WriteAttributes(
+                    expectedHashes: [.md5: String(repeating: "2", count: 32)], sizeHint: Int64(data.count)))
+            }
+            #expect(error?.code == .checksumMismatch)
+            #expect(try await !fs.exists(bad))
         }
-        #expect(error?.code == .checksumMismatch)
-        #expect(try await !fs.exists(bad))
     }
 
     @Test("large reads fetch ranges in parallel and deliver every byte in order, for any range", arguments: S3TestServer.allCases)
     func parallelRangedReads(_ server: S3TestServer) async throws {
         guard await server.shouldRun() else { return }
-        try await withScratch(server, "parallel", {
-                $0.downloadChunkSize = 100_000
-                $0.downloadConcurrency = 3
-        }) { fs, dir in
+        try await withScratch(server, "parallel", tweak: {
+            $0.downloadChunkSize = 100_000
+            $0.downloadConcurrency = 3
+        }) { (fs: S3FileSystem, dir: VPath) async throws in
             let data = TestData.bytes(1_234_567, seed: 5)
             let path = dir.appending("p.bin")
             try await fs.write(path, bytes: data)
@@ -237,10 +247,10 @@ struct S3StoreTests {
     @Test("an object replaced during a parallel read fails the read instead of mixing versions", arguments: S3TestServer.allCases)
     func replacedDuringRead(_ server: S3TestServer) async throws {
         guard await server.shouldRun() else { return }
-        try await withScratch(server, "replaced", {
-                $0.downloadChunkSize = 100_000
-                $0.downloadConcurrency = 2
-        }) { fs, dir in
+        try await withScratch(server, "replaced", tweak: {
+            $0.downloadChunkSize = 100_000
+            $0.downloadConcurrency = 2
+        }) { (fs: S3FileSystem, dir: VPath) async throws in
             let path = dir.appending("r.bin")
             try await fs.write(path, bytes: TestData.bytes(1_000_000, seed: 1))
             let stream = try await fs.read(path, range: nil)
@@ -262,7 +272,7 @@ struct S3StoreTests {
     @Test("modification times travel in x-amz-meta-mtime, as rclone writes and reads them", arguments: S3TestServer.allCases)
     func rcloneCompatibleModificationTime(_ server: S3TestServer) async throws {
         guard await server.shouldRun() else { return }
-        try await withScratch(server, "mtime") { fs, dir in
+        try await withScratch(server, "mtime") { (fs: S3FileSystem, dir: VPath) async throws in
             let when = Date(timeIntervalSince1970: 1_500_000_000.25)
             let path = dir.appending("m.txt")
             try await fs.write(path, from: .string("hello"), attributes: WriteAttributes(modificationTime: when))
@@ -299,7 +309,7 @@ struct S3StoreTests {
           arguments: S3TestServer.allCases)
     func hostileKeys(_ server: S3TestServer) async throws {
         guard await server.shouldRun() else { return }
-        try await withScratch(server, "keys") { fs, dir in
+        try await withScratch(server, "keys") { (fs: S3FileSystem, dir: VPath) async throws in
             let names = ["a+b", "a b", "a  b ", "100%", "%2B", "%20", "x+y z%20w", "日本語", "e\u{301}", "\u{e9}", "amp&lt;", "<tag>", "q?a#b"]
             for (i, name) in names.enumerated() {
                 try await fs.write(dir.appending("d+ %").appending(name), bytes: Array("content \(i)".utf8))
@@ -324,7 +334,7 @@ struct S3StoreTests {
     @Test("keys with '.' and '..' components are sent escaped, not normalised away (moto; rclone's disk cannot hold them)",
           .enabled("moto is running or can be started") { await S3TestServer.moto.shouldRun() })
     func dotComponents() async throws {
-        try await withScratch(.moto, "dots") { fs, dir in
+        try await withScratch(.moto, "dots") { (fs: S3FileSystem, dir: VPath) async throws in
             let paths = [dir.appending("x").appending(".").appending("y"), dir.appending("x").appending("..").appending("z")]
             for (i, p) in paths.enumerated() { try await fs.write(p, bytes: [UInt8(i)]) }
             for (i, p) in paths.enumerated() { #expect(try await fs.readAll(p) == [UInt8(i)]) }
@@ -339,7 +349,7 @@ struct S3StoreTests {
     @Test("list: a file is not a directory, the root lists buckets, an empty bucket lists empty", arguments: S3TestServer.allCases)
     func listingShapes(_ server: S3TestServer) async throws {
         guard await server.shouldRun() else { return }
-        try await withScratch(server, "shapes") { fs, dir in
+        try await withScratch(server, "shapes") { (fs: S3FileSystem, dir: VPath) async throws in
             try await fs.write(dir.appending("f"), bytes: [1])
             let error = await #expect(throws: VFSError.self) { _ = try await fs.listAll(dir.appending("f")) }
             #expect(error?.code == .notADirectory)
@@ -374,7 +384,7 @@ struct S3StoreTests {
     @Test("a server-side copy keeps content, metadata and time; move removes the source", arguments: S3TestServer.allCases)
     func serverSideCopyAndMove(_ server: S3TestServer) async throws {
         guard await server.shouldRun() else { return }
-        try await withScratch(server, "copy") { fs, dir in
+        try await withScratch(server, "copy") { (fs: S3FileSystem, dir: VPath) async throws in
             let when = Date(timeIntervalSince1970: 1_400_000_000.5)
             let src = dir.appending("src name+.txt")
             try await fs.write(src, from: .string("copy me"), attributes: WriteAttributes(modificationTime: when, metadata: ["color": "blue"]))
@@ -403,7 +413,7 @@ struct S3StoreTests {
     @Test("removeTree and removeMany delete in batches, keys with XML-special characters too", arguments: S3TestServer.allCases)
     func batchDeletes(_ server: S3TestServer) async throws {
         guard await server.shouldRun() else { return }
-        try await withScratch(server, "rm") { fs, dir in
+        try await withScratch(server, "rm") { (fs: S3FileSystem, dir: VPath) async throws in
             let files = ["a", "b/<&>\"'", "b/c/d", "e f/g+h", "日/本"].map { dir.appending(relative: $0) }
             for f in files { try await fs.write(f, bytes: [1]) }
             #expect(try await fs.removeMany(Array(files.prefix(2))) == 2)
@@ -418,7 +428,7 @@ struct S3StoreTests {
     @Test("a directory marker (an empty 'dir/' object) makes an empty prefix a directory", arguments: S3TestServer.allCases)
     func directoryMarkers(_ server: S3TestServer) async throws {
         guard await server.shouldRun() else { return }
-        try await withScratch(server, "marker") { fs, dir in
+        try await withScratch(server, "marker") { (fs: S3FileSystem, dir: VPath) async throws in
             // Written the way the S3 console and rclone --s3-directory-markers do.
             let op = S3Operation("PUT", bucket: Self.bucket, key: (dir.relative(to: VPath(components: [Self.bucket])) ?? "") + "/m/",
                                  idempotent: true, display: "marker")
