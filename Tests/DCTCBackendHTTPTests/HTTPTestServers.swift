@@ -1,5 +1,6 @@
 import DCTCBackendHTTP
 import DCTCCore
+import DCTCTestSupport
 import Foundation
 import Testing
 
@@ -95,20 +96,7 @@ enum HTTPTestServers {
     }
 
     /// True when something accepts TCP connections on 127.0.0.1:`port`.
-    static func portIsOpen(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-    }
+    static func portIsOpen(_ port: Int) -> Bool { isListening(port: port) }
 }
 
 private let sharedNginx = Task { try await HTTPTestServers.locateNginx() }
@@ -141,38 +129,3 @@ extension HTTPTestServers.Rclone {
 
 // MARK: - Tools
 
-struct ToolResult: Sendable {
-    let status: Int32
-    let stdout: String
-    let stderr: String
-}
-
-/// Runs a command-line tool to completion on a thread of its own (never on the cooperative
-/// pool), with every signal unblocked so a daemon it starts (nginx) still obeys SIGTERM.
-func runTool(_ arguments: [String]) async throws -> ToolResult {
-    try await IOThread.detached(name: "dctc-test-tool") {
-        let outFile = FileManager.default.temporaryDirectory.appendingPathComponent("dctc-tool-\(UUID().uuidString)")
-        let errFile = outFile.appendingPathExtension("err")
-        _ = FileManager.default.createFile(atPath: outFile.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: outFile)
-            try? FileManager.default.removeItem(at: errFile)
-        }
-        var none = sigset_t()
-        sigemptyset(&none)
-        pthread_sigmask(SIG_SETMASK, &none, nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        // Files, not pipes: a daemon the script leaves running cannot hold them open on us.
-        process.standardOutput = try FileHandle(forWritingTo: outFile)
-        process.standardError = try FileHandle(forWritingTo: errFile)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return ToolResult(status: process.terminationStatus,
-                          stdout: (try? String(contentsOf: outFile, encoding: .utf8)) ?? "",
-                          stderr: (try? String(contentsOf: errFile, encoding: .utf8)) ?? "")
-    }
-}

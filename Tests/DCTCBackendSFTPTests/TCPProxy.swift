@@ -1,4 +1,5 @@
 import DCTCCore
+import DCTCTestSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
