@@ -19,11 +19,9 @@ public enum Transfer {
                                 attributes extra: WriteAttributes = .none,
                                 transform: (@Sendable (ByteStream) async throws -> ByteStream)? = nil) async throws -> FileInfo {
         let info: FileInfo
-        let caps = source.fs.capabilities
-        if let sourceInfo, caps.listingHasModificationTime || !caps.preservesModificationTime {
-            info = sourceInfo
+        if let sourceInfo {
+            info = try await source.fs.withKeptModificationTime(sourceInfo)
         } else {
-            // S3 listings carry the upload time; the kept time is in metadata only info() returns.
             info = try await source.fs.info(source.path)
         }
         guard !info.isDirectory else {

@@ -79,6 +79,13 @@ extension VirtualFileSystem {
         do { return try await info(path) } catch let e as VFSError where e.code == .notFound { return nil }
     }
 
+    /// The entry's info with the modification time the store keeps: a listed entry as it is,
+    /// unless the store's listings carry another time (S3's upload time), then one `info`.
+    public func withKeptModificationTime(_ listed: FileInfo) async throws -> FileInfo {
+        guard !capabilities.listingHasModificationTime && capabilities.preservesModificationTime else { return listed }
+        return try await info(listed.path)
+    }
+
     /// All children of a directory, sorted by path.
     public func listAll(_ directory: VPath) async throws -> [FileInfo] {
         var all: [FileInfo] = []

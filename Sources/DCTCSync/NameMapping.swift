@@ -2,11 +2,13 @@ import DCTCCompression
 import DCTCCore
 
 /// How a source file's name becomes its destination name under a transform.
-struct NameMapping: Sendable {
-    let transform: SyncTransform
+public struct NameMapping: Sendable {
+    public let transform: SyncTransform
+
+    public init(transform: SyncTransform) { self.transform = transform }
 
     /// The destination name of a source file.
-    func destinationName(ofFile name: String) -> String {
+    public func destinationName(ofFile name: String) -> String {
         switch transform {
         case .none: return name
         case .compress(let codec, _): return codec.addingExtension(to: name)
@@ -19,7 +21,7 @@ struct NameMapping: Sendable {
     }
 
     /// True when the content changes on the way (sizes and hashes of the two sides differ).
-    func changesContent(ofFile name: String) -> Bool {
+    public func changesContent(ofFile name: String) -> Bool {
         switch transform {
         case .none: return false
         case .compress: return true

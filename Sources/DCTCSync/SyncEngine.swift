@@ -247,10 +247,9 @@ public final class SyncEngine: Sendable {
         }
         counters.update { $0.filesChecked += 1 }
         var src = src
-        if !source.fs.capabilities.listingHasModificationTime && source.fs.capabilities.preservesModificationTime
-            && (dst != nil || options.compare != .sizeOnly) {
-            // The source's listing shows upload times (S3): its kept time needs one info (HEAD).
-            do { src = try await source.fs.info(src.path) } catch {
+        if dst != nil || options.compare != .sizeOnly {
+            // The source's listing may show upload times (S3): its kept time needs one info (HEAD).
+            do { src = try await source.fs.withKeptModificationTime(src) } catch {
                 fail(VFSError.wrap(error, path: source.fs.display(src.path)), path: rel)
                 return
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DCTCCompression
 import DCTCCore
+import DCTCSync
 import Foundation
 
 /// Compression choices for `--compress`.
@@ -76,13 +77,8 @@ struct Cp: AsyncParsableCommand {
         }
         let codec = compress?.codec
         let decompress = self.decompress
-        let planner = TransferPlanner(ctx: ctx, recursive: recursive, rename: { name in
-            if let codec { return codec.addingExtension(to: name) }
-            if decompress, let stripped = Codec.forName(name).flatMap({ $0.isStream ? $0.strippingExtension(from: name) : nil }) {
-                return stripped
-            }
-            return name
-        })
+        let mapping = NameMapping(transform: codec.map { .compress($0, level: self.level) } ?? (decompress ? .decompress : .none))
+        let planner = TransferPlanner(ctx: ctx, recursive: recursive, rename: { mapping.destinationName(ofFile: $0) })
         let plan = try await planner.plan(sources: sources, destination: destinationText, reporter: reporter)
         for dir in plan.directories {
             do { try await dir.fs.makeDirectories(dir.path) } catch { reporter.report(error, path: dir.fs.display(dir.path)) }
