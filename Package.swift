@@ -16,6 +16,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // YAML pipeline files (dctc flow). Yams wraps libyaml: a well-kept parser with line/column marks.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: C edge
@@ -55,13 +57,20 @@ let package = Package(
         .target(name: "DCTCState", dependencies: ["DCTCCore", "CDCTCSQLite"]),
         .target(name: "DCTCSync", dependencies: ["DCTCCore", "DCTCState", "DCTCDigest", "DCTCCompression"]),
 
+        // MARK: Dispatch and flow
+        .target(name: "DCTCDispatch", dependencies: ["DCTCCore", "DCTCCompression"]),
+        .target(name: "DCTCFlow", dependencies: [
+            "DCTCCore", "DCTCState", "DCTCSync", "DCTCDigest", "DCTCCompression", "DCTCDispatch",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+
         // MARK: Configuration
         .target(name: "DCTCConfig", dependencies: ["DCTCCore"]),
 
         // MARK: CLI
         .target(name: "DCTCCommands", dependencies: [
             "DCTCCore", "DCTCDigest", "DCTCCompression", "DCTCBackends", "DCTCConfig", "DCTCCurl", "DCTCSSH",
-            "DCTCState", "DCTCSync",
+            "DCTCState", "DCTCSync", "DCTCDispatch", "DCTCFlow",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dctc", dependencies: ["DCTCCommands"]),
@@ -84,6 +93,8 @@ let package = Package(
         .testTarget(name: "DCTCConfigTests", dependencies: ["DCTCConfig"]),
         .testTarget(name: "DCTCStateTests", dependencies: ["DCTCState", "DCTCTestSupport"]),
         .testTarget(name: "DCTCSyncTests", dependencies: ["DCTCSync", "DCTCBackendMemory", "DCTCBackendLocal", "DCTCTestSupport"]),
+        .testTarget(name: "DCTCDispatchTests", dependencies: ["DCTCDispatch", "DCTCBackendMemory", "DCTCBackendLocal", "DCTCCompression", "DCTCTestSupport"]),
+        .testTarget(name: "DCTCFlowTests", dependencies: ["DCTCFlow", "DCTCBackendMemory", "DCTCBackendLocal", "DCTCTestSupport"]),
         .testTarget(name: "DCTCCommandsTests", dependencies: ["DCTCCommands", "DCTCTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

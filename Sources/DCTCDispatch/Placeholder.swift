@@ -1,0 +1,2 @@
+// Replaced by the dispatch implementation.
+import DCTCCore

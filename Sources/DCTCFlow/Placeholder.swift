@@ -1,0 +1,2 @@
+// Replaced by the flow implementation.
+import DCTCCore
