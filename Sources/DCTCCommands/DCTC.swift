@@ -32,6 +32,7 @@ public struct DCTC: AsyncParsableCommand {
             Cp.self, Mv.self, Rm.self, Mkdir.self, Rmdir.self,
             Sync.self, Copy.self, Check.self,
             Hash.self, Grep.self,
+            Edit.self, Dispatch.self, Flow.self,
             ConfigCommand.self, Version.self, Completions.self,
         ]
     )
