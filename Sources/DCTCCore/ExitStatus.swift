@@ -16,6 +16,12 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case fatal = 6
     /// Nothing to do, when the command was asked to say so (`--error-on-no-transfer`).
     case nothingToDo = 7
+    /// `dctc flow`: a check on a step's output failed; the previous output was kept.
+    case checkFailed = 8
+    /// `dctc flow`: an external input partition does not exist (yet); retrying later may work.
+    case inputMissing = 9
+    /// `dctc flow`: another run holds the lock of a unit being built; retrying later may work.
+    case lockHeld = 10
     /// Interrupted (Ctrl-C).
     case interrupted = 130
 

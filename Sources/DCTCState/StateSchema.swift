@@ -58,6 +58,22 @@ enum StateSchema {
             """,
             "CREATE INDEX run_history_by_start ON run_history (started_at)",
         ],
+        // 2: flow traces (dctc flow): what each (pipeline, step, partition) was last built from.
+        [
+            """
+            CREATE TABLE flow_trace (
+                pipeline TEXT NOT NULL,
+                step TEXT NOT NULL,
+                partition TEXT NOT NULL,
+                trace TEXT,                     -- JSON of the last successful build (spec digest, inputs, output)
+                built_at REAL,
+                last_status TEXT NOT NULL,      -- built | failed | check-failed
+                last_message TEXT,
+                last_attempt_at REAL NOT NULL,
+                PRIMARY KEY (pipeline, step, partition)
+            ) WITHOUT ROWID
+            """,
+        ],
     ]
 
     /// The version this dctc writes.

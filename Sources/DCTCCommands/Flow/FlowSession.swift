@@ -1,0 +1,171 @@
+import ArgumentParser
+import DCTCBackends
+import DCTCConfig
+import DCTCCore
+import DCTCFlow
+import DCTCState
+import Foundation
+
+/// Options every `dctc flow` verb takes.
+struct FlowOptions: ParsableArguments {
+    @Option(name: [.short, .long], help: ArgumentHelp("The pipeline file (default: $DCTC_PIPELINE, else ./pipeline.dctc.yaml).", valueName: "file"))
+    var pipeline: String?
+
+    @Option(name: .long, help: ArgumentHelp("The state file holding traces (default: $XDG_STATE_HOME/dctc/state.sqlite).", valueName: "file"))
+    var state: String?
+
+    @Flag(name: .long, help: "Print one JSON result object as the last line of standard output.")
+    var json = false
+
+    var pipelinePath: String {
+        pipeline ?? ProcessInfo.processInfo.environment["DCTC_PIPELINE"].flatMap { $0.isEmpty ? nil : $0 } ?? "pipeline.dctc.yaml"
+    }
+}
+
+/// A loaded pipeline with its stores, state and engine.
+struct FlowSession {
+    let pipeline: Pipeline
+    let engine: FlowEngine
+    let context: CommandContext
+    let state: StateStore
+
+    /// Loads the pipeline (exit 2 with the line when it is invalid), the accounts it defines
+    /// over the configured ones, and the state file.
+    static func open(_ options: FlowOptions, global: GlobalOptions, progress: Bool = false) async throws -> FlowSession {
+        let path = options.pipelinePath
+        let pipeline: Pipeline
+        do {
+            pipeline = try PipelineParser.load(path: path)
+        } catch let e as PipelineError {
+            printError(describe(e.vfsError, verbose: false))
+            throw CommandFailure(.usage)
+        }
+        let settings = try LoadedSettings.load(configPath: global.config)
+        for warning in settings.warnings { printError("warning: \(warning)") }
+        let accounts = PipelineAccounts(pipeline: pipeline, configured: settings.accounts)
+        for name in pipeline.accountReferences where try settings.accounts.account(named: name) == nil {
+            printError(describe(VFSError(.notFound, "the pipeline uses account '\(name)', which is not configured", path: path,
+                                         remedy: "add it with 'dctc config add \(name)' or define it under accounts: in the pipeline"), verbose: false))
+            throw CommandFailure(.usage)
+        }
+        var storeOptions = StoreOptions()
+        storeOptions.acceptNewHostKey = global.acceptNewHostKey
+        storeOptions.insecureTLS = global.insecure
+        let registry = StoreRegistry(accounts: accounts, options: storeOptions)
+        await DCTCBackends.registerAll(into: registry)
+        let context = CommandContext(registry: registry, verbose: global.verbose, settings: settings)
+        let statePath = options.state ?? StateStore.defaultPath()
+        let state = try StateStore(path: statePath)
+        let lockDirectory = ((statePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("locks")
+        let staging = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        // Relative local addresses in the pipeline are relative to the pipeline file's folder.
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let verbose = global.verbose
+        let env = FlowEnvironment(
+            resolve: { address in
+                var text = address
+                if !text.contains("://"), !text.hasPrefix("/"), !text.hasPrefix("mem:"), !FlowSession.hasAccountPrefix(text) {
+                    text = base + "/" + text
+                }
+                return try await context.location(text)
+            },
+            state: state, lockDirectory: lockDirectory, stagingDirectory: staging,
+            log: { line in if verbose { Output.error.line(line) } },
+            progress: { line in if progress || verbose { Output.error.line("flow: " + line) } })
+        return FlowSession(pipeline: pipeline, engine: FlowEngine(pipeline: pipeline, environment: env), context: context, state: state)
+    }
+
+    static func hasAccountPrefix(_ text: String) -> Bool {
+        guard let colon = text.firstIndex(of: ":") else { return false }
+        let name = text[..<colon]
+        return !name.isEmpty && !name.contains("/")
+    }
+
+    /// Parses targets, turning errors into exit 2.
+    func targets(_ texts: [String]) throws -> [PartitionRef] {
+        var out: [PartitionRef] = []
+        for t in texts {
+            do { out += try engine.targets(t) } catch {
+                printError(describe(VFSError.wrap(error, path: t), verbose: false))
+                throw CommandFailure(.usage)
+            }
+        }
+        return out
+    }
+}
+
+/// Accounts defined in the pipeline file, over the configured ones.
+struct PipelineAccounts: AccountProvider {
+    let pipeline: Pipeline
+    let configured: any AccountProvider
+
+    func account(named name: String) throws -> AccountSettings? {
+        guard let fields = pipeline.accounts[name] else { return try configured.account(named: name) }
+        guard let typeName = fields["type"], let type = AccountType(rawValue: typeName) else {
+            throw VFSError(.invalidArgument, "account '\(name)' has an unknown type '\(fields["type"] ?? "")'", path: pipeline.path,
+                           remedy: "use one of \(AccountType.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var toml: [String: TOMLValue] = [:]
+        for (k, v) in fields where k != "type" {
+            if let i = Int(v) { toml[k] = .integer(i) } else if v == "true" || v == "false" { toml[k] = .boolean(v == "true") } else { toml[k] = .string(v) }
+        }
+        let account = try Account(name: name, type: type, fields: toml)
+        var values: [String: String] = [:]
+        for (k, v) in account.fields where !Account.secretKeys.contains(k) { values[k] = v.stringValue ?? v.tomlLiteral }
+        values["name"] = name
+        return AccountSettings(name: name, type: type.rawValue, values: values) { key in try account.secret(key) }
+    }
+
+    var accountNames: [String] { (Array(pipeline.accounts.keys) + configured.accountNames).sorted() }
+}
+
+/// Printing flow reports.
+enum FlowPrinter {
+    static func jsonLine<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        Output.standard.line(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    static func outcomeWord(_ o: UnitOutcome) -> String {
+        o.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)
+    }
+
+    /// One line per unit: outcome, unit, reasons.
+    static func units(_ report: FlowReport, all: Bool) {
+        for u in report.units where all || u.outcome != .fresh {
+            var line = "\(outcomeWord(u.outcome)) \(u.step)@\(u.partition)"
+            var why = u.reasons.filter { $0 != "up to date" }
+            if let e = u.error { why.append(e) }
+            if u.outputUnchanged == true { why.append("output unchanged: downstream stays fresh") }
+            if !why.isEmpty { line += "  (" + why.joined(separator: "; ") + ")" }
+            Output.standard.line(line)
+        }
+    }
+
+    static func summary(_ report: FlowReport) -> String {
+        var parts = ["\(report.built) built", "\(report.fresh) fresh"]
+        if report.wouldBuild > 0 { parts.append("\(report.wouldBuild) to build") }
+        if report.failed > 0 { parts.append("\(report.failed) failed") }
+        if report.checkFailed > 0 { parts.append("\(report.checkFailed) check failed") }
+        if report.inputMissing > 0 { parts.append("\(report.inputMissing) waiting for input") }
+        if report.locked > 0 { parts.append("\(report.locked) locked") }
+        if report.skipped > 0 { parts.append("\(report.skipped) skipped") }
+        return "flow \(report.command): " + parts.joined(separator: ", ") + String(format: " in %.2f s", report.seconds)
+            + (report.nothingToDo ? " (nothing to do)" : "")
+    }
+
+    /// Prints the report and ends with its exit code.
+    static func finish(_ report: FlowReport, options: FlowOptions, exitCodeIfNothingDone: Int32?, verbose: Bool) throws {
+        if options.json {
+            try jsonLine(report)
+        } else {
+            units(report, all: verbose)
+            Output.error.line(summary(report))
+        }
+        Output.standard.flush()
+        if report.nothingToDo, let code = exitCodeIfNothingDone { throw ExitCode(code) }
+        if report.exitCode != 0 { throw CommandFailure(ExitStatus(rawValue: report.exitCode) ?? .fatal) }
+    }
+}

@@ -1,2 +1,0 @@
-// Replaced by the flow implementation.
-import DCTCCore

@@ -1,0 +1,234 @@
+import DCTCCompression
+import DCTCCore
+import DCTCDigest
+import DCTCState
+import DCTCSync
+import Foundation
+
+/// Builds one unit: takes its lock, stages the output privately, runs the step (with retries),
+/// runs the checks, then replaces the output atomically, writes the sidecar last and records
+/// the trace. A failed step or check leaves the previous output as it was.
+struct StepRunner {
+    let engine: FlowEngine
+    let node: UnitNode
+    let previous: Trace?
+
+    var env: FlowEnvironment { engine.env }
+    var pipeline: Pipeline { engine.pipeline }
+
+    /// A failure of the step itself, or of a check.
+    struct StepFailure: Error, CustomStringConvertible {
+        let description: String
+        let isCheck: Bool
+        let checks: [CheckResult]
+    }
+
+    func build(into initial: UnitResult) async -> UnitResult {
+        var result = initial
+        let started = Date()
+        defer { _ = started }
+        let lock: UnitLock
+        do {
+            guard let l = try UnitLock.acquire(directory: env.lockDirectory, pipeline: pipeline.name, unit: node.id) else {
+                result.outcome = .locked
+                result.reasons = ["another run is building \(node.id) (lock held)"] + result.reasons
+                return result
+            }
+            lock = l
+        } catch {
+            result.outcome = .failed
+            result.error = VFSError.wrap(error, path: env.lockDirectory).description
+            return result
+        }
+        defer { lock.release() }
+        env.progress("building \(node.id): \(result.reasons.first ?? "")")
+        let maxAttempts = node.step.retries + 1
+        var delay = node.step.retryDelay
+        var lastError = ""
+        for attempt in 1...maxAttempts {
+            result.attempts = attempt
+            do {
+                let (fingerprint, checks, unchanged) = try await attemptBuild()
+                result.checks = checks
+                result.outcome = .built
+                result.outputHash = fingerprint.hash
+                result.outputSize = fingerprint.size
+                result.outputUnchanged = unchanged
+                result.seconds = Date().timeIntervalSince(started)
+                env.progress("built \(node.id)\(unchanged ? " (output unchanged)" : "")")
+                return result
+            } catch let failure as StepFailure where failure.isCheck {
+                // A failing check is not retried: the same inputs give the same output.
+                result.checks = failure.checks
+                result.outcome = .checkFailed
+                result.error = failure.description
+                try? await env.state.recordFlowFailure(pipeline: pipeline.name, step: node.step.name,
+                                                       partition: node.id.key.description, status: "check-failed", message: failure.description)
+                result.seconds = Date().timeIntervalSince(started)
+                env.progress("check failed for \(node.id): \(failure.description)")
+                return result
+            } catch {
+                if error is CancellationError || (error as? VFSError)?.code == .cancelled {
+                    result.outcome = .failed
+                    result.error = "interrupted"
+                    return result
+                }
+                lastError = (error as? StepFailure)?.description ?? VFSError.wrap(error, path: result.output).description
+                if attempt < maxAttempts {
+                    env.progress("\(node.id) failed (attempt \(attempt) of \(maxAttempts)): \(lastError); retrying in \(String(format: "%.1f", delay)) s")
+                    let jitter = Double.random(in: 0.8...1.2)
+                    try? await Task.sleep(nanoseconds: UInt64(delay * jitter * 1_000_000_000))
+                    delay = min(delay * 2, 300)
+                }
+            }
+        }
+        result.outcome = .failed
+        result.error = lastError
+        result.seconds = Date().timeIntervalSince(started)
+        try? await env.state.recordFlowFailure(pipeline: pipeline.name, step: node.step.name,
+                                               partition: node.id.key.description, status: "failed", message: lastError)
+        env.progress("failed \(node.id): \(lastError)")
+        return result
+    }
+
+    /// One attempt: run, check, commit, sidecar, trace.
+    /// - Returns: the output's fingerprint, the check results, and whether the content equals the previous build's.
+    func attemptBuild() async throws -> (Fingerprint, [CheckResult], Bool) {
+        let outLoc = try await engine.location(node.output)
+        let isDirectoryOutput = pipeline.datasets[node.output.dataset]?.template.text.hasSuffix("/") == true
+        // Fingerprint the inputs as they are now, before reading them.
+        var inputs: [Trace.Input] = []
+        var inputLocations: [Location] = []
+        for (_, refs) in node.inputs {
+            for ref in refs {
+                let loc = try await engine.location(ref)
+                if let stat = try await engine.fingerprints.stat(loc) {
+                    let hash = try await engine.fingerprints.contentHash(loc)
+                    inputs.append(Trace.Input(ref: ref.description, address: loc.description,
+                                              fingerprint: Fingerprint(stat: stat.stat, hash: hash, size: stat.size)))
+                    inputLocations.append(loc)
+                } else {
+                    inputs.append(Trace.Input(ref: ref.description, address: loc.description, fingerprint: nil))
+                }
+            }
+        }
+        let staging = try Staging(root: env.stagingDirectory, unit: node.id)
+        defer { staging.remove() }
+        var checks: [CheckResult] = []
+        let outputHash: String
+        switch node.step.kind {
+        case .sync:
+            guard let source = inputLocations.first else { throw StepFailure(description: "the input does not exist", isCheck: false, checks: []) }
+            var options = SyncOptions()
+            options.mode = .sync
+            options.compare = .checksum
+            options.state = env.state
+            options.allowEmptySource = true
+            options.filters = .none
+            let summary = try await SyncEngine(source: source, destination: outLoc, options: options, log: env.log).run()
+            if !summary.errors.isEmpty {
+                throw StepFailure(description: "sync of \(source) to \(outLoc) failed: \(summary.errors[0])", isCheck: false, checks: [])
+            }
+            await engine.fingerprints.invalidate(outLoc)
+            checks = try await Checks.run(node.step.checks, on: outLoc, localPath: nil, unit: node, engine: engine)
+            if checks.contains(where: { !$0.passed }) {
+                throw StepFailure(description: Checks.summary(checks), isCheck: true, checks: checks)
+            }
+            outputHash = try await engine.fingerprints.contentHash(outLoc)
+        case .copy(let compress, let decompress):
+            guard let source = inputLocations.first else { throw StepFailure(description: "the input does not exist", isCheck: false, checks: []) }
+            let staged = staging.outputPath(name: outLoc.path.name.isEmpty ? "output" : outLoc.path.name)
+            var stream = try await source.fs.read(source.path)
+            if decompress || compress != nil {
+                stream = try await stream.decompressed(displayPath: source.description, name: source.path.name)
+            }
+            if let compress, let codec = Codec(rawValue: compress == "gz" ? "gzip" : compress == "bz2" ? "bzip2" : compress) {
+                stream = stream.compressed(with: codec)
+            }
+            try await LocalStaging.write(stream, to: staged)
+            outputHash = try await commitFile(staged: staged, to: outLoc, checks: &checks)
+        case .shell(let command):
+            let localInputs = try await staging.localInputs(inputLocations)
+            let outputPath = isDirectoryOutput ? staging.outputDirectory() : staging.outputPath(name: outLoc.path.name.isEmpty ? "output" : outLoc.path.name)
+            let values = engine.resolver.values(of: pipeline.datasets[node.output.dataset]!, node.output.key)
+            var substitutions: [String: String] = [
+                "inputs": localInputs.map(ShellQuote.quote).joined(separator: " "),
+                "input": localInputs.first.map(ShellQuote.quote) ?? "''",
+                "output": ShellQuote.quote(outputPath),
+                "partition": ShellQuote.quote(node.output.key.description),
+            ]
+            for (k, v) in values { substitutions[k] = ShellQuote.quote(v.description) }
+            var environment = ProcessInfo.processInfo.environment
+            environment["DCTC_OUTPUT"] = outputPath
+            environment["DCTC_INPUTS"] = localInputs.joined(separator: "\n")
+            environment["DCTC_PARTITION"] = node.output.key.description
+            environment["DCTC_STEP"] = node.step.name
+            let script = ShellQuote.substitute(command, substitutions)
+            let status = try await ShellRunner.run(script, environment: environment, directory: staging.root)
+            guard status == 0 else {
+                throw StepFailure(description: "command exited with status \(status)", isCheck: false, checks: [])
+            }
+            guard FileManager.default.fileExists(atPath: outputPath) else {
+                throw StepFailure(description: "the command did not write {output}", isCheck: false, checks: [])
+            }
+            if isDirectoryOutput {
+                let stagedLoc = try await env.resolve(outputPath)
+                checks = try await Checks.run(node.step.checks, on: stagedLoc, localPath: outputPath, unit: node, engine: engine)
+                if checks.contains(where: { !$0.passed }) { throw StepFailure(description: Checks.summary(checks), isCheck: true, checks: checks) }
+                var options = SyncOptions()
+                options.mode = .sync
+                options.compare = .checksum
+                options.allowEmptySource = true
+                options.state = env.state
+                _ = try await SyncEngine(source: stagedLoc, destination: outLoc, options: options, log: env.log).run()
+                await engine.fingerprints.invalidate(outLoc)
+                outputHash = try await engine.fingerprints.contentHash(outLoc)
+            } else {
+                outputHash = try await commitFile(staged: outputPath, to: outLoc, checks: &checks)
+            }
+        }
+        // The trace: the output's new stat and hash.
+        guard let outStat = try await engine.fingerprints.stat(outLoc) else {
+            throw VFSError.notFound(outLoc.description)
+        }
+        let fingerprint = Fingerprint(stat: outStat.stat, hash: outputHash, size: outStat.size)
+        let trace = Trace(pipeline: pipeline.name, step: node.step.name, partition: node.id.key.description,
+                          spec: node.step.specDigest(in: pipeline), inputs: inputs.sorted { $0.ref < $1.ref },
+                          output: Trace.Input(ref: node.output.description, address: outLoc.description, fingerprint: fingerprint),
+                          builtAt: Date(), dctcVersion: FlowVersion.string)
+        let json = try trace.json()
+        // The sidecar is written last: an output without one was not completely built.
+        let sidecar = Sidecar.location(of: outLoc, isDirectory: outStat.info.isDirectory)
+        try await sidecar.fs.write(sidecar.path, from: .string(json + "\n"), attributes: .none)
+        await engine.fingerprints.invalidate(outLoc)
+        await engine.fingerprints.remember(hash: outputHash, for: outLoc)
+        try await env.state.recordFlowBuild(pipeline: pipeline.name, step: node.step.name, partition: node.id.key.description,
+                                            trace: json, at: trace.builtAt)
+        return (fingerprint, checks, previous?.output.fingerprint?.hash == outputHash)
+    }
+
+    /// Checks a staged local file, then writes it over the output (atomically), unless the
+    /// output already holds exactly this content.
+    func commitFile(staged: String, to outLoc: Location, checks: inout [CheckResult]) async throws -> String {
+        let stagedLoc = try await env.resolve(staged)
+        checks = try await Checks.run(node.step.checks, on: stagedLoc, localPath: staged, unit: node, engine: engine)
+        if checks.contains(where: { !$0.passed }) {
+            throw StepFailure(description: Checks.summary(checks), isCheck: true, checks: checks)
+        }
+        let hash = try await stagedLoc.fs.read(stagedLoc.path).hashes([.md5]).hashes[.md5] ?? ""
+        // Same content already in place: keep it (and its modification time, so readers stay cheap).
+        if let prev = previous?.output.fingerprint, prev.hash == hash,
+           let current = try await engine.fingerprints.stat(outLoc), current.stat == prev.stat {
+            return hash
+        }
+        try await outLoc.fs.makeDirectories(outLoc.path.parent)
+        _ = try await Transfer.copyFile(from: stagedLoc, to: outLoc)
+        await engine.fingerprints.invalidate(outLoc)
+        return hash
+    }
+}
+
+/// The version written into traces and sidecars.
+public enum FlowVersion {
+    public static let string = "dctc-flow/1"
+}

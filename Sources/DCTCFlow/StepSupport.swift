@@ -1,0 +1,174 @@
+import DCTCCompression
+import DCTCCore
+import Foundation
+
+/// A private folder (mode 0700) for one unit's staged output and downloaded inputs, removed
+/// when the unit is done.
+struct Staging {
+    let root: String
+
+    init(root base: String, unit: UnitID) throws {
+        let safe = unit.description.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }
+        let template = (base as NSString).appendingPathComponent("dctc-flow-\(String(safe.prefix(60)))-XXXXXX")
+        var bytes = Array(template.utf8CString)
+        guard let made = mkdtemp(&bytes) else {
+            throw VFSError(.io, "cannot create a staging folder (errno \(errno))", path: base, remedy: "set TMPDIR to a writable folder")
+        }
+        root = String(cString: made)
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: root) }
+
+    func outputPath(name: String) -> String {
+        try? FileManager.default.createDirectory(atPath: root + "/out", withIntermediateDirectories: true)
+        return root + "/out/" + name
+    }
+
+    func outputDirectory() -> String {
+        let dir = root + "/out-dir"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// Local paths of the inputs: local files as they are, others downloaded (raw) into the
+    /// staging folder under their own names.
+    func localInputs(_ inputs: [Location]) async throws -> [String] {
+        var out: [String] = []
+        for (i, loc) in inputs.enumerated() {
+            if loc.fs.kind == "local" { out.append(loc.path.string); continue }
+            let dir = root + "/in/\(i)"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let info = try await loc.fs.info(loc.path)
+            let name = loc.path.name.isEmpty ? "input" : loc.path.name
+            if info.isDirectory {
+                let target = dir + "/" + name
+                for try await file in loc.fs.walk(loc.path) where file.isFile {
+                    let rel = file.path.components.dropFirst(loc.path.components.count).joined(separator: "/")
+                    let dest = target + "/" + rel
+                    try FileManager.default.createDirectory(atPath: (dest as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                    try await LocalStaging.write(try await loc.fs.read(file.path), to: dest)
+                }
+                out.append(target)
+            } else {
+                let dest = dir + "/" + name
+                try await LocalStaging.write(try await loc.fs.read(loc.path), to: dest)
+                out.append(dest)
+            }
+        }
+        return out
+    }
+}
+
+/// Writing a stream to a local staging file, off the cooperative pool.
+enum LocalStaging {
+    static func write(_ stream: ByteStream, to path: String) async throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw VFSError(.io, "cannot create a staging file (errno \(errno))", path: path) }
+        let handle = FileDescriptorBox(fd)
+        defer { handle.close() }
+        for try await chunk in stream {
+            try await IOThread.detached(name: "dctc-flow-io") {
+                try chunk.withUnsafeBytes { buf in
+                    var offset = 0
+                    while offset < buf.count {
+                        let n = Foundation.write(handle.fd, buf.baseAddress! + offset, buf.count - offset)
+                        if n < 0 {
+                            if errno == EINTR { continue }
+                            throw VFSError(.io, "cannot write a staging file (errno \(errno))", path: path)
+                        }
+                        offset += n
+                    }
+                }
+            }
+        }
+    }
+}
+
+final class FileDescriptorBox: @unchecked Sendable {
+    let fd: Int32
+    init(_ fd: Int32) { self.fd = fd }
+    func close() { _ = Foundation.close(fd) }
+}
+
+/// Quoting for `/bin/sh`: every value becomes one word, whatever it contains.
+enum ShellQuote {
+    static func quote(_ s: String) -> String {
+        if !s.isEmpty, s.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/._-+=:,@%".contains($0)) }) { return s }
+        return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// Replaces `{name}` with the (already quoted) values; `{{`/`}}` are literal braces; an
+    /// unknown `{name}` is left as it is (validation refuses them beforehand).
+    static func substitute(_ template: String, _ values: [String: String]) -> String {
+        var out = ""
+        var i = template.startIndex
+        while i < template.endIndex {
+            let c = template[i]
+            let next = template.index(after: i)
+            if c == "{", next < template.endIndex, template[next] == "{" { out.append("{"); i = template.index(after: next); continue }
+            if c == "}", next < template.endIndex, template[next] == "}" { out.append("}"); i = template.index(after: next); continue }
+            if c == "{", let close = template[next...].firstIndex(of: "}") {
+                let name = String(template[next..<close])
+                if let v = values[name] { out += v; i = template.index(after: close); continue }
+            }
+            out.append(c)
+            i = next
+        }
+        return out
+    }
+}
+
+/// Runs `/bin/sh -c SCRIPT` on a thread of its own; its output goes to standard error so that
+/// standard output stays free for `--json`.
+enum ShellRunner {
+    static func run(_ script: String, environment: [String: String], directory: String) async throws -> Int32 {
+        try await IOThread.detached(name: "dctc-flow-shell") {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", script]
+            p.environment = environment
+            p.currentDirectoryURL = URL(fileURLWithPath: directory)
+            p.standardInput = FileHandle.nullDevice
+            p.standardOutput = FileHandle.standardError
+            p.standardError = FileHandle.standardError
+            do { try p.run() } catch {
+                throw VFSError(.io, "cannot start /bin/sh: \(error)", path: directory)
+            }
+            p.waitUntilExit()
+            return p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
+        }
+    }
+}
+
+/// A lock per (pipeline, step, partition): an `flock` on a file in the lock folder, taken
+/// without waiting. Held for the whole build of the unit; released when the process ends,
+/// even on a crash.
+final class UnitLock: Sendable {
+    let fd: Int32
+
+    private init(fd: Int32) { self.fd = fd }
+
+    static func acquire(directory: String, pipeline: String, unit: UnitID) throws -> UnitLock? {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let name = "\(pipeline)|\(unit.step)|\(unit.key)"
+        let digest = (try? DigestName.sha256(name)) ?? String(name.hashValue)
+        let path = directory + "/" + digest + ".lock"
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw VFSError(.io, "cannot open a lock file (errno \(errno))", path: path, remedy: "check the state folder's permissions") }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let e = errno
+            close(fd)
+            if e == EWOULDBLOCK { return nil }
+            throw VFSError(.io, "cannot lock (errno \(e))", path: path)
+        }
+        let text = Array("\(name)\npid \(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = text.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+        return UnitLock(fd: fd)
+    }
+
+    func release() {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}

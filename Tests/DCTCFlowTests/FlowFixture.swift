@@ -1,0 +1,95 @@
+import DCTCBackendLocal
+import DCTCCore
+import DCTCState
+import DCTCTestSupport
+@testable import DCTCFlow
+import Foundation
+
+/// A pipeline in a scratch folder, on the local store, with its own state file.
+struct FlowFixture {
+    let scratch: Scratch
+    let fs = LocalFileSystem()
+
+    init() throws { scratch = try Scratch("dctc-flow") }
+
+    func cleanup() { scratch.cleanup() }
+
+    func write(_ rel: String, _ text: String) throws { _ = try scratch.write(rel, text) }
+    func read(_ rel: String) throws -> String { try scratch.readString(rel) }
+    func exists(_ rel: String) -> Bool { FileManager.default.fileExists(atPath: scratch.url(rel)) }
+
+    /// Sets a file's modification time (to make a same-content rewrite visible by stat).
+    func touch(_ rel: String, secondsAgo: Double) throws {
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -secondsAgo)], ofItemAtPath: scratch.url(rel))
+    }
+
+    func pipeline(_ yaml: String) throws -> Pipeline {
+        try PipelineParser.parse(yaml, path: scratch.url("pipeline.dctc.yaml"))
+    }
+
+    func engine(_ yaml: String, state: StateStore? = nil) throws -> FlowEngine {
+        let p = try pipeline(yaml)
+        let base = scratch.path
+        let fs = self.fs
+        let store = try state ?? StateStore(path: scratch.url("state/state.sqlite"))
+        let env = FlowEnvironment(
+            resolve: { address in
+                let full = address.hasPrefix("/") ? address : base + "/" + address
+                let parsed = try Address.parse(full)
+                return Location(fs: fs, path: parsed.path, address: parsed)
+            },
+            state: store, lockDirectory: scratch.url("state/locks"), stagingDirectory: NSTemporaryDirectory(),
+            now: 1_400_000_000)
+        return FlowEngine(pipeline: p, environment: env)
+    }
+
+    /// Builds targets and returns the report.
+    func build(_ engine: FlowEngine, _ targets: String..., options: BuildOptions = BuildOptions()) async throws -> FlowReport {
+        var refs: [PartitionRef] = []
+        for t in targets { refs += try engine.targets(t) }
+        return try await engine.build(refs, options: options)
+    }
+
+    /// Raw daily logs for 2013-06-01 … 2013-06-NN.
+    func rawDays(_ days: ClosedRange<Int>) throws {
+        for d in days {
+            try write(String(format: "raw/2013-06-%02d.log", d), "a \(d)\nb \(d)\n")
+        }
+    }
+
+    static let weblogs = """
+    name: weblogs
+    dimensions:
+      date: {type: time, grain: day, start: 2013-06-01}
+    datasets:
+      raw:
+        path: "raw/{date}.log"
+        external: true
+      raw_gz:
+        path: "gz/{date:%Y/%m/%d}.log.gz"
+      rollup:
+        path: "rollup/{date}.txt"
+    steps:
+      compress:
+        kind: copy
+        compress: gz
+        input: raw
+        output: raw_gz
+      roll:
+        kind: shell
+        command: "for f in {inputs}; do gzip -dc \\"$f\\"; done | sort > {output}"
+        inputs:
+          - dataset: raw_gz
+            date: window(-6d, 0d)
+        output: rollup
+        checks:
+          - min_rows: 2
+    """
+}
+
+extension FlowReport {
+    func outcome(_ unit: String) -> UnitOutcome? {
+        units.first { "\($0.step)@\($0.partition)" == unit }?.outcome
+    }
+    var builtUnits: [String] { units.filter { $0.outcome == .built }.map { "\($0.step)@\($0.partition)" } }
+}
