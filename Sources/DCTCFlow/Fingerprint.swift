@@ -30,19 +30,24 @@ enum Sidecar {
 }
 
 /// Computes fingerprints of partitions, remembering each address's stat for the run.
-actor Fingerprinter {
+///
+/// A class with a lock rather than an actor: a no-op build asks for thousands of cached stats,
+/// and a lookup under a lock costs far less than a hop to an actor on a busy machine.
+final class Fingerprinter: @unchecked Sendable {
+    // Guarded by `lock`.
+    private let lock = NSLock()
     private var stats: [String: (FileInfo?, String?, Int64)] = [:]
     private var hashes: [String: String] = [:]
 
     /// The stat of an address: nil when it does not exist.
     func stat(_ loc: Location) async throws -> (info: FileInfo, stat: String, size: Int64)? {
         let key = loc.description
-        if let cached = stats[key] {
+        if let cached = lock.withLock({ stats[key] }) {
             guard let info = cached.0, let s = cached.1 else { return nil }
             return (info, s, cached.2)
         }
         guard let info = try await loc.fs.infoIfExists(loc.path) else {
-            stats[key] = (nil, nil, 0)
+            lock.withLock { stats[key] = (nil, nil, 0) }
             return nil
         }
         let result: (String, Int64)
@@ -51,18 +56,20 @@ actor Fingerprinter {
         } else {
             result = (Self.fileStat(info), info.size ?? 0)
         }
-        stats[key] = (info, result.0, result.1)
+        lock.withLock { stats[key] = (info, result.0, result.1) }
         return (info, result.0, result.1)
     }
 
     /// Forgets what was learnt of an address (after it was written).
     func invalidate(_ loc: Location) {
-        stats[loc.description] = nil
-        hashes[loc.description] = nil
+        lock.withLock {
+            stats[loc.description] = nil
+            hashes[loc.description] = nil
+        }
     }
 
     /// Remembers a content hash learnt while writing.
-    func remember(hash: String, for loc: Location) { hashes[loc.description] = hash }
+    func remember(hash: String, for loc: Location) { lock.withLock { hashes[loc.description] = hash } }
 
     static func fileStat(_ info: FileInfo) -> String {
         let mtime: String
@@ -101,7 +108,7 @@ actor Fingerprinter {
 
     /// The content hash of an address (MD5 of a file; a digest of the files' MD5s for a folder).
     func contentHash(_ loc: Location) async throws -> String {
-        if let h = hashes[loc.description] { return h }
+        if let h = lock.withLock({ hashes[loc.description] }) { return h }
         guard let (info, _, _) = try await stat(loc) else { throw VFSError.notFound(loc.fs.display(loc.path)) }
         let h: String
         if info.isDirectory {
@@ -114,7 +121,7 @@ actor Fingerprinter {
         } else {
             h = try await Self.fileHash(loc, info: info)
         }
-        hashes[loc.description] = h
+        lock.withLock { hashes[loc.description] = h }
         return h
     }
 

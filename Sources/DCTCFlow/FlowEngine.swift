@@ -31,6 +31,7 @@ public final class FlowEngine: Sendable {
     let env: FlowEnvironment
     let resolver: DependencyResolver
     let fingerprints = Fingerprinter()
+    private let locations = LocationCache()
 
     public init(pipeline: Pipeline, environment: FlowEnvironment) {
         self.pipeline = pipeline
@@ -118,7 +119,7 @@ public final class FlowEngine: Sendable {
             for input in step.inputs {
                 let refs = try await resolver.inputPartitions(input, output: outDataset, key: ref.key) { candidate in
                     guard let address = self.resolver.address(candidate) else { return false }
-                    return try await self.fingerprints.stat(try await self.env.resolve(address)) != nil
+                    return try await self.fingerprints.stat(try await self.location(candidate)) != nil
                 }
                 inputs.append((input, refs))
                 if upstream != .none {
@@ -151,7 +152,10 @@ public final class FlowEngine: Sendable {
         guard let address = resolver.address(ref) else {
             throw VFSError(.invalidArgument, "unknown dataset '\(ref.dataset)'", path: ref.description)
         }
-        return try await env.resolve(address)
+        if let cached = locations.get(address) { return cached }
+        let loc = try await env.resolve(address)
+        locations.set(address, loc)
+        return loc
     }
 
     /// Whether a unit is fresh: its trace's spec digest and every input fingerprint are
@@ -267,35 +271,53 @@ public final class FlowEngine: Sendable {
                            path: ref.description, remedy: "ask for a dataset built by a step, or 'dctc flow status \(ref.dataset)'")
         }
         let nodes = try await graph(for: refs, upstream: options.upstream)
+        let graphDone = Date()
         let traces = try await env.state.flowTraces(pipeline: pipeline.name)
+        env.log(String(format: "flow: %d units planned in %.3f s, traces read in %.3f s", nodes.count,
+                       graphDone.timeIntervalSince(started), Date().timeIntervalSince(graphDone)))
         let order = self.order(nodes)
-        var results: [UnitID: UnitResult] = [:]
-        var pending = order
-        var running: Set<UnitID> = []
+        let rank = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        // Kahn's algorithm: a unit is ready when all its dependencies have a result; ready units
+        // start in plan order (a min-heap would do too; the ready list stays short).
+        var waitingOn: [Int] = Array(repeating: 0, count: order.count)
+        var dependents: [[Int]] = Array(repeating: [], count: order.count)
+        var dependencyRanks: [[Int]] = Array(repeating: [], count: order.count)
+        for (i, id) in order.enumerated() {
+            let deps = Set(nodes[id]?.dependencies.compactMap { rank[$0] } ?? [])
+            waitingOn[i] = deps.count
+            dependencyRanks[i] = deps.sorted()
+            for d in deps { dependents[d].append(i) }
+        }
+        var ready = (0..<order.count).filter { waitingOn[$0] == 0 }.reversed() as [Int]
+        var results: [UnitResult?] = Array(repeating: nil, count: order.count)
+        var running = 0
         let jobs = max(1, options.jobs)
-        try await withThrowingTaskGroup(of: UnitResult.self) { group in
-            while !pending.isEmpty || !running.isEmpty {
-                // Start every ready unit, up to the pool size, in order.
-                var index = 0
-                while running.count < jobs && index < pending.count {
-                    let id = pending[index]
-                    guard let node = nodes[id] else { pending.remove(at: index); continue }
-                    let deps = node.dependencies.filter { nodes[$0] != nil }
-                    if deps.contains(where: { results[$0] == nil }) { index += 1; continue }
-                    pending.remove(at: index)
-                    running.insert(id)
-                    let depResults = deps.compactMap { results[$0] }
-                    let record = traces[id.step]?[id.key.description]
+        try await withThrowingTaskGroup(of: (Int, UnitResult).self) { group in
+            while !ready.isEmpty || running > 0 {
+                while running < jobs, let i = ready.popLast() {
+                    guard let node = nodes[order[i]] else { continue }
+                    running += 1
+                    let depResults = dependencyRanks[i].compactMap { results[$0] }
+                    let record = traces[node.id.step]?[node.id.key.description]
                     group.addTask {
-                        try await self.run(node, record: record, dependencies: depResults, options: options)
+                        (i, try await self.run(node, record: record, dependencies: depResults, options: options))
                     }
                 }
-                guard let result = try await group.next() else { break }
-                running.remove(result.unit)
-                results[result.unit] = result
+                guard let (i, result) = try await group.next() else { break }
+                running -= 1
+                results[i] = result
+                var released: [Int] = []
+                for d in dependents[i] {
+                    waitingOn[d] -= 1
+                    if waitingOn[d] == 0 { released.append(d) }
+                }
+                if !released.isEmpty {
+                    // Keep `ready` sorted with the lowest plan rank last (popped first).
+                    ready = (ready + released).sorted(by: >)
+                }
             }
         }
-        let units = order.compactMap { results[$0] }
+        let units = results.compactMap { $0 }
         return FlowReport(command: command, pipeline: pipeline.name, targets: refs.map(\.description), dryRun: options.dryRun,
                           units: units, seconds: Date().timeIntervalSince(started))
     }
@@ -467,4 +489,13 @@ extension FlowEngine {
         }
         return out
     }
+}
+
+/// Resolved addresses, so that each is parsed and looked up in the registry once per run.
+final class LocationCache: @unchecked Sendable {
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var map: [String: Location] = [:]
+    func get(_ key: String) -> Location? { lock.withLock { map[key] } }
+    func set(_ key: String, _ value: Location) { lock.withLock { map[key] = value } }
 }

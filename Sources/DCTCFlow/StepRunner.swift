@@ -26,7 +26,6 @@ struct StepRunner {
     func build(into initial: UnitResult) async -> UnitResult {
         var result = initial
         let started = Date()
-        defer { _ = started }
         let lock: UnitLock
         do {
             guard let l = try UnitLock.acquire(directory: env.lockDirectory, pipeline: pipeline.name, unit: node.id) else {
@@ -150,7 +149,10 @@ struct StepRunner {
         case .shell(let command):
             let localInputs = try await staging.localInputs(inputLocations)
             let outputPath = isDirectoryOutput ? staging.outputDirectory() : staging.outputPath(name: outLoc.path.name.isEmpty ? "output" : outLoc.path.name)
-            let values = engine.resolver.values(of: pipeline.datasets[node.output.dataset]!, node.output.key)
+            guard let outDataset = pipeline.datasets[node.output.dataset] else {
+                throw StepFailure(description: "unknown dataset \(node.output.dataset)", isCheck: false, checks: [])
+            }
+            let values = engine.resolver.values(of: outDataset, node.output.key)
             var substitutions: [String: String] = [
                 "inputs": localInputs.map(ShellQuote.quote).joined(separator: " "),
                 "input": localInputs.first.map(ShellQuote.quote) ?? "''",
