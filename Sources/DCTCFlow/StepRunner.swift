@@ -128,7 +128,7 @@ struct StepRunner {
             if !summary.errors.isEmpty {
                 throw StepFailure(description: "sync of \(source) to \(outLoc) failed: \(summary.errors[0])", isCheck: false, checks: [])
             }
-            await engine.fingerprints.invalidate(outLoc)
+            engine.fingerprints.invalidate(outLoc)
             checks = try await Checks.run(node.step.checks, on: outLoc, localPath: nil, unit: node, engine: engine)
             if checks.contains(where: { !$0.passed }) {
                 throw StepFailure(description: Checks.summary(checks), isCheck: true, checks: checks)
@@ -183,7 +183,7 @@ struct StepRunner {
                 options.allowEmptySource = true
                 options.state = env.state
                 _ = try await SyncEngine(source: stagedLoc, destination: outLoc, options: options, log: env.log).run()
-                await engine.fingerprints.invalidate(outLoc)
+                engine.fingerprints.invalidate(outLoc)
                 outputHash = try await engine.fingerprints.contentHash(outLoc)
             } else {
                 outputHash = try await commitFile(staged: outputPath, to: outLoc, checks: &checks)
@@ -202,8 +202,8 @@ struct StepRunner {
         // The sidecar is written last: an output without one was not completely built.
         let sidecar = Sidecar.location(of: outLoc, isDirectory: outStat.info.isDirectory)
         try await sidecar.fs.write(sidecar.path, from: .string(json + "\n"), attributes: .none)
-        await engine.fingerprints.invalidate(outLoc)
-        await engine.fingerprints.remember(hash: outputHash, for: outLoc)
+        engine.fingerprints.invalidate(outLoc)
+        engine.fingerprints.remember(hash: outputHash, for: outLoc)
         try await env.state.recordFlowBuild(pipeline: pipeline.name, step: node.step.name, partition: node.id.key.description,
                                             trace: json, at: trace.builtAt)
         return (fingerprint, checks, previous?.output.fingerprint?.hash == outputHash)
@@ -225,7 +225,7 @@ struct StepRunner {
         }
         try await outLoc.fs.makeDirectories(outLoc.path.parent)
         _ = try await Transfer.copyFile(from: stagedLoc, to: outLoc)
-        await engine.fingerprints.invalidate(outLoc)
+        engine.fingerprints.invalidate(outLoc)
         return hash
     }
 }
