@@ -133,6 +133,7 @@ public enum AirflowExport {
             return args
 
 
+
         """
         let start = p.dimensions.values.compactMap { d -> TimePeriod? in
             if case .time(_, let s, _) = d.kind { return s }
@@ -197,7 +198,7 @@ public enum AirflowExport {
                     let suffix = key.filter { $0 != expr }.joined(separator: "_")
                     let v = "t_" + taskID(name) + (suffix.isEmpty ? "" : "_" + taskID(suffix))
                     let partition = key.isEmpty ? "" : "@" + key.joined(separator: "|")
-                    out += "    \(v) = DctcOperator(task_id=\(py(taskID(name) + (suffix.isEmpty ? "" : "__" + taskID(suffix))))), args=flow_build(\(py(s.output + partition))), dctc=DCTC)\n"
+                    out += "    \(v) = DctcOperator(task_id=\(py(taskID(name) + (suffix.isEmpty ? "" : "__" + taskID(suffix)))), args=flow_build(\(py(s.output + partition))), dctc=DCTC)\n"
                 }
             }
             for name in p.stepOrder {

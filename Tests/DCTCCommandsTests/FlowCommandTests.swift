@@ -123,6 +123,9 @@ struct FlowCommandTests {
         let file = try s.write("dag.py", dag.stdout)
         let compiled = try await runTool(["python3", "-m", "py_compile", file])
         #expect(compiled.status == 0, "\(compiled)")
+        let dailyFile = try s.write("daily.py", daily.stdout)
+        let dailyCompiled = try await runTool(["python3", "-m", "py_compile", dailyFile])
+        #expect(dailyCompiled.status == 0, "\(dailyCompiled)")
     }
 
     @Test("flow across stores: raw logs on SFTP, compressed copies on S3, a rollup on local disk")
