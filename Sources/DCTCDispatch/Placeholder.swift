@@ -1,2 +1,0 @@
-// Replaced by the dispatch implementation.
-import DCTCCore
