@@ -60,7 +60,7 @@ let package = Package(
         // MARK: Dispatch and flow
         .target(name: "DCTCDispatch", dependencies: ["DCTCCore", "DCTCCompression"]),
         .target(name: "DCTCFlow", dependencies: [
-            "DCTCCore", "DCTCState", "DCTCSync", "DCTCDigest", "DCTCCompression",
+            "DCTCCore", "DCTCState", "DCTCSync", "DCTCDigest", "DCTCCompression", "DCTCDispatch",
             .product(name: "Yams", package: "Yams"),
         ]),
 

@@ -118,7 +118,7 @@ public final class FlowEngine: Sendable {
             var deps: [UnitID] = []
             for input in step.inputs {
                 let refs = try await resolver.inputPartitions(input, output: outDataset, key: ref.key) { candidate in
-                    guard let address = self.resolver.address(candidate) else { return false }
+                    guard self.resolver.address(candidate) != nil else { return false }
                     return try await self.fingerprints.stat(try await self.location(candidate)) != nil
                 }
                 inputs.append((input, refs))

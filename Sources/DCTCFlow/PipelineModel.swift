@@ -111,12 +111,16 @@ public enum StepKind: Sendable, Hashable {
     case copy(compress: String?, decompress: Bool)
     /// Runs a shell command with `{inputs}` and `{output}` (local paths) and the partition's values.
     case shell(command: String)
+    /// Splits the records of its inputs into files of a folder output, as `dctc dispatch`
+    /// (the settings, by their `dctc dispatch` option names, in a canonical order).
+    case dispatch(settings: [String: String])
 
     public var name: String {
         switch self {
         case .sync: "sync"
         case .copy: "copy"
         case .shell: "shell"
+        case .dispatch: "dispatch"
         }
     }
 }

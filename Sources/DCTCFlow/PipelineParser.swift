@@ -341,8 +341,11 @@ private struct Reader {
         var inputs: [StepInput] = [], output: String?, outputNode: Node?
         var retries = 0, retryDelay = 1.0, checks: [OutputCheck] = [], explicit = false
         var kindNode: Node?
-        for (key, _, v) in try keyed(m, allowed: ["kind", "command", "compress", "decompress", "input", "inputs", "output",
-                                                  "retries", "retry_delay", "checks", "rebuild", "description"], what: "step '\(name)'") {
+        var dispatchSettings: [String: String] = [:]
+        var dispatchNodes: [String: Node] = [:]
+        let stepKeys: Set<String> = ["kind", "command", "compress", "decompress", "input", "inputs", "output",
+                                     "retries", "retry_delay", "checks", "rebuild", "description"]
+        for (key, _, v) in try keyed(m, allowed: stepKeys.union(FlowDispatch.keys), what: "step '\(name)'") {
             switch key {
             case "kind": kindText = try string(v, "kind"); kindNode = v
             case "command": command = try string(v, "command")
@@ -366,6 +369,9 @@ private struct Reader {
             case "checks":
                 guard case .sequence(let seq) = v else { throw fail("step '\(name)': checks must be a list", at: v) }
                 for c in seq { checks.append(try check(name, c)) }
+            case let key where FlowDispatch.keys.contains(key):
+                dispatchSettings[key] = try string(v, key)
+                dispatchNodes[key] = v
             case "rebuild":
                 let r = try string(v, "rebuild")
                 guard r == "explicit" || r == "auto" else { throw fail("step '\(name)': rebuild must be auto or explicit", at: v) }
@@ -394,10 +400,25 @@ private struct Reader {
                 throw fail("step '\(name)': command uses {\(p)} (known: \(allowed.sorted().map { "{\($0)}" }.joined(separator: " ")))", at: keyNode)
             }
             kind = .shell(command: command)
+        case "dispatch":
+            guard outDataset.template.text.hasSuffix("/") else {
+                throw fail("step '\(name)': a dispatch step writes a folder: end the path of '\(output)' with /", at: outputNode)
+            }
+            if let compress { dispatchSettings["compress"] = compress }
+            do {
+                _ = try FlowDispatch.options(dispatchSettings)
+            } catch {
+                let message = (error as? VFSError)?.message ?? "\(error)"
+                throw fail("step '\(name)': \(message)", at: dispatchNodes["by"] ?? kindNode)
+            }
+            kind = .dispatch(settings: dispatchSettings)
         case let other:
-            throw fail("step '\(name)': kind must be sync, copy or shell, not '\(other)'", at: kindNode)
+            throw fail("step '\(name)': kind must be sync, copy, shell or dispatch, not '\(other)'", at: kindNode)
         }
-        if case .shell = kind {} else {
+        if case .dispatch = kind {} else if let extra = dispatchNodes.first {
+            throw fail("step '\(name)': '\(extra.key)' is a setting of dispatch steps", at: extra.value)
+        }
+        if case .shell = kind {} else if case .dispatch = kind {} else {
             guard inputs.count == 1 else { throw fail("step '\(name)': a \(kind.name) step reads exactly one input", at: keyNode) }
             if command != nil { throw fail("step '\(name)': command is for shell steps", at: keyNode) }
         }

@@ -1,6 +1,7 @@
 import DCTCCompression
 import DCTCCore
 import DCTCDigest
+import DCTCDispatch
 import DCTCState
 import DCTCSync
 import Foundation
@@ -123,7 +124,7 @@ struct StepRunner {
             options.compare = .checksum
             options.state = env.state
             options.allowEmptySource = true
-            options.filters = .none
+            options.filters = try FlowFilters.withoutSidecars()
             let summary = try await SyncEngine(source: source, destination: outLoc, options: options, log: env.log).run()
             if !summary.errors.isEmpty {
                 throw StepFailure(description: "sync of \(source) to \(outLoc) failed: \(summary.errors[0])", isCheck: false, checks: [])
@@ -174,20 +175,17 @@ struct StepRunner {
                 throw StepFailure(description: "the command did not write {output}", isCheck: false, checks: [])
             }
             if isDirectoryOutput {
-                let stagedLoc = try await env.resolve(outputPath)
-                checks = try await Checks.run(node.step.checks, on: stagedLoc, localPath: outputPath, unit: node, engine: engine)
-                if checks.contains(where: { !$0.passed }) { throw StepFailure(description: Checks.summary(checks), isCheck: true, checks: checks) }
-                var options = SyncOptions()
-                options.mode = .sync
-                options.compare = .checksum
-                options.allowEmptySource = true
-                options.state = env.state
-                _ = try await SyncEngine(source: stagedLoc, destination: outLoc, options: options, log: env.log).run()
-                engine.fingerprints.invalidate(outLoc)
-                outputHash = try await engine.fingerprints.contentHash(outLoc)
+                outputHash = try await commitDirectory(staged: outputPath, to: outLoc, checks: &checks)
             } else {
                 outputHash = try await commitFile(staged: outputPath, to: outLoc, checks: &checks)
             }
+        case .dispatch(let settings):
+            let options = try FlowDispatch.options(settings)
+            let stagedDir = staging.outputDirectory()
+            let stagedLoc = try await env.resolve(stagedDir)
+            let inputs = inputLocations.map { DispatchInput.location($0) }
+            _ = try await DispatchEngine.run(inputs: inputs, to: DispatchDestination(location: stagedLoc), options: options)
+            outputHash = try await commitDirectory(staged: stagedDir, to: outLoc, checks: &checks)
         }
         // The trace: the output's new stat and hash.
         guard let outStat = try await engine.fingerprints.stat(outLoc) else {
@@ -207,6 +205,27 @@ struct StepRunner {
         try await env.state.recordFlowBuild(pipeline: pipeline.name, step: node.step.name, partition: node.id.key.description,
                                             trace: json, at: trace.builtAt)
         return (fingerprint, checks, previous?.output.fingerprint?.hash == outputHash)
+    }
+
+    /// Checks a staged local folder, then makes the output folder match it (a checksum sync:
+    /// unchanged files are left alone, extra files removed).
+    func commitDirectory(staged: String, to outLoc: Location, checks: inout [CheckResult]) async throws -> String {
+        let stagedLoc = try await env.resolve(staged)
+        checks = try await Checks.run(node.step.checks, on: stagedLoc, localPath: staged, unit: node, engine: engine)
+        if checks.contains(where: { !$0.passed }) { throw StepFailure(description: Checks.summary(checks), isCheck: true, checks: checks) }
+        var options = SyncOptions()
+        options.mode = .sync
+        options.compare = .checksum
+        options.allowEmptySource = true
+        options.state = env.state
+        // The sidecar of the previous build is not part of the staged content: keep it out of the comparison.
+        options.filters = try FlowFilters.withoutSidecars()
+        let summary = try await SyncEngine(source: stagedLoc, destination: outLoc, options: options, log: env.log).run()
+        if !summary.errors.isEmpty {
+            throw StepFailure(description: "writing \(outLoc) failed: \(summary.errors[0])", isCheck: false, checks: [])
+        }
+        engine.fingerprints.invalidate(outLoc)
+        return try await engine.fingerprints.contentHash(outLoc)
     }
 
     /// Checks a staged local file, then writes it over the output (atomically), unless the
@@ -233,4 +252,11 @@ struct StepRunner {
 /// The version written into traces and sidecars.
 public enum FlowVersion {
     public static let string = "dctc-flow/1"
+}
+
+/// Sync filters for flow steps: sidecars are dctc's own, never data.
+enum FlowFilters {
+    static func withoutSidecars() throws -> FilterSet {
+        try FilterSet(rules: [FilterRule(.exclude, Sidecar.directoryName), FilterRule(.exclude, "*" + Sidecar.fileSuffix)])
+    }
 }

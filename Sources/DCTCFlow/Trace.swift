@@ -50,6 +50,8 @@ extension Step {
         case .sync: break
         case .copy(let c, let d): text += "compress=\(c ?? "")\ndecompress=\(d)\n"
         case .shell(let command): text += "command=\(command)\n"
+        case .dispatch(let settings):
+            for (k, v) in settings.sorted(by: { $0.key < $1.key }) { text += "dispatch.\(k)=\(v)\n" }
         }
         for input in inputs {
             let template = pipeline.datasets[input.dataset]?.template.text ?? ""
