@@ -173,13 +173,13 @@ _dctc() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    ls|find|stat|du|cat|head|tail|cp|mv|rm|mkdir|rmdir|sync|copy|check|hash|grep|config|version|completions|help)
+    ls|find|stat|du|cat|head|tail|cp|mv|rm|mkdir|rmdir|sync|copy|check|hash|grep|edit|dispatch|flow|config|version|completions|help)
         # Offer subcommand argument completions
         "_dctc_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'ls find stat du cat head tail cp mv rm mkdir rmdir sync copy check hash grep config version completions help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'ls find stat du cat head tail cp mv rm mkdir rmdir sync copy check hash grep edit dispatch flow config version completions help' -- "${cur}"))
         ;;
     esac
 }
@@ -671,6 +671,354 @@ _dctc_grep() {
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    esac
+}
+
+_dctc_edit() {
+    repeating_flags=()
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --new --force -f --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--config)
+    __dctc_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--config')
+        return
+        ;;
+    esac
+}
+
+_dctc_dispatch() {
+    repeating_flags=()
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --header --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--config --by --column --regex --date-format --grain --time-zone --buckets --format --separator --name --compress --level --on-error --max-open --max-keys --spool-memory --spool-dir --transfers)
+    __dctc_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--config')
+        return
+        ;;
+    '--by')
+        __dctc_add_completions -W 'time'$'\n''value'$'\n''hash'$'\n''round-robin'
+        return
+        ;;
+    '--column')
+        return
+        ;;
+    '--regex')
+        return
+        ;;
+    '--date-format')
+        return
+        ;;
+    '--grain')
+        __dctc_add_completions -W 'hour'$'\n''day'$'\n''month'$'\n''year'
+        return
+        ;;
+    '--time-zone')
+        return
+        ;;
+    '--buckets')
+        return
+        ;;
+    '--format')
+        __dctc_add_completions -W 'lines'$'\n''csv'
+        return
+        ;;
+    '--separator')
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    '--compress')
+        __dctc_add_completions -W 'gz'$'\n''bz2'
+        return
+        ;;
+    '--level')
+        return
+        ;;
+    '--on-error')
+        return
+        ;;
+    '--max-open')
+        return
+        ;;
+    '--max-keys')
+        return
+        ;;
+    '--spool-memory')
+        return
+        ;;
+    '--spool-dir')
+        return
+        ;;
+    '--transfers')
+        return
+        ;;
+    esac
+}
+
+_dctc_flow() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __dctc_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    build|plan|status|why|backfill|graph|export|adopt|validate)
+        # Offer subcommand argument completions
+        "_dctc_flow_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'build plan status why backfill graph export adopt validate' -- "${cur}"))
+        ;;
+    esac
+}
+
+_dctc_flow_build() {
+    repeating_flags=()
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --dry-run --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--config -p --pipeline --state -j --upstream --exit-code-if-nothing-done)
+    __dctc_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--config')
+        return
+        ;;
+    '-p'|'--pipeline')
+        return
+        ;;
+    '--state')
+        return
+        ;;
+    '-j')
+        return
+        ;;
+    '--upstream')
+        return
+        ;;
+    '--exit-code-if-nothing-done')
+        return
+        ;;
+    esac
+}
+
+_dctc_flow_plan() {
+    repeating_flags=()
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--config -p --pipeline --state --upstream)
+    __dctc_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--config')
+        return
+        ;;
+    '-p'|'--pipeline')
+        return
+        ;;
+    '--state')
+        return
+        ;;
+    '--upstream')
+        return
+        ;;
+    esac
+}
+
+_dctc_flow_status() {
+    repeating_flags=()
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--config -p --pipeline --state)
+    __dctc_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--config')
+        return
+        ;;
+    '-p'|'--pipeline')
+        return
+        ;;
+    '--state')
+        return
+        ;;
+    esac
+}
+
+_dctc_flow_why() {
+    repeating_flags=()
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--config -p --pipeline --state)
+    __dctc_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--config')
+        return
+        ;;
+    '-p'|'--pipeline')
+        return
+        ;;
+    '--state')
+        return
+        ;;
+    esac
+}
+
+_dctc_flow_backfill() {
+    repeating_flags=()
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--config -p --pipeline --state --from --to --only --order --max-parallel --exit-code-if-nothing-done)
+    __dctc_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--config')
+        return
+        ;;
+    '-p'|'--pipeline')
+        return
+        ;;
+    '--state')
+        return
+        ;;
+    '--from')
+        return
+        ;;
+    '--to')
+        return
+        ;;
+    '--only')
+        return
+        ;;
+    '--order')
+        return
+        ;;
+    '--max-parallel')
+        return
+        ;;
+    '--exit-code-if-nothing-done')
+        return
+        ;;
+    esac
+}
+
+_dctc_flow_graph() {
+    repeating_flags=()
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--config -p --pipeline --state --format)
+    __dctc_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--config')
+        return
+        ;;
+    '-p'|'--pipeline')
+        return
+        ;;
+    '--state')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    esac
+}
+
+_dctc_flow_export() {
+    repeating_flags=()
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--config -p --pipeline --state --out --target --dctc --dag-id --retries)
+    __dctc_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--config')
+        return
+        ;;
+    '-p'|'--pipeline')
+        return
+        ;;
+    '--state')
+        return
+        ;;
+    '--out')
+        return
+        ;;
+    '--target')
+        return
+        ;;
+    '--dctc')
+        return
+        ;;
+    '--dag-id')
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    esac
+}
+
+_dctc_flow_adopt() {
+    repeating_flags=()
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--config -p --pipeline --state)
+    __dctc_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--config')
+        return
+        ;;
+    '-p'|'--pipeline')
+        return
+        ;;
+    '--state')
+        return
+        ;;
+    esac
+}
+
+_dctc_flow_validate() {
+    repeating_flags=()
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--config -p --pipeline --state)
+    __dctc_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--config')
+        return
+        ;;
+    '-p'|'--pipeline')
+        return
+        ;;
+    '--state')
         return
         ;;
     esac

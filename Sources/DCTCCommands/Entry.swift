@@ -25,7 +25,7 @@ public enum DCTCMain {
                 Output.standard.flush()
                 exit(0)
             }
-            Output.error.line(DCTC.fullMessage(for: error))
+            Output.error.line(unknownCommandMessage(args) ?? DCTC.fullMessage(for: error))
             exit(ExitStatus.usage.rawValue)
         }
         let task = Task { () -> Int32 in
@@ -87,6 +87,34 @@ public enum DCTCMain {
         }
         source.resume()
         return source
+    }
+
+    /// `dctc: unknown command 'synk'; did you mean 'sync'? ...` when the first word names no
+    /// command (ArgumentParser would only say "Unexpected argument"); nil otherwise.
+    static func unknownCommandMessage(_ args: [String]) -> String? {
+        guard let first = args.first, !first.hasPrefix("-") else { return nil }
+        let names = DCTC.configuration.subcommands.filter { $0.configuration.shouldDisplay }.map { $0._commandName }
+        guard !names.contains(first), first != "help",
+              !DCTC.configuration.subcommands.contains(where: { $0._commandName == first }) else { return nil }
+        let close = names.map { ($0, editDistance($0, first)) }.filter { $0.1 <= 2 }.min { $0.1 < $1.1 }?.0
+        let suggestion = close.map { " Did you mean '\($0)'?" } ?? ""
+        return "dctc: unknown command '\(first)'.\(suggestion) Run `dctc` for the list of commands, `dctc COMMAND --help` for one."
+    }
+
+    /// The Levenshtein distance between two short strings.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
     }
 
     /// Replaces a leading alias from the config file (`[aliases] ll = "ls -l -h"`).

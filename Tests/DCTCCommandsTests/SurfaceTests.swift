@@ -14,21 +14,7 @@ struct SurfaceTests {
         #expect(generated.stdout == committed, "completions/\(file) is stale: run `make completions` and commit it")
     }
 
-    @Test("every command's help has examples", arguments: ["ls", "find", "stat", "du", "cat", "head", "tail", "cp", "mv", "rm", "mkdir", "rmdir", "hash", "grep", "sync", "copy", "check", "config", "version", "completions"])
-    func helpHasExamples(verb: String) throws {
-        let r = try CLI.run([verb, "--help"])
-        #expect(r.status == 0, "\(r)")
-        #expect(r.stdout.contains("Examples:"), "\(verb) --help has no examples")
-        #expect(r.stdout.contains("dctc \(verb)"))
-    }
-
-    @Test("dctc with no arguments prints an overview of the commands")
-    func overview() throws {
-        let r = try CLI.run([])
-        #expect(r.status == 0)
-        #expect(r.stdout.contains("SUBCOMMANDS"))
-        #expect(r.stdout.contains("cp"))
-    }
+    // The overview and the examples of every command's help: HelpTests.swift.
 
     @Test("an unknown option is a usage error, exit 2")
     func usageError() throws {
