@@ -35,7 +35,7 @@ public enum HTTPBackend {
         if let account = request.account {
             guard let url = account["url"], !url.isEmpty else {
                 throw VFSError.invalid("account '\(account.name)' has no url", path: request.address.description,
-                                       remedy: "set it: `dctc config set \(account.name) url https://server.example.com/dav/`")
+                                       remedy: "add url = \"https://server.example.com/dav/\" to [accounts.\(account.name)] in the config file")
             }
             config = try HTTPStoreConfiguration(url: url)
             if let user = account["user"], !user.isEmpty { config.user = user }

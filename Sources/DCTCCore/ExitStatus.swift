@@ -14,7 +14,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case transient = 5
     /// A permanent failure: permissions, authentication, I/O, corrupt data, checksum mismatch.
     case fatal = 6
-    /// Nothing to do, when the command was asked to say so (`--error-on-no-transfer`).
+    /// Nothing to do, when the command was asked to say so (`--exit-code-if-nothing-done 7`).
     case nothingToDo = 7
     /// `dctc flow`: a check on a step's output failed; the previous output was kept.
     case checkFailed = 8

@@ -12,7 +12,7 @@ struct ConfigCommand: AsyncParsableCommand {
         commandName: "config",
         abstract: "List, add and remove the accounts of the config file.",
         discussion: """
-        The config file is $DCTC_CONFIG, else $XDG_CONFIG_HOME/dctc/config.toml, else
+        The config file is $DCTC_CONFIG, else $XDG_CONFIG_HOME/dctc/config.toml, else \
         ~/.config/dctc/config.toml. Secrets are never printed.
 
         Examples:
@@ -52,8 +52,11 @@ struct ConfigCommand: AsyncParsableCommand {
             }
             for account in config.sortedAccounts {
                 if json {
-                    var fields: [String: String] = [:]
-                    for (k, v) in account.maskedFields { fields[k] = v }
+                    // Plain values (not TOML literals); secrets masked as in the text listing.
+                    var fields: [String: String] = ["type": account.type.rawValue]
+                    for (k, v) in account.fields {
+                        fields[k] = Account.secretKeys.contains(k) ? "***" : (v.stringValue ?? v.tomlLiteral)
+                    }
                     fields["name"] = account.name
                     Output.standard.line(try jsonLine(fields))
                 } else {
@@ -99,9 +102,9 @@ struct ConfigCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add an account (non-interactive with flags; prompts for what is missing on a terminal).",
             discussion: """
-            Secrets are never taken from the command line (they would show in ps and shell
-            history): name an environment variable (--secret-env KEY=VAR), a command that
-            prints the secret (--secret-command KEY=CMD), or type it at the prompt on a
+            Secrets are never taken from the command line (they would show in ps and shell \
+            history): name an environment variable (--secret-env KEY=VAR), a command that \
+            prints the secret (--secret-command KEY=CMD), or type it at the prompt on a \
             terminal (stored in the config file, which is written with mode 0600).
 
             Examples:

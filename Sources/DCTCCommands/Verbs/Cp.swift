@@ -15,10 +15,10 @@ struct Cp: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Copy files and directory trees between any stores.",
         discussion: """
-        Like cp(1): with one source file the destination may be a new file name; otherwise it
-        is a directory (created when missing). `SRC/` with a trailing slash copies the
-        directory's contents rather than the directory itself. Every copy is atomic at the
-        destination, keeps the modification time, and is verified (size, and hashes the
+        Like cp(1): with one source file the destination may be a new file name; otherwise it \
+        is a directory (created when missing). `SRC/` with a trailing slash copies the \
+        directory's contents rather than the directory itself. Every copy is atomic at the \
+        destination, keeps the modification time, and is verified (size, and hashes the \
         source already knows). `-` reads standard input or writes standard output.
 
         Examples:

@@ -6,7 +6,7 @@ struct Du: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the total size of files below each directory.",
         discussion: """
-        Sizes are the sum of file sizes in bytes (not disk blocks), so they mean the same on
+        Sizes are the sum of file sizes in bytes (not disk blocks), so they mean the same on \
         every store. Directories are printed after their contents, like du(1).
 
         Examples:

@@ -6,7 +6,7 @@ struct Find: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Find files and directories below addresses.",
         discussion: """
-        Walks each tree depth first, in sorted order, and prints the address of every entry
+        Walks each tree depth first, in sorted order, and prints the address of every entry \
         that matches all the tests (the starting point included, like find(1)).
 
         Examples:

@@ -6,8 +6,8 @@ struct Mv: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Move or rename files and directories, within or between stores.",
         discussion: """
-        Inside one store that can rename, a move is a rename. Between stores it is a
-        verified copy followed by removal of the source; a source is removed only after its
+        Inside one store that can rename, a move is a rename. Between stores it is a \
+        verified copy followed by removal of the source; a source is removed only after its \
         copy succeeded, and a source directory only when everything in it was moved.
 
         Examples:

@@ -6,7 +6,7 @@ struct Rm: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Remove files, or directory trees with -r.",
         discussion: """
-        A pattern that matches nothing is an error, never its parent folder. Removing the
+        A pattern that matches nothing is an error, never its parent folder. Removing the \
         root of a store, a bucket or an account (`rm -r s3://bucket`, `rm -r NAME:`) needs
         --force; the local root / is never removed.
 
