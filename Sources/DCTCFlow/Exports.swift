@@ -126,8 +126,8 @@ public enum AirflowExport {
         STATE = \(options.statePath.map(py) ?? "None")
 
 
-        def flow_build(target: str) -> list[str]:
-            args = ["flow", "build", target, "--upstream", "none", "--json", "--pipeline", PIPELINE]
+        def flow_build(target: str, upstream: str = "none") -> list[str]:
+            args = ["flow", "build", target, "--upstream", upstream, "--json", "--pipeline", PIPELINE]
             if STATE:
                 args += ["--state", STATE]
             return args
@@ -198,7 +198,10 @@ public enum AirflowExport {
                     let suffix = key.filter { $0 != expr }.joined(separator: "_")
                     let v = "t_" + taskID(name) + (suffix.isEmpty ? "" : "_" + taskID(suffix))
                     let partition = key.isEmpty ? "" : "@" + key.joined(separator: "|")
-                    out += "    \(v) = DctcOperator(task_id=\(py(taskID(name) + (suffix.isEmpty ? "" : "__" + taskID(suffix)))), args=flow_build(\(py(s.output + partition))), dctc=DCTC)\n"
+                    // A step reading other periods than its own (a window, since, all, latest) may
+                    // find them never built on a new deployment: it builds what is missing upstream.
+                    let upstream = readsOtherPeriods(p, s) ? ", upstream=\"modified\"" : ""
+                    out += "    \(v) = DctcOperator(task_id=\(py(taskID(name) + (suffix.isEmpty ? "" : "__" + taskID(suffix)))), args=flow_build(\(py(s.output + partition))\(upstream)), dctc=DCTC)\n"
                 }
             }
             for name in p.stepOrder {
@@ -210,6 +213,13 @@ public enum AirflowExport {
             }
         }
         return out
+    }
+
+    /// Whether a step reads time partitions other than its output's own.
+    static func readsOtherPeriods(_ p: Pipeline, _ s: Step) -> Bool {
+        s.inputs.contains { input in
+            input.functions.contains { dim, fn in p.dimensions[dim]?.grain != nil && fn != .equals }
+        }
     }
 
     /// Edges between the per-step tasks: matching discrete values where both have them.

@@ -68,7 +68,7 @@ struct FlowBuild: AsyncParsableCommand {
         options.upstream = UpstreamMode(rawValue: upstream) ?? .modified
         options.jobs = jobs
         options.dryRun = dryRun
-        let report = try await session.engine.build(try session.targets(targets), options: options, command: dryRun ? "plan" : "build")
+        let report = try await session.engine.build(try session.targets(targets, json: flow.json), options: options, command: dryRun ? "plan" : "build")
         try FlowPrinter.finish(report, options: flow, exitCodeIfNothingDone: exitCodeIfNothingDone, verbose: global.verbose || dryRun)
     }
 }
@@ -93,7 +93,7 @@ struct FlowPlan: AsyncParsableCommand {
         var options = BuildOptions()
         options.upstream = mode
         options.dryRun = true
-        let report = try await session.engine.build(try session.targets(targets), options: options, command: "plan")
+        let report = try await session.engine.build(try session.targets(targets, json: flow.json), options: options, command: "plan")
         try FlowPrinter.finish(report, options: flow, exitCodeIfNothingDone: nil, verbose: true)
     }
 }
@@ -124,7 +124,7 @@ struct FlowStatus: AsyncParsableCommand {
 
     func run() async throws {
         let session = try await FlowSession.open(flow, global: global)
-        let statuses = try await session.engine.status(try session.targets(targets))
+        let statuses = try await session.engine.status(try session.targets(targets, json: flow.json))
         var counts: [String: Int] = [:]
         for s in statuses { counts[s.status, default: 0] += 1 }
         let allFresh = statuses.allSatisfy { $0.status == "fresh" || $0.status == "present" }
@@ -159,7 +159,7 @@ struct FlowWhy: AsyncParsableCommand {
         let session = try await FlowSession.open(flow, global: global)
         var options = BuildOptions()
         options.dryRun = true
-        let refs = try session.targets([target])
+        let refs = try session.targets([target], json: flow.json)
         let report = try await session.engine.build(refs, options: options, command: "why")
         if flow.json { try FlowPrinter.jsonLine(report); Output.standard.flush(); return }
         let byUnit = Dictionary(report.units.map { ("\($0.dataset)@\($0.partition)", $0) }, uniquingKeysWith: { a, _ in a })
@@ -210,7 +210,7 @@ struct FlowBackfill: AsyncParsableCommand {
 
     func run() async throws {
         let session = try await FlowSession.open(flow, global: global, progress: !flow.json)
-        var refs = try session.targets(["\(dataset)@\(from)/\(to)"])
+        var refs = try session.targets(["\(dataset)@\(from)/\(to)"], json: flow.json)
         if only == "missing" {
             let statuses = try await session.engine.status(refs)
             let missing = Set(statuses.filter { $0.status == "missing" }.map(\.partition))

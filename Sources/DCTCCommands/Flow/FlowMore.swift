@@ -55,12 +55,12 @@ struct FlowExport: AsyncParsableCommand {
         guard orchestrator == "airflow" else { throw ValidationError("the only orchestrator is airflow (Luigi uses Integrations/luigi directly)") }
         let session = try await FlowSession.open(flow, global: global)
         var options = AirflowExport.Options(pipelinePath: URL(fileURLWithPath: flow.pipelinePath).standardizedFileURL.path)
-        options.dctcBinary = dctc ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+        options.dctcBinary = dctc ?? FlowExport.executablePath()
         options.statePath = flow.state.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         options.dagID = dagId
         options.retries = retries
         if let target {
-            options.units = try await session.engine.unitsForExport(try session.targets([target]))
+            options.units = try await session.engine.unitsForExport(try session.targets([target], json: flow.json))
         }
         let text = AirflowExport.render(session.pipeline, options: options)
         if let out {
@@ -71,6 +71,16 @@ struct FlowExport: AsyncParsableCommand {
             Output.standard.write(text)
         }
         Output.standard.flush()
+    }
+}
+
+extension FlowExport {
+    /// This dctc's own executable (`/proc/self/exe`), else `dctc` (found on the workers' PATH).
+    static func executablePath() -> String {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"), path.hasPrefix("/") {
+            return path
+        }
+        return "dctc"
     }
 }
 
@@ -91,7 +101,7 @@ struct FlowAdopt: AsyncParsableCommand {
 
     func run() async throws {
         let session = try await FlowSession.open(flow, global: global)
-        let results = try await session.engine.adopt(try session.targets(targets))
+        let results = try await session.engine.adopt(try session.targets(targets, json: flow.json))
         let adopted = results.filter { $0.outcome == "adopted" }.count
         if flow.json {
             try FlowPrinter.jsonLine(Result(partitions: results, adopted: adopted))

@@ -38,6 +38,7 @@ struct FlowSession {
             pipeline = try PipelineParser.load(path: path)
         } catch let e as PipelineError {
             printError(describe(e.vfsError, verbose: false))
+            if options.json { try? FlowPrinter.jsonLine(FlowError(error: e.description, exitCode: ExitStatus.usage.rawValue)) }
             throw CommandFailure(.usage)
         }
         let settings = try LoadedSettings.load(configPath: global.config)
@@ -81,17 +82,25 @@ struct FlowSession {
         return !name.isEmpty && !name.contains("/")
     }
 
-    /// Parses targets, turning errors into exit 2.
-    func targets(_ texts: [String]) throws -> [PartitionRef] {
+    /// Parses targets, turning errors into exit 2 (with a JSON error object under --json).
+    func targets(_ texts: [String], json: Bool = false) throws -> [PartitionRef] {
         var out: [PartitionRef] = []
         for t in texts {
             do { out += try engine.targets(t) } catch {
-                printError(describe(VFSError.wrap(error, path: t), verbose: false))
+                let e = VFSError.wrap(error, path: t)
+                printError(describe(e, verbose: false))
+                if json { try? FlowPrinter.jsonLine(FlowError(error: e.description, exitCode: ExitStatus.usage.rawValue)) }
                 throw CommandFailure(.usage)
             }
         }
         return out
     }
+}
+
+/// The JSON line printed under --json when a flow command cannot start.
+struct FlowError: Encodable {
+    let error: String
+    let exitCode: Int32
 }
 
 /// Accounts defined in the pipeline file, over the configured ones.
