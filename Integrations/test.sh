@@ -35,7 +35,7 @@ fail() {
 # pyproject.toml and constraints.txt.
 stamp_of() { # NAME PIN PACKAGE_DIR
     printf '%s %s %s %s\n' "$1" "$2" "$("$PYTHON" -c 'import sys; print(sys.version.split()[0])')" \
-        "$(cat "$3/pyproject.toml" "$3/constraints.txt" | cksum | cut -d' ' -f1)"
+        "$(cat "$3/pyproject.toml" "$3/constraints.txt" "$HERE/common/pyproject.toml" | cksum | cut -d' ' -f1)"
 }
 
 ensure_venv() { # DIR NAME PIN LOCAL_PACKAGE_DIR
@@ -51,7 +51,7 @@ ensure_venv() { # DIR NAME PIN LOCAL_PACKAGE_DIR
     # reachable here), so a new release of a dependency cannot break the tests.
     "$dir/bin/python" -m pip install -q --disable-pip-version-check -c "$pkg/constraints.txt" "$pin" \
         "setuptools>=64" wheel || fail "pip install $pin into $dir failed"
-    "$dir/bin/python" -m pip install -q --disable-pip-version-check --no-build-isolation --no-deps -e "$pkg" \
+    "$dir/bin/python" -m pip install -q --disable-pip-version-check --no-build-isolation --no-deps -e "$HERE/common" -e "$pkg" \
         || fail "pip install -e $pkg into $dir failed"
     "$dir/bin/python" -m pip check >/dev/null || say "warning: pip check reports conflicts in $dir"
     echo "$stamp" >"$dir/.dctc-stamp"
@@ -83,9 +83,6 @@ setup
 eval "$(bash "$ROOT/Scripts/test-servers/moto.sh" env)"
 export DCTC_TEST_MOTO_ACCESS_KEY_ID DCTC_TEST_MOTO_SECRET_ACCESS_KEY DCTC_TEST_MOTO_ENDPOINT
 
-# The two copies of cli.py (one per package) must stay equal below their docstrings.
-diff <(sed 1,5d "$HERE/airflow/src/dctc_airflow/cli.py") <(sed 1,5d "$HERE/luigi/src/dctc_luigi/cli.py") >/dev/null \
-    || fail "Integrations/airflow/src/dctc_airflow/cli.py and Integrations/luigi/src/dctc_luigi/cli.py differ: keep them equal"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/dctc-integ.XXXXXX")
 LOGS=$WORK/logs

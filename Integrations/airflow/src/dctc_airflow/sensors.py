@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from dctc_airflow import cli
+from dctc_cli import cli
 from dctc_airflow._compat import AirflowException, AirflowFailException, BaseSensorOperator, PokeReturnValue
 
 #: How many not-yet-fresh partitions one poke lists in the log.

@@ -8,7 +8,7 @@ from typing import Any, Iterable
 
 import luigi
 
-from dctc_luigi import cli
+from dctc_cli import cli
 
 logger = logging.getLogger("luigi-interface.dctc")
 

@@ -1,7 +1,7 @@
 """Running the dctc executable: exit codes, streamed output, the JSON result line.
 
-Kept free of Airflow imports so it can be tested on its own (dctc_luigi carries the same
-module: keep the two copies equal).
+Shared by dctc_airflow and dctc_luigi; free of Airflow and Luigi imports so it can be tested
+on its own.
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Running the dctc executable from Python (shared by dctc_airflow and dctc_luigi)."""
