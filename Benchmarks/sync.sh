@@ -66,6 +66,8 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 timeit() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null 2>"$W/err" || { echo "FAILED: $*" >&2; tail -3 "$W/err" >&2; }; t1=$(date +%s.%N); echo "$t1 - $t0" | bc -l; }
 clean() { "$DCTC" rm -r --force "$1" >/dev/null 2>&1 || true; }
 
+# The machine is often shared: say how busy it was, so the table can be read with that in mind.
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '| target | flags | run | dctc s | rclone s | dctc/rclone |\n|---|---|---|---:|---:|---:|\n'
 for target in $TARGETS; do
   case $target in
@@ -88,3 +90,4 @@ for target in $TARGETS; do
   clean "$D"; clean "$R"
 done
 clean lake:dctc-sync-bench
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -475,8 +475,10 @@ public final class S3FileSystem: VirtualFileSystem, ServerSideCopying, Moving, M
 
     /// Every object below `prefix` (a bucket or a prefix in one), in one stream of pages
     /// without a delimiter: a whole tree costs one request per 1,000 objects. Entries are files
-    /// with their full paths; directory markers and keys that are not valid paths (with `//`,
-    /// or a leading `/`) are left out.
+    /// with their full paths, in key byte order; a directory marker (`a/`, as the S3 console and
+    /// rclone make for an empty folder) is a directory entry, the prefix's own marker and keys
+    /// that are not valid paths (with `//`, or a leading `/`) are left out. Directories that hold
+    /// objects are not entries of their own: they are implied by the paths below them.
     ///
     /// - Throws (from the listing): `.notFound` when nothing is below a prefix (or the bucket is
     ///   missing), `.notADirectory` when `prefix` is a file, `.invalidArgument` for the root.
@@ -490,6 +492,11 @@ public final class S3FileSystem: VirtualFileSystem, ServerSideCopying, Moving, M
         return Listing {
             while let page = try await raw() {
                 let entries = page.compactMap { object -> FileInfo? in
+                    if object.key.hasSuffix("/") {
+                        guard let path = S3FileSystem.path(bucket: prefix.components[0], key: String(object.key.dropLast())),
+                              path.depth > prefix.depth else { return nil }
+                        return FileInfo(path: path, kind: .directory)
+                    }
                     guard let path = S3FileSystem.path(bucket: prefix.components[0], key: object.key) else { return nil }
                     return S3FileSystem.fileInfo(path: path, object: object)
                 }
@@ -839,3 +846,7 @@ public final class S3FileSystem: VirtualFileSystem, ServerSideCopying, Moving, M
     }
 }
 
+
+/// The sync engine lists a whole S3 tree in one stream of pages (ten requests for 10,000
+/// objects instead of one per directory) and deletes in batches of 1,000.
+extension S3FileSystem: RecursiveListing, BatchRemoving {}

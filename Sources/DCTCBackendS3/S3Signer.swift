@@ -24,6 +24,9 @@ public struct S3Signer: Sendable {
     /// SHA-256 of the empty body.
     public static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
+    /// The derived key of the last day signed for (the four-HMAC chain changes once a day).
+    private let keyCache = SigningKeyCache()
+
     public init(credentials: S3Credentials, region: String, service: String = "s3") {
         self.credentials = credentials
         self.region = region
@@ -60,10 +63,18 @@ public struct S3Signer: Sendable {
     }
 
     /// HMAC chain: `AWS4`+secret → date → region → service → `aws4_request` → message.
+    /// The day's key is derived once and reused for every request of that day.
     private func signingKey(day: String, message: String) throws -> [UInt8] {
-        var key = try S3Crypto.hmacSHA256(key: Array("AWS4\(credentials.secretAccessKey)".utf8), message: Array(day.utf8))
-        for part in [region, service, "aws4_request"] {
-            key = try S3Crypto.hmacSHA256(key: key, message: Array(part.utf8))
+        let key: [UInt8]
+        if let cached = keyCache.key(for: day) {
+            key = cached
+        } else {
+            var derived = try S3Crypto.hmacSHA256(key: Array("AWS4\(credentials.secretAccessKey)".utf8), message: Array(day.utf8))
+            for part in [region, service, "aws4_request"] {
+                derived = try S3Crypto.hmacSHA256(key: derived, message: Array(part.utf8))
+            }
+            keyCache.store(derived, for: day)
+            key = derived
         }
         return try S3Crypto.hmacSHA256(key: key, message: Array(message.utf8))
     }
@@ -93,12 +104,26 @@ public struct S3Signer: Sendable {
         var merged: [String: String] = [:]
         for (name, value) in headers {
             let n = name.lowercased()
-            let v = value.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
-                .trimmingCharacters(in: .whitespaces)
+            let v = isCanonicalValue(value) ? value
+                : value.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+                    .trimmingCharacters(in: .whitespaces)
             merged[n] = merged[n].map { $0 + "," + v } ?? v
         }
         return merged.map { (name: $0.key, value: $0.value) }
             .sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+    }
+
+    /// True when a header value is already in canonical form: no tab, no leading, trailing
+    /// or doubled space (the usual case, which then skips the splitting and trimming).
+    private static func isCanonicalValue(_ value: String) -> Bool {
+        var previousSpace = true
+        for b in value.utf8 {
+            if b == UInt8(ascii: "\t") || b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r") { return false }
+            let space = b == UInt8(ascii: " ")
+            if space && previousSpace { return false }
+            previousSpace = space
+        }
+        return !previousSpace || value.isEmpty
     }
 
     private static let unreserved: [Bool] = {
@@ -130,10 +155,41 @@ public struct S3Signer: Sendable {
         var t = time_t(floor(date.timeIntervalSince1970))
         var parts = tm()
         gmtime_r(&t, &parts)
-        let day = String(format: "%04d%02d%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday))
-        let time = String(format: "%02d%02d%02d", Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
-        return ("\(day)T\(time)Z", day)
+        // Digits by hand: String(format:) goes through Foundation's formatter on every request.
+        var out: [UInt8] = []
+        out.reserveCapacity(16)
+        func digits(_ value: Int, _ count: Int) {
+            var divisor = 1
+            for _ in 1..<count { divisor *= 10 }
+            var v = max(0, value)
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8((v / divisor) % 10))
+                v %= divisor
+                divisor /= 10
+            }
+        }
+        digits(Int(parts.tm_year) + 1900, 4)
+        digits(Int(parts.tm_mon) + 1, 2)
+        digits(Int(parts.tm_mday), 2)
+        let day = String(decoding: out, as: UTF8.self)
+        out.append(UInt8(ascii: "T"))
+        digits(Int(parts.tm_hour), 2)
+        digits(Int(parts.tm_min), 2)
+        digits(Int(parts.tm_sec), 2)
+        out.append(UInt8(ascii: "Z"))
+        return (String(decoding: out, as: UTF8.self), day)
     }
+}
+
+/// The SigV4 key derived for one day, shared by the copies of a signer.
+final class SigningKeyCache: @unchecked Sendable {
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var day = ""
+    private var key: [UInt8] = []
+
+    func key(for day: String) -> [UInt8]? { lock.withLock { self.day == day && !key.isEmpty ? key : nil } }
+    func store(_ key: [UInt8], for day: String) { lock.withLock { self.day = day; self.key = key } }
 }
 
 /// The few hashes S3 requests need, over libcrypto through `DCTCDigest`.

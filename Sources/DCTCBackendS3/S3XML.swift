@@ -116,6 +116,13 @@ enum S3XML {
     /// An ETag without its quotes (listings of some servers quote it, others do not; XML
     /// entities are already decoded by the parser).
     static func unquote(_ etag: String) -> String {
+        // Fast path (every listing entry and response): no surrounding blanks, no weak prefix.
+        let u = etag.utf8
+        if let first = u.first, let last = u.last, first != UInt8(ascii: " "), first != UInt8(ascii: "\t"),
+           first != UInt8(ascii: "W"), last != UInt8(ascii: " "), last != UInt8(ascii: "\t") {
+            guard first == UInt8(ascii: "\""), last == UInt8(ascii: "\""), u.count >= 2 else { return etag }
+            return String(decoding: u.dropFirst().dropLast(), as: UTF8.self)
+        }
         var s = etag.trimmingCharacters(in: .whitespaces)
         if s.hasPrefix("W/") { s.removeFirst(2) }
         if s.count >= 2, s.hasPrefix("\""), s.hasSuffix("\"") { s = String(s.dropFirst().dropLast()) }

@@ -21,6 +21,8 @@ import Foundation
 /// - Remote hashing runs `md5sum`/`sha1sum`/`sha256sum` over an exec channel when the server
 ///   proved it can (probed once when the store opens; `remote_hash = false` turns it off).
 ///   `capabilities.remoteHashes` says which, and is empty when the server cannot run them.
+/// - Whole trees (`listRecursive`, for the sync engine) come from one remote `find -L` over the
+///   same exec channel when the probe found a tool; otherwise they are listed per directory.
 public final class SFTPFileSystem: VirtualFileSystem, Moving, ModificationTimeSetting, HashProviding {
     public let kind = "sftp"
     public let capabilities: Capabilities
@@ -36,7 +38,8 @@ public final class SFTPFileSystem: VirtualFileSystem, Moving, ModificationTimeSe
         self.capabilities = Capabilities(
             writable: true, hasDirectories: true, rangedReads: true, preservesModificationTime: true,
             modificationTimePrecision: 1, knownHashes: [], remoteHashes: remoteHashes,
-            recursiveListing: false, caseInsensitive: false, maxNameBytes: 255,
+            // A whole tree in one remote `find` needs commands over ssh, which the probe proved.
+            recursiveListing: !remoteHashes.isEmpty, caseInsensitive: false, maxNameBytes: 255,
             listPageSize: Self.listPageSize)
     }
 

@@ -18,7 +18,8 @@ public struct Capabilities: Sendable, Hashable {
     public var knownHashes: Set<HashKind>
     /// Hashes the store can compute on its side (`HashProviding`).
     public var remoteHashes: Set<HashKind>
-    /// The store can list a whole tree in one stream (S3 without a delimiter).
+    /// The store can list a whole tree in one stream (S3 without a delimiter; SFTP with a remote
+    /// `find` when the server runs commands); see `RecursiveListing`.
     public var recursiveListing: Bool
     /// Names are compared without case.
     public var caseInsensitive: Bool

@@ -9,12 +9,16 @@ import Foundation
 struct HashSource: Sendable {
     let state: StateStore?
     let counters: SyncCounters
+    /// The cache's answers for every file of the directory being compared, read in one go;
+    /// a key absent from it has nothing cached. Nil: ask the cache file by file.
+    var prefetched: [HashCacheKey: [HashKind: String]]? = nil
 
     /// A hash that costs no reading: known by the store, or cached for an unchanged local file.
     func cheap(_ info: FileInfo, kind: HashKind, in location: Location) async throws -> String? {
         if let h = info.hashes[kind] { return h }
         if let state, let key = HashCacheKey(info) {
-            let cached = try await state.cachedHashes(key)
+            let cached: [HashKind: String]
+            if let prefetched { cached = prefetched[key] ?? [:] } else { cached = try await state.cachedHashes(key) }
             if let h = cached[kind] { counters.add(cacheHits: 1); return h }
         }
         return nil
@@ -52,4 +56,26 @@ final class SharedHasher: ByteTransform, @unchecked Sendable {
 
     var byteCount: Int64 { lock.withLock { inner.byteCount } }
     func results() -> [HashKind: String] { lock.withLock { inner.results() } }
+}
+
+/// Hashes learnt while files streamed, written to the cache in batches (one transaction per
+/// 500 files) instead of one transaction per file.
+actor HashCacheBatcher {
+    private let state: StateStore?
+    private var pending: [HashCacheKey: [HashKind: String]] = [:]
+
+    init(state: StateStore?) { self.state = state }
+
+    func remember(_ key: HashCacheKey, _ hashes: [HashKind: String]) async {
+        guard state != nil, !hashes.isEmpty else { return }
+        pending[key, default: [:]].merge(hashes) { _, new in new }
+        if pending.count >= 500 { try? await flush() }
+    }
+
+    func flush() async throws {
+        guard let state, !pending.isEmpty else { return }
+        let batch = pending
+        pending.removeAll()
+        try await state.rememberHashes(batch)
+    }
 }

@@ -12,6 +12,12 @@ import Foundation
 /// atomic and verified; deletions run last and only when nothing failed. Memory is bounded by
 /// the widest directories being walked plus the queue, not by the tree size (deletions are
 /// remembered as paths until the end).
+///
+/// A side whose store lists a whole tree in one stream (`RecursiveListing`: S3) is listed so,
+/// while the other side's root is being listed, and grouped by directory (`TreeIndex`) up to
+/// `TreeIndex.defaultLimit` entries; the walk then costs no request per directory there.
+/// Deletions on a `BatchRemoving` store go 1,000 per request. The hash cache is read once per
+/// directory and written in batches.
 public final class SyncEngine: Sendable {
     public let source: Location
     public let destination: Location
@@ -47,9 +53,13 @@ public final class SyncEngine: Sendable {
                                     destination.fs.capabilities.modificationTimePrecision, 1e-6)
     }
 
-    var comparator: Comparator {
+    var comparator: Comparator { comparator(prefetched: nil) }
+
+    /// - Parameter prefetched: the hash cache's answers for every file of a directory, read at once.
+    func comparator(prefetched: [HashCacheKey: [HashKind: String]]?) -> Comparator {
         Comparator(options: options, source: source, destination: destination,
-                   hashes: HashSource(state: options.state, counters: counters), window: window, notices: notices)
+                   hashes: HashSource(state: options.state, counters: counters, prefetched: prefetched),
+                   window: window, notices: notices)
     }
 
     // MARK: - Run
@@ -77,12 +87,21 @@ public final class SyncEngine: Sendable {
 
         let queue = WorkQueue<TransferJob>(capacity: 1000)
         let manifest = ManifestBatcher(state: options.mode == .check || options.dryRun ? nil : options.state, root: manifestRoot)
+        let hashCache = HashCacheBatcher(state: options.state)
+        // Whole-tree listings start now, alongside the walk's first directory.
+        let indexes = TreeIndexes(
+            source: indexTask(source, exists: true),
+            destination: destinationExists == nil ? nil : indexTask(destination, exists: true))
+        defer {
+            indexes.source?.cancel()
+            indexes.destination?.cancel()
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<max(1, options.transfers) {
-                group.addTask { await self.transferWorker(queue, manifest) }
+                group.addTask { await self.transferWorker(queue, manifest, hashCache) }
             }
             do {
-                try await self.walk(queue: queue, manifest: manifest, destinationExists: destinationExists != nil)
+                try await self.walk(queue: queue, manifest: manifest, indexes: indexes, destinationExists: destinationExists != nil)
             } catch {
                 await queue.close()
                 throw error
@@ -91,6 +110,7 @@ public final class SyncEngine: Sendable {
             try await group.waitForAll()
         }
         counters.update { $0.listingDone = true }
+        try? await hashCache.flush()
 
         var deletionsSkipped: String?
         if options.mode == .sync {
@@ -110,7 +130,24 @@ public final class SyncEngine: Sendable {
 
     // MARK: - Walking
 
-    private func walk(queue: WorkQueue<TransferJob>, manifest: ManifestBatcher, destinationExists: Bool) async throws {
+    /// The whole-tree listings being loaded for each side (nil: list per directory).
+    struct TreeIndexes: Sendable {
+        let source: Task<TreeIndex?, Never>?
+        let destination: Task<TreeIndex?, Never>?
+    }
+
+    /// Starts listing a side's whole tree when its store can do so in one stream; a failure or
+    /// a tree over the limit gives nil, and that side is listed per directory.
+    private func indexTask(_ location: Location, exists: Bool) -> Task<TreeIndex?, Never>? {
+        guard exists, let fs = location.fs as? any RecursiveListing else { return nil }
+        let root = location.path
+        return Task {
+            do { return try await TreeIndex.load(fs, root: root) } catch { return nil }
+        }
+    }
+
+    private func walk(queue: WorkQueue<TransferJob>, manifest: ManifestBatcher, indexes: TreeIndexes,
+                      destinationExists: Bool) async throws {
         let limit = AsyncSemaphore(options.checkers)
         try await withThrowingTaskGroup(of: Void.self) { group in
             // Depth-first over a work list: each directory job may add its subdirectories.
@@ -122,7 +159,8 @@ public final class SyncEngine: Sendable {
                     running += 1
                     group.addTask {
                         try await limit.withPermit {
-                            let subdirs = try await self.visit(dir, destinationExists: exists, queue: queue, manifest: manifest)
+                            let subdirs = try await self.visit(dir, destinationExists: exists, indexes: indexes,
+                                                               queue: queue, manifest: manifest)
                             for s in subdirs { await pending.push(s) }
                         }
                     }
@@ -136,27 +174,36 @@ public final class SyncEngine: Sendable {
     }
 
     /// One directory: list both sides, join, decide. Returns the subdirectories to visit.
-    private func visit(_ dir: String, destinationExists: Bool, queue: WorkQueue<TransferJob>,
+    private func visit(_ dir: String, destinationExists: Bool, indexes: TreeIndexes, queue: WorkQueue<TransferJob>,
                        manifest: ManifestBatcher) async throws -> [(String, Bool)] {
         let retry = RetryPolicy(retries: options.retries, baseDelay: options.retryDelay)
         let srcDir = source.path.appending(relative: dir)
         let dstDir = destination.path.appending(relative: dir)
         let srcEntries: [FileInfo]
         do {
-            srcEntries = try await retry.run { try await self.source.fs.listAll(srcDir) }
+            if let index = await indexes.source?.value {
+                // The root must exist (checked before the walk); deeper directories come from its listing.
+                srcEntries = index.children(of: dir)
+            } else {
+                srcEntries = try await retry.run { try await self.source.fs.listAll(srcDir) }
+            }
         } catch {
             fail(VFSError.wrap(error, path: source.fs.display(srcDir)), path: dir)
             return []
         }
         var dstEntries: [FileInfo] = []
         if destinationExists {
-            do {
-                dstEntries = try await retry.run { try await self.destination.fs.listAll(dstDir) }
-            } catch let e as VFSError where e.code == .notFound {
-                dstEntries = []
-            } catch {
-                fail(VFSError.wrap(error, path: destination.fs.display(dstDir)), path: dir)
-                return []
+            if let index = await indexes.destination?.value {
+                dstEntries = index.children(of: dir)
+            } else {
+                do {
+                    dstEntries = try await retry.run { try await self.destination.fs.listAll(dstDir) }
+                } catch let e as VFSError where e.code == .notFound {
+                    dstEntries = []
+                } catch {
+                    fail(VFSError.wrap(error, path: destination.fs.display(dstDir)), path: dir)
+                    return []
+                }
             }
         }
         // Keyed by the name's bytes: String keys would merge NFC and NFD spellings of one name.
@@ -181,6 +228,14 @@ public final class SyncEngine: Sendable {
             }
         }
         src.sort { $0.name.bytesPrecede($1.name) }
+        // The hash cache, read once for the whole directory instead of once per file.
+        var prefetched: [HashCacheKey: [HashKind: String]]?
+        if let state = options.state, options.compare == .checksum {
+            let keys = src.compactMap { $0.info.kind == .file ? HashCacheKey($0.info) : nil }
+            // On failure each file asks on its own, and reports its own error.
+            if !keys.isEmpty { prefetched = try? await state.cachedHashes(keys) }
+        }
+        let comparator = self.comparator(prefetched: prefetched)
         // Destination side: only what the filters and shard would cover is ours to delete.
         let dst = dstEntries.filter { e in
             guard !e.isDirectory else { return options.filters.shouldDescend(into: join(dir, e.name)) }
@@ -198,14 +253,14 @@ public final class SyncEngine: Sendable {
             if let s, let d, s.name.bytesEqual(d.name) {
                 i += 1; j += 1
                 try await pair(dir: dir, src: s.info, destName: s.name, dst: d, recorded: recorded[Array(d.name.utf8)],
-                               queue: queue, manifest: manifest, subdirs: &subdirs)
+                               comparator: comparator, queue: queue, manifest: manifest, subdirs: &subdirs)
             } else if let s, d == nil || s.name.bytesPrecede(d!.name) {
                 i += 1
                 try await pair(dir: dir, src: s.info, destName: s.name, dst: nil, recorded: nil,
-                               queue: queue, manifest: manifest, subdirs: &subdirs)
+                               comparator: comparator, queue: queue, manifest: manifest, subdirs: &subdirs)
             } else if let d {
                 j += 1
-                try await onlyAtDestination(dir: dir, dst: d)
+                try await onlyAtDestination(dir: dir, dst: d, index: await indexes.destination?.value)
             }
         }
         return subdirs
@@ -218,7 +273,8 @@ public final class SyncEngine: Sendable {
     }
 
     private func pair(dir: String, src: FileInfo, destName: String, dst: FileInfo?, recorded: ManifestEntry?,
-                      queue: WorkQueue<TransferJob>, manifest: ManifestBatcher, subdirs: inout [(String, Bool)]) async throws {
+                      comparator: Comparator, queue: WorkQueue<TransferJob>, manifest: ManifestBatcher,
+                      subdirs: inout [(String, Bool)]) async throws {
         let rel = join(dir, src.name)
         let destRel = join(dir, destName)
         if src.isDirectory {
@@ -314,7 +370,7 @@ public final class SyncEngine: Sendable {
         await queue.put(TransferJob(action: action, source: src, knownHashes: knownHashes))
     }
 
-    private func onlyAtDestination(dir: String, dst: FileInfo) async throws {
+    private func onlyAtDestination(dir: String, dst: FileInfo, index: TreeIndex?) async throws {
         let rel = join(dir, dst.name)
         if options.mode == .check {
             counters.update { $0.differences += 1 }
@@ -325,7 +381,17 @@ public final class SyncEngine: Sendable {
         if dst.isDirectory {
             // Everything below goes, files first, then the directories deepest first.
             do {
-                for try await entry in destination.fs.walk(dst.path) {
+                let below: AsyncThrowingStream<FileInfo, any Error>
+                if let index {
+                    let entries = index.subtree(of: rel)
+                    below = AsyncThrowingStream { c in
+                        for e in entries { c.yield(e) }
+                        c.finish()
+                    }
+                } else {
+                    below = destination.fs.walk(dst.path)
+                }
+                for try await entry in below {
                     guard let sub = entry.path.relative(to: destination.path) else { continue }
                     if entry.isDirectory { collector.deleteDirectory(sub) } else {
                         collector.deleteFile(sub, size: entry.size)
@@ -349,14 +415,14 @@ public final class SyncEngine: Sendable {
         let knownHashes: [HashKind: String]
     }
 
-    private func transferWorker(_ queue: WorkQueue<TransferJob>, _ manifest: ManifestBatcher) async {
+    private func transferWorker(_ queue: WorkQueue<TransferJob>, _ manifest: ManifestBatcher, _ hashCache: HashCacheBatcher) async {
         while let job = await queue.take() {
             if Task.isCancelled { continue }
-            await execute(job, manifest)
+            await execute(job, manifest, hashCache)
         }
     }
 
-    private func execute(_ job: TransferJob, _ manifest: ManifestBatcher) async {
+    private func execute(_ job: TransferJob, _ manifest: ManifestBatcher, _ hashCache: HashCacheBatcher) async {
         let action = job.action
         let target = destination.path.appending(relative: action.destinationPath)
         let retry = RetryPolicy(retries: options.retries, baseDelay: options.retryDelay)
@@ -376,7 +442,7 @@ public final class SyncEngine: Sendable {
                 try await backUp(action.destinationPath, to: backup)
             }
             let written = try await retry.run(
-                { try await self.copy(job, to: target) },
+                { try await self.copy(job, to: target, hashCache: hashCache) },
                 onRetry: { attempt, e, delay in
                     self.counters.update { $0.retries += 1 }
                     self.log("retrying \(self.destination.fs.display(target)) in \(String(format: "%.1f", delay)) s (attempt \(attempt + 1)): \(e)")
@@ -393,7 +459,8 @@ public final class SyncEngine: Sendable {
     }
 
     /// Streams one file: source → (hash observer) → (codec) → destination, verified.
-    private func copy(_ job: TransferJob, to target: VPath) async throws -> (info: FileInfo, sourceHashes: [HashKind: String]) {
+    private func copy(_ job: TransferJob, to target: VPath,
+                      hashCache: HashCacheBatcher) async throws -> (info: FileInfo, sourceHashes: [HashKind: String]) {
         let src = job.source
         let transformed = NameMapping(transform: options.transform).changesContent(ofFile: src.name)
         var stream = try await source.fs.read(src.path, range: nil)
@@ -426,8 +493,8 @@ public final class SyncEngine: Sendable {
         if let observer {
             let seen = observer.results()
             if observer.byteCount == src.size ?? observer.byteCount { sourceHashes.merge(seen) { a, _ in a } }
-            if let state = options.state, let key = cacheKey, !seen.isEmpty {
-                try? await state.rememberHashes(key, seen)
+            if let key = cacheKey, !seen.isEmpty {
+                await hashCache.remember(key, seen)
             }
         }
         return (info, sourceHashes)
@@ -487,9 +554,13 @@ public final class SyncEngine: Sendable {
             for f in files { collector.changed(f, "delete", [:]) }
             return nil
         }
+        var remaining = files
+        if options.backupDirectory == nil, let batch = destination.fs as? any BatchRemoving {
+            remaining = await removeInBatches(files, with: batch)
+        }
         let limit = AsyncSemaphore(options.checkers)
         await withTaskGroup(of: Void.self) { group in
-            for path in files {
+            for path in remaining {
                 group.addTask {
                     await limit.withPermit {
                         let target = self.destination.path.appending(relative: path)
@@ -524,6 +595,29 @@ public final class SyncEngine: Sendable {
             }
         }
         return nil
+    }
+
+    /// Deletes files 1,000 per request.
+    /// - Returns: the files of batches that failed, to be deleted one by one (with an error each).
+    private func removeInBatches(_ files: [String], with store: any BatchRemoving) async -> [String] {
+        var failed: [String] = []
+        for start in stride(from: 0, to: files.count, by: 1000) {
+            let chunk = Array(files[start..<min(files.count, start + 1000)])
+            do {
+                let paths = chunk.map { destination.path.appending(relative: $0) }
+                _ = try await RetryPolicy(retries: options.retries, baseDelay: options.retryDelay).run {
+                    try await store.removeMany(paths)
+                }
+                counters.update { $0.filesDeleted += chunk.count }
+                for path in chunk {
+                    emit(SyncAction(kind: .delete, path: path, reason: "not at the source"), bytes: nil, hashes: [:], error: nil)
+                    collector.changed(path, "delete", [:])
+                }
+            } catch {
+                failed += chunk
+            }
+        }
+        return failed
     }
 
     // MARK: - Reporting

@@ -79,6 +79,28 @@ struct S3SignerTests {
         #expect(h.last?.value == "two spaces")
     }
 
+    @Test("one signer used across days signs each request with that day's key")
+    func keyPerDay() throws {
+        let signer = S3Signer(credentials: Self.signer.credentials, region: "us-east-1")
+        func sign(_ date: Date) throws -> String? {
+            Self.authorization(try signer.signatureHeaders(
+                method: "GET", canonicalURI: "/test.txt", query: [], headers: [Self.host, ("Range", "bytes=0-9")],
+                payloadHash: S3Signer.emptyPayloadHash, date: date))
+        }
+        let example = try sign(Self.date)
+        let nextDay = try sign(Self.date.addingTimeInterval(86_400))
+        #expect(example?.hasSuffix("Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41") == true)
+        #expect(nextDay?.contains("/20130525/us-east-1/s3/aws4_request") == true)
+        #expect(nextDay != example)
+        #expect(try sign(Self.date) == example)
+    }
+
+    @Test("header values already canonical are kept; tabs and doubled spaces still go the long way")
+    func canonicalValuesKept() {
+        let h = S3Signer.canonicalHeaders([("a", "plain value"), ("b", "tab\there"), ("c", "x  y"), ("d", "")])
+        #expect(h.map(\.value) == ["plain value", "tab\there", "x y", ""])
+    }
+
     @Test("the signing timestamps are UTC")
     func timestamps() {
         let t = S3Signer.timestamps(Date(timeIntervalSince1970: 1_700_000_000.9))

@@ -331,6 +331,26 @@ struct S3StoreTests {
         }
     }
 
+    @Test("a whole-tree listing comes in key order, shows an empty folder's marker as a directory, and skips the prefix's own marker (moto)",
+          .enabled("moto is running or can be started") { await S3TestServer.moto.shouldRun() })
+    func recursiveListingShapes() async throws {
+        try await withScratch(.moto, "tree") { (fs: S3FileSystem, dir: VPath) async throws in
+            for name in ["a/b", "a-b", "a.b", "a/c/d"] { try await fs.write(dir.appending(relative: name), bytes: [1]) }
+            let (bucket, base) = (dir.components[0], dir.components.dropFirst().joined(separator: "/"))
+            for marker in [base + "/", base + "/empty/"] {
+                let r = try await fs.transport.send(S3Operation("PUT", bucket: bucket, key: marker, body: .bytes([], hashed: true),
+                                                                idempotent: true, display: marker))
+                await r.body.cancel()
+            }
+            var listed: [FileInfo] = []
+            for try await page in fs.listRecursive(dir) { listed += page }
+            #expect(listed.map { $0.path.relative(to: dir) ?? "" } == ["a-b", "a.b", "a/b", "a/c/d", "empty"])
+            #expect(listed.map(\.kind) == [.file, .file, .file, .file, .directory])
+            // The per-directory listing agrees on the empty folder.
+            #expect(try await fs.listAll(dir).first { $0.name == "empty" }?.isDirectory == true)
+        }
+    }
+
     @Test("keys with '.' and '..' components are sent escaped, not normalised away (moto; rclone's disk cannot hold them)",
           .enabled("moto is running or can be started") { await S3TestServer.moto.shouldRun() })
     func dotComponents() async throws {

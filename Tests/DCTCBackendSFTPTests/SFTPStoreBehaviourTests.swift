@@ -54,6 +54,52 @@ struct SFTPStoreBehaviourTests {
         await fs.close()
     }
 
+    // MARK: - Whole-tree listing
+
+    @Test("one remote find lists a tree like the per-directory walk: hostile names, links followed, times in whole seconds")
+    func recursiveListing() async throws {
+        let server = try await SFTPTestServer.shared()
+        let fs = try await server.store()
+        try await withFolder(fs, "tree") { folder in
+            let names = ["a-b", "a.b", "a/b-c/d", "a/b.c", "-n it's \"$(touch pwned)\"", "new\nline", "caf\u{e9}", "cafe\u{301}/x"]
+            for name in names {
+                try await fs.makeDirectories(folder.appending(relative: name).parent)
+                try await fs.write(folder.appending(relative: name), bytes: Array(name.utf8),
+                                   attributes: WriteAttributes(modificationTime: Date(timeIntervalSince1970: 1_600_000_000.75)))
+            }
+            try await fs.makeDirectory(folder.appending("empty"))
+            var walked: [String: FileInfo] = [:]
+            for try await e in fs.walk(folder) { walked[e.path.relative(to: folder) ?? ""] = e }
+            var listed: [String: FileInfo] = [:]
+            for try await page in fs.listRecursive(folder) {
+                for e in page { listed[e.path.relative(to: folder) ?? ""] = e }
+            }
+            #expect(Set(listed.keys.map { Array($0.utf8) }) == Set(walked.keys.map { Array($0.utf8) }))
+            for (path, e) in walked {
+                let other = listed[path]
+                #expect(other?.kind == e.kind && other?.size == e.size && other?.modificationTime == e.modificationTime, "\(path)")
+            }
+            #expect(listed["a.b"]?.modificationTime == Date(timeIntervalSince1970: 1_600_000_000))
+            #expect(try await !fs.exists(VPath(server.home).appending("pwned")))
+            let missing = await expectVFSError {
+                for try await _ in fs.listRecursive(folder.appending("nope")) {}
+            }
+            #expect(missing?.code == .unsupported, "a failed find says: list per directory")
+        }
+        await fs.close()
+    }
+
+    @Test("without commands over ssh (remote_hash = false) the whole-tree listing declines")
+    func recursiveListingDeclines() async throws {
+        let server = try await SFTPTestServer.shared()
+        let fs = try await server.store(["remote_hash": "false"])
+        let error = await expectVFSError {
+            for try await _ in fs.listRecursive(VPath(server.home)) {}
+        }
+        #expect(error?.code == .unsupported)
+        await fs.close()
+    }
+
     @Test("with remote_hash = false the store declares no remote hashes and refuses to hash, saying why")
     func remoteHashingTurnedOff() async throws {
         let server = try await SFTPTestServer.shared()
