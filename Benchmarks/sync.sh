@@ -80,7 +80,10 @@ for target in $TARGETS; do
       for n in $(seq "$RUNS"); do
         if [ "$run" = cold ]; then clean "$D"; clean "$R"; rm -rf "$W/state"; fi
         extra=""; [ "$run" = no-change-checksum ] && extra="--checksum"
-        dt+=("$(XDG_STATE_HOME="$W/state" timeit "$DCTC" sync $flags $extra "$W/src" "$D")")
+        # rclone opens one connection per transfer; dctc caps connections per store (S3 8), so
+        # the same concurrency needs --max-connections as well.
+        dflags=$flags; [ -n "$flags" ] && dflags="$flags --max-connections 32"
+        dt+=("$(XDG_STATE_HOME="$W/state" timeit "$DCTC" sync $dflags $extra "$W/src" "$D")")
         rt+=("$(timeit "$RCLONE" sync $flags $extra "$W/src" "$R")")
       done
       d=$(printf '%s\n' "${dt[@]}" | median); r=$(printf '%s\n' "${rt[@]}" | median)

@@ -387,10 +387,15 @@ final class CurlTransfer: @unchecked Sendable {
     /// CURLOPT_HEADERFUNCTION: one complete header line (or FTP reply line) per call.
     private func receiveHeader(_ data: UnsafeMutablePointer<CChar>?, _ count: Int) -> Int {
         guard let data, count > 0 else { return count }
-        var line = String(decoding: UnsafeRawBufferPointer(start: data, count: count), as: UTF8.self)
-        while let last = line.last, last.isNewline { line.removeLast() }  // "\r\n" is one Character
+        // Parsed on bytes: this runs for every header line of every request (a cold sync of 10k
+        // small files sees ~100k of them), and Foundation's trimming was a sixth of the CPU.
+        let bytes = UnsafeRawBufferPointer(start: data, count: count).bindMemory(to: UInt8.self)
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D { end -= 1 }
+        let body = UnsafeBufferPointer(rebasing: bytes[0..<end])
+        let line = String(decoding: body, as: UTF8.self)
 
-        if line.hasPrefix("HTTP/") {
+        if body.starts(with: CurlTransfer.httpPrefix) {
             // A new response block (after 100 Continue, a redirect or an auth round): start over.
             status = CurlTransfer.statusCode(in: line)
             headers = CurlHeaders()
@@ -398,7 +403,7 @@ final class CurlTransfer: @unchecked Sendable {
             headerBytes = count
             return count
         }
-        if line.isEmpty {
+        if body.isEmpty {
             if isHTTP && !delivered && isFinalStatus(status) && !isCallerCancelled { deliver() }
             return count
         }
@@ -406,16 +411,26 @@ final class CurlTransfer: @unchecked Sendable {
         headerBytes += count
         guard headerBytes <= CurlTransfer.maxHeaderBytes else { return count }
         lines.append(line)
-        if line.first == " " || line.first == "\t" {
-            headers.continueLast(line.trimmingCharacters(in: .whitespaces))
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = String(line[..<colon])
-            if !name.isEmpty, !name.contains(" ") {
-                let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-                headers.append(name: name, value: value)
+        if body[0] == 0x20 || body[0] == 0x09 {
+            headers.continueLast(CurlTransfer.trimmed(body[...]))
+        } else if let colon = body.firstIndex(of: 0x3A) {
+            let nameBytes = body[..<colon]
+            if !nameBytes.isEmpty, !nameBytes.contains(0x20) {
+                headers.append(name: String(decoding: nameBytes, as: UTF8.self),
+                               value: CurlTransfer.trimmed(body[(colon + 1)...]))
             }
         }
         return count
+    }
+
+    private static let httpPrefix = Array("HTTP/".utf8)
+
+    /// The text of header bytes without leading and trailing spaces and tabs.
+    static func trimmed(_ slice: Slice<UnsafeBufferPointer<UInt8>>) -> String {
+        var lo = slice.startIndex, hi = slice.endIndex
+        while lo < hi, slice[lo] == 0x20 || slice[lo] == 0x09 { lo += 1 }
+        while hi > lo, slice[hi - 1] == 0x20 || slice[hi - 1] == 0x09 { hi -= 1 }
+        return String(decoding: slice.base[lo..<hi], as: UTF8.self)
     }
 
     /// A status after which libcurl sends no further response block for this request.

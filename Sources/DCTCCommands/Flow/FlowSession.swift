@@ -52,6 +52,7 @@ struct FlowSession {
         var storeOptions = StoreOptions()
         storeOptions.acceptNewHostKey = global.acceptNewHostKey
         storeOptions.insecureTLS = global.insecure
+        storeOptions.maxConnections = global.maxConnections
         let registry = StoreRegistry(accounts: accounts, options: storeOptions)
         await DCTCBackends.registerAll(into: registry)
         let context = CommandContext(registry: registry, verbose: global.verbose, settings: settings)

@@ -23,6 +23,10 @@ public final class CommandContext: Sendable {
         var options = StoreOptions()
         options.acceptNewHostKey = global.acceptNewHostKey
         options.insecureTLS = global.insecure
+        if let n = global.maxConnections {
+            guard n >= 1 && n <= 1024 else { throw VFSError.invalid("--max-connections must be between 1 and 1024", path: String(n)) }
+            options.maxConnections = n
+        }
         let registry = StoreRegistry(accounts: settings.accounts, options: options)
         await DCTCBackends.registerAll(into: registry)
         return CommandContext(registry: registry, verbose: global.verbose, settings: settings)

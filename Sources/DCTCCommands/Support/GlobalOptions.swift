@@ -14,5 +14,8 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     @Flag(name: .long, help: "Do not verify TLS certificates (https, ftps). Unsafe outside tests.")
     public var insecure = false
 
+    @Option(name: .long, help: ArgumentHelp("Connections per store at most (default: the account's max_connections, else S3 8, SFTP/FTP/HTTP 4).", valueName: "N"))
+    public var maxConnections: Int?
+
     public init() {}
 }
