@@ -284,7 +284,10 @@ public final class SyncEngine: Sendable {
                               remedy: "remove or rename one of them"), path: rel)
                 return
             }
-            if dst == nil {
+            if dst == nil && !destination.fs.capabilities.hasDirectories {
+                // An object store has no directories: the files below make the prefix, and an
+                // empty directory cannot be kept (as rclone). Nothing to do, nothing differs.
+            } else if dst == nil {
                 report(SyncAction(kind: options.mode == .check ? .missingAtDestination : .makeDirectory, path: rel,
                                   reason: "directory missing at the destination"))
                 if options.mode == .check {
