@@ -114,4 +114,60 @@ struct FlowStepKindTests {
                                                output: p.datasets["wtd"]!, key: PartitionKey(["2013-03-01"])) { _ in true }
         #expect(days.map(\.key.description) == ["2013-02-27", "2013-02-28", "2013-03-01", "2013-03-02"])
     }
+
+    @Test("latest reads the newest existing input partition at or before the output's; all reads from the start")
+    func latestAndAll() async throws {
+        let f = try FlowFixture(); defer { f.cleanup() }
+        let yaml = """
+        dimensions:
+          date: {grain: day, start: 2013-06-01}
+        datasets:
+          prices: {path: "prices/{date}.csv", external: true}
+          report: {path: "report/{date}.txt"}
+          total: {path: "total/{date}.txt"}
+        steps:
+          quote:
+            command: "cp {input} {output}"
+            inputs: [{dataset: prices, date: latest}]
+            output: report
+          sum:
+            command: "cat {inputs} > {output}"
+            inputs: [{dataset: prices, date: all}]
+            output: total
+        """
+        try f.write("prices/2013-06-01.csv", "p1\n")
+        try f.write("prices/2013-06-03.csv", "p3\n")
+        let report = try await f.build(try f.engine(yaml), "report@2013-06-05", "total@2013-06-03")
+        #expect(report.outcome("quote@2013-06-05") == .built, "\(report.units.map { "\($0.step) \($0.outcome) \($0.reasons) \($0.error ?? "")" })")
+        #expect(try f.read("report/2013-06-05.txt") == "p3\n")
+        // all: 2013-06-01 through 2013-06-03; the missing 06-02 stops it (unless optional: below).
+        #expect(report.outcome("sum@2013-06-03") == .inputMissing)
+        // A newer price appears: the report of 06-05 now reads it.
+        try f.write("prices/2013-06-04.csv", "p4\n")
+        let again = try await f.build(try f.engine(yaml), "report@2013-06-05")
+        #expect(again.builtUnits == ["quote@2013-06-05"])
+        #expect(try f.read("report/2013-06-05.txt") == "p4\n")
+    }
+
+    @Test("optional inputs: missing partitions are skipped instead of stopping the unit")
+    func optionalInputs() async throws {
+        let f = try FlowFixture(); defer { f.cleanup() }
+        let yaml = """
+        dimensions:
+          date: {grain: day, start: 2013-06-01}
+        datasets:
+          prices: {path: "prices/{date}.csv", external: true}
+          total: {path: "total/{date}.txt"}
+        steps:
+          sum:
+            command: "cat {inputs} > {output}"
+            inputs: [{dataset: prices, date: all, optional: true}]
+            output: total
+        """
+        try f.write("prices/2013-06-01.csv", "p1\n")
+        try f.write("prices/2013-06-03.csv", "p3\n")
+        let report = try await f.build(try f.engine(yaml), "total@2013-06-03")
+        #expect(report.builtUnits == ["sum@2013-06-03"])
+        #expect(try f.read("total/2013-06-03.txt") == "p1\np3\n")
+    }
 }
