@@ -188,12 +188,15 @@ _dctc_ls() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -l -R -h --json --version --help)
     repeating_options=()
-    non_repeating_options=(--config)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     esac
@@ -203,12 +206,15 @@ _dctc_find() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --name --type --max-depth)
+    non_repeating_options=(--config --max-connections --name --type --max-depth)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     '--name')
@@ -228,12 +234,15 @@ _dctc_stat() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     esac
@@ -243,12 +252,15 @@ _dctc_du() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -h -s --version --help)
     repeating_options=()
-    non_repeating_options=(--config)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     esac
@@ -258,12 +270,15 @@ _dctc_cat() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --raw --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     esac
@@ -273,12 +288,15 @@ _dctc_head() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --quiet -q --raw --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config -n --lines -c --bytes)
+    non_repeating_options=(--config --max-connections -n --lines -c --bytes)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     '-n'|'--lines')
@@ -294,12 +312,15 @@ _dctc_tail() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --quiet -q --raw --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config -n --lines -c --bytes)
+    non_repeating_options=(--config --max-connections -n --lines -c --bytes)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     '-n'|'--lines')
@@ -315,12 +336,15 @@ _dctc_cp() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --recursive -r --decompress -n --no-clobber --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --compress --level --zip --transfers)
+    non_repeating_options=(--config --max-connections --compress --level --zip --transfers)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     '--compress')
@@ -343,12 +367,15 @@ _dctc_mv() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -n --no-clobber --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --transfers)
+    non_repeating_options=(--config --max-connections --transfers)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     '--transfers')
@@ -361,12 +388,15 @@ _dctc_rm() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --recursive -r --force -f --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     esac
@@ -376,12 +406,15 @@ _dctc_mkdir() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --parents -p --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     esac
@@ -391,12 +424,15 @@ _dctc_rmdir() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     esac
@@ -406,12 +442,15 @@ _dctc_sync() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --no-state --allow-empty-source --version -h --help)
     repeating_options=(--include --exclude --filter-from)
-    non_repeating_options=(--config --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --backup-dir --max-delete)
+    non_repeating_options=(--config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --backup-dir --max-delete)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     '--modify-window')
@@ -488,12 +527,15 @@ _dctc_copy() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --no-state --version -h --help)
     repeating_options=(--include --exclude --filter-from)
-    non_repeating_options=(--config --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --backup-dir)
+    non_repeating_options=(--config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --backup-dir)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     '--modify-window')
@@ -567,12 +609,15 @@ _dctc_check() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --no-state --version -h --help)
     repeating_options=(--include --exclude --filter-from)
-    non_repeating_options=(--config --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done)
+    non_repeating_options=(--config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     '--modify-window')
@@ -643,12 +688,15 @@ _dctc_hash() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --quiet --ignore-missing --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --algo --check)
+    non_repeating_options=(--config --max-connections --algo --check)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     '--algo')
@@ -665,12 +713,15 @@ _dctc_grep() {
     repeating_flags=()
     non_repeating_flags=(--verbose --accept-new-host-key --insecure -i --ignore-case -v --invert-match -c --count -l --files-with-matches -n --line-number -F --fixed-strings -E --extended-regexp -r --recursive -q --quiet --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     esac
@@ -680,12 +731,15 @@ _dctc_edit() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --new --force -f --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     esac
@@ -695,12 +749,15 @@ _dctc_dispatch() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --header --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --by --column --regex --date-format --grain --time-zone --buckets --format --separator --name --compress --level --on-error --max-open --max-keys --spool-memory --spool-dir --transfers)
+    non_repeating_options=(--config --max-connections --by --column --regex --date-format --grain --time-zone --buckets --format --separator --name --compress --level --on-error --max-open --max-keys --spool-memory --spool-dir --transfers)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     '--by')
@@ -791,12 +848,15 @@ _dctc_flow_build() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config -p --pipeline --state -j --upstream --exit-code-if-nothing-done)
+    non_repeating_options=(--config --max-connections -p --pipeline --state -j --upstream --exit-code-if-nothing-done)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     '-p'|'--pipeline')
@@ -821,12 +881,15 @@ _dctc_flow_plan() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config -p --pipeline --state --upstream)
+    non_repeating_options=(--config --max-connections -p --pipeline --state --upstream)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     '-p'|'--pipeline')
@@ -845,12 +908,15 @@ _dctc_flow_status() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config -p --pipeline --state)
+    non_repeating_options=(--config --max-connections -p --pipeline --state)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     '-p'|'--pipeline')
@@ -866,12 +932,15 @@ _dctc_flow_why() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config -p --pipeline --state)
+    non_repeating_options=(--config --max-connections -p --pipeline --state)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     '-p'|'--pipeline')
@@ -887,12 +956,15 @@ _dctc_flow_backfill() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config -p --pipeline --state --from --to --only --order --max-parallel --exit-code-if-nothing-done)
+    non_repeating_options=(--config --max-connections -p --pipeline --state --from --to --only --order --max-parallel --exit-code-if-nothing-done)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     '-p'|'--pipeline')
@@ -926,12 +998,15 @@ _dctc_flow_graph() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config -p --pipeline --state --format)
+    non_repeating_options=(--config --max-connections -p --pipeline --state --format)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     '-p'|'--pipeline')
@@ -950,12 +1025,15 @@ _dctc_flow_export() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config -p --pipeline --state --out --target --dctc --dag-id --retries)
+    non_repeating_options=(--config --max-connections -p --pipeline --state --out --target --dctc --dag-id --retries)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     '-p'|'--pipeline')
@@ -986,12 +1064,15 @@ _dctc_flow_adopt() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config -p --pipeline --state)
+    non_repeating_options=(--config --max-connections -p --pipeline --state)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     '-p'|'--pipeline')
@@ -1007,12 +1088,15 @@ _dctc_flow_validate() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config -p --pipeline --state)
+    non_repeating_options=(--config --max-connections -p --pipeline --state)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     '-p'|'--pipeline')
@@ -1051,12 +1135,15 @@ _dctc_config_list() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     esac
@@ -1066,12 +1153,15 @@ _dctc_config_show() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     esac
@@ -1081,12 +1171,15 @@ _dctc_config_add() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --replace --version -h --help)
     repeating_options=(--set --secret-env --secret-command)
-    non_repeating_options=(--config --type --host --port --user --endpoint --url --region --root)
+    non_repeating_options=(--config --max-connections --type --host --port --user --endpoint --url --region --root)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     '--type')
@@ -1129,12 +1222,15 @@ _dctc_config_remove() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     esac
@@ -1144,12 +1240,15 @@ _dctc_config_path() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--config')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     esac

@@ -184,6 +184,9 @@ struct GrepGlobalOptions: ParsableArguments, Sendable {
     @Flag(name: .long, help: "Do not verify TLS certificates (https, ftps). Unsafe outside tests.")
     var insecure = false
 
+    @Option(name: .long, help: ArgumentHelp("Connections per store at most (default: the account's max_connections, else S3 8, SFTP/FTP/HTTP 4).", valueName: "N"))
+    var maxConnections: Int?
+
     init() {}
 
     /// The same settings as the `GlobalOptions` every other command takes.
@@ -193,6 +196,7 @@ struct GrepGlobalOptions: ParsableArguments, Sendable {
         g.config = config
         g.acceptNewHostKey = acceptNewHostKey
         g.insecure = insecure
+        g.maxConnections = maxConnections
         return g
     }
 }
