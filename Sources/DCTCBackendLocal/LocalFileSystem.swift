@@ -258,6 +258,7 @@ final class FileReadSource: ByteSource, @unchecked Sendable {
     private var offset: Int64
     private let end: Int64?
     private let display: String
+    private var sawShortRead = false
 
     init(fd: Int32, offset: Int64, end: Int64?, display: String) {
         self.fd = fd
@@ -271,24 +272,33 @@ final class FileReadSource: ByteSource, @unchecked Sendable {
     func next() async throws -> [UInt8]? {
         try lock.withLock {
             guard fd >= 0 else { return nil }
-            var want = ByteStream.defaultChunkSize
+            // After a short read (usually the end of the file) probe with a small buffer: a sync
+            // of many small files would otherwise map and fault in a fresh 1 MiB per file.
+            var want = sawShortRead ? 64 << 10 : ByteStream.defaultChunkSize
             if let end { want = Int(min(Int64(want), end - offset)) }
             guard want > 0 else { closeLocked(); return nil }
-            var chunk = [UInt8](repeating: 0, count: want)
-            var n = 0
-            while true {
-                n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(offset)) }
-                if n < 0 && errno == EINTR { continue }
-                break
+            var failure: Int32 = 0
+            // Uninitialized: pread fills it, so no memset of a buffer that is mostly not used.
+            var chunk = [UInt8](unsafeUninitializedCapacity: want) { buffer, count in
+                while true {
+                    let n = pread(fd, buffer.baseAddress, want, off_t(offset))
+                    if n < 0 && errno == EINTR { continue }
+                    if n < 0 { failure = errno; count = 0 } else { count = n }
+                    break
+                }
             }
-            if n < 0 {
-                let err = errno
+            if failure != 0 {
                 closeLocked()
-                throw posixError(err, "read", path: display)
+                throw posixError(failure, "read", path: display)
             }
+            let n = chunk.count
             if n == 0 { closeLocked(); return nil }
             offset += Int64(n)
-            if n < want { chunk.removeSubrange(n...) }
+            if n < want {
+                sawShortRead = true
+                // Hand out an exact-size copy rather than a mostly empty 1 MiB allocation.
+                if chunk.capacity > 4 * n { chunk = Array(chunk[0..<n]) }
+            }
             return chunk
         }
     }
