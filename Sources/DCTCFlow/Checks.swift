@@ -58,7 +58,3 @@ enum Checks {
         return results
     }
 }
-
-enum DigestName {
-    static func sha256(_ s: String) throws -> String { try Digest.hash(Array(s.utf8), kind: .sha256) }
-}

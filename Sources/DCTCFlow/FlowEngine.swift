@@ -77,7 +77,6 @@ public final class FlowEngine: Sendable {
                     throw VFSError(.invalidArgument, "'\(part)' is not a \(grain.rawValue) or a range like \(start)/\(start.advanced(by: 6))",
                                    path: text, remedy: "write \(grain.rawValue) partitions as \(start)")
                 }
-                guard lo.grain <= grain || bounds.count == 2 || lo.grain > grain else { continue }
                 var list: [String] = []
                 var p = lo.truncated(to: grain)
                 let last = hi.grain > grain ? hi.end(in: grain).advanced(by: -1) : hi.truncated(to: grain)
@@ -265,6 +264,12 @@ public final class FlowEngine: Sendable {
     /// Units run on a pool of `jobs` workers as soon as their dependencies are done; a unit
     /// whose dependency failed is skipped, independent units go on.
     public func build(_ refs: [PartitionRef], options: BuildOptions, command: String = "build") async throws -> FlowReport {
+        try await build(refs, options: options, command: command, traces: nil)
+    }
+
+    /// `build`, with the pipeline's traces when the caller already read them.
+    func build(_ refs: [PartitionRef], options: BuildOptions, command: String,
+               traces known: [String: [String: FlowTraceRecord]]?) async throws -> FlowReport {
         let started = Date()
         for ref in refs where pipeline.datasets[ref.dataset]?.external == true {
             throw VFSError(.invalidArgument, "\(ref.dataset) is external: dctc observes it but never builds it",
@@ -272,7 +277,8 @@ public final class FlowEngine: Sendable {
         }
         let nodes = try await graph(for: refs, upstream: options.upstream)
         let graphDone = Date()
-        let traces = try await env.state.flowTraces(pipeline: pipeline.name)
+        let traces: [String: [String: FlowTraceRecord]]
+        if let known { traces = known } else { traces = try await env.state.flowTraces(pipeline: pipeline.name) }
         env.log(String(format: "flow: %d units planned in %.3f s, traces read in %.3f s", nodes.count,
                        graphDone.timeIntervalSince(started), Date().timeIntervalSince(graphDone)))
         let order = self.order(nodes)
@@ -398,8 +404,9 @@ public final class FlowEngine: Sendable {
         guard !built.isEmpty else { return out }
         var plan = BuildOptions()
         plan.dryRun = true
-        let report = try await build(built, options: plan, command: "status")
+        // A plan writes nothing: the traces read for it are the ones to report on.
         let traces = try await env.state.flowTraces(pipeline: pipeline.name)
+        let report = try await build(built, options: plan, command: "status", traces: traces)
         let byUnit = Dictionary(report.units.map { ($0.unit, $0) }, uniquingKeysWith: { a, _ in a })
         for ref in built {
             guard let step = pipeline.producers[ref.dataset], let unit = byUnit[UnitID(step: step, key: ref.key)] else { continue }

@@ -445,11 +445,6 @@ private struct Reader {
                     throw fail("step '\(name)': window(\(a), \(b)) starts after it ends", at: keyNode)
                 }
             }
-            for dim in ds.dimensions where outDataset.dimensions.contains(dim) {
-                if let a = dimensions[dim]?.grain, let fn = input.functions[dim] ?? .some(.equals), fn == .equals {
-                    _ = a // equals across grains maps finer periods into the coarser one; nothing to check.
-                }
-            }
         }
         return Step(name: name, kind: kind, inputs: inputs, output: output, retries: retries, retryDelay: retryDelay,
                     checks: checks, explicitRebuild: explicit, mark: mark(keyNode))

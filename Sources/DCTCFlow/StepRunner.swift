@@ -119,21 +119,8 @@ struct StepRunner {
         switch node.step.kind {
         case .sync:
             guard let source = inputLocations.first else { throw StepFailure(description: "the input does not exist", isCheck: false, checks: []) }
-            var options = SyncOptions()
-            options.mode = .sync
-            options.compare = .checksum
-            options.state = env.state
-            options.allowEmptySource = true
-            options.filters = try FlowFilters.withoutSidecars()
-            let summary = try await SyncEngine(source: source, destination: outLoc, options: options, log: env.log).run()
-            if !summary.errors.isEmpty {
-                throw StepFailure(description: "sync of \(source) to \(outLoc) failed: \(summary.errors[0])", isCheck: false, checks: [])
-            }
-            engine.fingerprints.invalidate(outLoc)
-            checks = try await Checks.run(node.step.checks, on: outLoc, localPath: nil, unit: node, engine: engine)
-            if checks.contains(where: { !$0.passed }) {
-                throw StepFailure(description: Checks.summary(checks), isCheck: true, checks: checks)
-            }
+            try await mirror(source, to: outLoc, failure: "sync of \(source) to \(outLoc) failed")
+            checks = try await passingChecks(on: outLoc, localPath: nil)
             outputHash = try await engine.fingerprints.contentHash(outLoc)
         case .copy(let compress, let decompress):
             guard let source = inputLocations.first else { throw StepFailure(description: "the input does not exist", isCheck: false, checks: []) }
@@ -145,10 +132,11 @@ struct StepRunner {
             if let compress, let codec = Codec(rawValue: compress == "gz" ? "gzip" : compress == "bz2" ? "bzip2" : compress) {
                 stream = stream.compressed(with: codec)
             }
-            try await LocalStaging.write(stream, to: staged)
+            let stagedLoc = try await env.resolve(staged)
+            try await stagedLoc.fs.write(stagedLoc.path, from: stream, attributes: .none)
             outputHash = try await commitFile(staged: staged, to: outLoc, checks: &checks)
         case .shell(let command):
-            let localInputs = try await staging.localInputs(inputLocations)
+            let localInputs = try await staging.localInputs(inputLocations, resolve: env.resolve)
             let outputPath = isDirectoryOutput ? staging.outputDirectory() : staging.outputPath(name: outLoc.path.name.isEmpty ? "output" : outLoc.path.name)
             guard let outDataset = pipeline.datasets[node.output.dataset] else {
                 throw StepFailure(description: "unknown dataset \(node.output.dataset)", isCheck: false, checks: [])
@@ -211,31 +199,42 @@ struct StepRunner {
     /// unchanged files are left alone, extra files removed).
     func commitDirectory(staged: String, to outLoc: Location, checks: inout [CheckResult]) async throws -> String {
         let stagedLoc = try await env.resolve(staged)
-        checks = try await Checks.run(node.step.checks, on: stagedLoc, localPath: staged, unit: node, engine: engine)
-        if checks.contains(where: { !$0.passed }) { throw StepFailure(description: Checks.summary(checks), isCheck: true, checks: checks) }
+        checks = try await passingChecks(on: stagedLoc, localPath: staged)
+        try await mirror(stagedLoc, to: outLoc, failure: "writing \(outLoc) failed")
+        return try await engine.fingerprints.contentHash(outLoc)
+    }
+
+    /// Makes `destination` match `source` (a checksum sync with the state file; sidecars are
+    /// dctc's own and take no part), then forgets what was known of the destination.
+    func mirror(_ source: Location, to destination: Location, failure: String) async throws {
         var options = SyncOptions()
         options.mode = .sync
         options.compare = .checksum
         options.allowEmptySource = true
         options.state = env.state
-        // The sidecar of the previous build is not part of the staged content: keep it out of the comparison.
         options.filters = try FlowFilters.withoutSidecars()
-        let summary = try await SyncEngine(source: stagedLoc, destination: outLoc, options: options, log: env.log).run()
-        if !summary.errors.isEmpty {
-            throw StepFailure(description: "writing \(outLoc) failed: \(summary.errors[0])", isCheck: false, checks: [])
+        let summary = try await SyncEngine(source: source, destination: destination, options: options, log: env.log).run()
+        if let first = summary.errors.first {
+            throw StepFailure(description: "\(failure): \(first)", isCheck: false, checks: [])
         }
-        engine.fingerprints.invalidate(outLoc)
-        return try await engine.fingerprints.contentHash(outLoc)
+        engine.fingerprints.invalidate(destination)
+    }
+
+    /// Runs the step's checks on an output (staged or, for sync steps, in place).
+    /// - Throws: `StepFailure` (a check failure) when any check fails.
+    func passingChecks(on loc: Location, localPath: String?) async throws -> [CheckResult] {
+        let checks = try await Checks.run(node.step.checks, on: loc, localPath: localPath, unit: node, engine: engine)
+        if checks.contains(where: { !$0.passed }) {
+            throw StepFailure(description: Checks.summary(checks), isCheck: true, checks: checks)
+        }
+        return checks
     }
 
     /// Checks a staged local file, then writes it over the output (atomically), unless the
     /// output already holds exactly this content.
     func commitFile(staged: String, to outLoc: Location, checks: inout [CheckResult]) async throws -> String {
         let stagedLoc = try await env.resolve(staged)
-        checks = try await Checks.run(node.step.checks, on: stagedLoc, localPath: staged, unit: node, engine: engine)
-        if checks.contains(where: { !$0.passed }) {
-            throw StepFailure(description: Checks.summary(checks), isCheck: true, checks: checks)
-        }
+        checks = try await passingChecks(on: stagedLoc, localPath: staged)
         let hash = try await stagedLoc.fs.read(stagedLoc.path).hashes([.md5]).hashes[.md5] ?? ""
         // Same content already in place: keep it (and its modification time, so readers stay cheap).
         if let prev = previous?.output.fingerprint, prev.hash == hash,

@@ -1,5 +1,6 @@
 import DCTCCompression
 import DCTCCore
+import DCTCDigest
 import Foundation
 
 /// A private folder (mode 0700) for one unit's staged output and downloaded inputs, removed
@@ -32,7 +33,12 @@ struct Staging {
 
     /// Local paths of the inputs: local files as they are, others downloaded (raw) into the
     /// staging folder under their own names.
-    func localInputs(_ inputs: [Location]) async throws -> [String] {
+    func localInputs(_ inputs: [Location], resolve: (String) async throws -> Location) async throws -> [String] {
+        // Written through the local store: atomic, and off the cooperative pool.
+        func download(_ loc: Location, _ path: VPath, to dest: String) async throws {
+            let target = try await resolve(dest)
+            try await target.fs.write(target.path, from: try await loc.fs.read(path), attributes: .none)
+        }
         var out: [String] = []
         for (i, loc) in inputs.enumerated() {
             if loc.fs.kind == "local" { out.append(loc.path.string); continue }
@@ -46,48 +52,17 @@ struct Staging {
                     let rel = file.path.components.dropFirst(loc.path.components.count).joined(separator: "/")
                     let dest = target + "/" + rel
                     try FileManager.default.createDirectory(atPath: (dest as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                    try await LocalStaging.write(try await loc.fs.read(file.path), to: dest)
+                    try await download(loc, file.path, to: dest)
                 }
                 out.append(target)
             } else {
                 let dest = dir + "/" + name
-                try await LocalStaging.write(try await loc.fs.read(loc.path), to: dest)
+                try await download(loc, loc.path, to: dest)
                 out.append(dest)
             }
         }
         return out
     }
-}
-
-/// Writing a stream to a local staging file, off the cooperative pool.
-enum LocalStaging {
-    static func write(_ stream: ByteStream, to path: String) async throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw VFSError(.io, "cannot create a staging file (errno \(errno))", path: path) }
-        let handle = FileDescriptorBox(fd)
-        defer { handle.close() }
-        for try await chunk in stream {
-            try await IOThread.detached(name: "dctc-flow-io") {
-                try chunk.withUnsafeBytes { buf in
-                    var offset = 0
-                    while offset < buf.count {
-                        let n = Foundation.write(handle.fd, buf.baseAddress! + offset, buf.count - offset)
-                        if n < 0 {
-                            if errno == EINTR { continue }
-                            throw VFSError(.io, "cannot write a staging file (errno \(errno))", path: path)
-                        }
-                        offset += n
-                    }
-                }
-            }
-        }
-    }
-}
-
-final class FileDescriptorBox: @unchecked Sendable {
-    let fd: Int32
-    init(_ fd: Int32) { self.fd = fd }
-    func close() { _ = Foundation.close(fd) }
 }
 
 /// Quoting for `/bin/sh`: every value becomes one word, whatever it contains.
@@ -151,7 +126,7 @@ final class UnitLock: Sendable {
     static func acquire(directory: String, pipeline: String, unit: UnitID) throws -> UnitLock? {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let name = "\(pipeline)|\(unit.step)|\(unit.key)"
-        let digest = (try? DigestName.sha256(name)) ?? String(name.hashValue)
+        let digest = (try? Digest.hash(Array(name.utf8), kind: .sha256)) ?? String(name.hashValue)
         let path = directory + "/" + digest + ".lock"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw VFSError(.io, "cannot open a lock file (errno \(errno))", path: path, remedy: "check the state folder's permissions") }

@@ -34,8 +34,7 @@ struct FlowFixture {
         let store = try state ?? StateStore(path: scratch.url("state/state.sqlite"))
         let env = FlowEnvironment(
             resolve: { address in
-                let full = address.hasPrefix("/") ? address : base + "/" + address
-                let parsed = try Address.parse(full)
+                let parsed = try Address.parse(address, cwd: base)
                 return Location(fs: fs, path: parsed.path, address: parsed)
             },
             state: store, lockDirectory: scratch.url("state/locks"), stagingDirectory: NSTemporaryDirectory(),

@@ -1,5 +1,4 @@
 import ArgumentParser
-import DCTCBackends
 import DCTCConfig
 import DCTCCore
 import DCTCFlow
@@ -41,21 +40,12 @@ struct FlowSession {
             if options.json { try? FlowPrinter.jsonLine(FlowError(error: e.description, exitCode: ExitStatus.usage.rawValue)) }
             throw CommandFailure(.usage)
         }
-        let settings = try LoadedSettings.load(configPath: global.config)
-        for warning in settings.warnings { printError("warning: \(warning)") }
-        let accounts = PipelineAccounts(pipeline: pipeline, configured: settings.accounts)
-        for name in pipeline.accountReferences where try settings.accounts.account(named: name) == nil {
+        let context = try await CommandContext.make(global) { PipelineAccounts(pipeline: pipeline, configured: $0) }
+        for name in pipeline.accountReferences where try context.settings.accounts.account(named: name) == nil {
             printError(describe(VFSError(.notFound, "the pipeline uses account '\(name)', which is not configured", path: path,
                                          remedy: "add it with 'dctc config add \(name)' or define it under accounts: in the pipeline"), verbose: false))
             throw CommandFailure(.usage)
         }
-        var storeOptions = StoreOptions()
-        storeOptions.acceptNewHostKey = global.acceptNewHostKey
-        storeOptions.insecureTLS = global.insecure
-        storeOptions.maxConnections = global.maxConnections
-        let registry = StoreRegistry(accounts: accounts, options: storeOptions)
-        await DCTCBackends.registerAll(into: registry)
-        let context = CommandContext(registry: registry, verbose: global.verbose, settings: settings)
         let statePath = options.state ?? StateStore.defaultPath()
         let state = try StateStore(path: statePath)
         let lockDirectory = ((statePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("locks")
@@ -65,22 +55,12 @@ struct FlowSession {
         let verbose = global.verbose
         let env = FlowEnvironment(
             resolve: { address in
-                var text = address
-                if !text.contains("://"), !text.hasPrefix("/"), !text.hasPrefix("mem:"), !FlowSession.hasAccountPrefix(text) {
-                    text = base + "/" + text
-                }
-                return try await context.location(text)
+                try await context.registry.resolve(Address.parse(address, cwd: base))
             },
             state: state, lockDirectory: lockDirectory, stagingDirectory: staging,
             log: { line in if verbose { Output.error.line(line) } },
             progress: { line in if progress || verbose { Output.error.line("flow: " + line) } })
         return FlowSession(pipeline: pipeline, engine: FlowEngine(pipeline: pipeline, environment: env), context: context, state: state)
-    }
-
-    static func hasAccountPrefix(_ text: String) -> Bool {
-        guard let colon = text.firstIndex(of: ":") else { return false }
-        let name = text[..<colon]
-        return !name.isEmpty && !name.contains("/")
     }
 
     /// Parses targets, turning errors into exit 2 (with a JSON error object under --json).

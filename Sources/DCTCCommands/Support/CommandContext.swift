@@ -17,7 +17,10 @@ public final class CommandContext: Sendable {
 
     /// Builds the context: loads the config file (printing its warnings once) and registers
     /// every backend.
-    public static func make(_ global: GlobalOptions) async throws -> CommandContext {
+    /// - Parameter accounts: wraps the configured accounts (a pipeline file layers its own
+    ///   account definitions over them).
+    public static func make(_ global: GlobalOptions,
+                            accounts: (any AccountProvider) -> any AccountProvider = { $0 }) async throws -> CommandContext {
         let settings = try LoadedSettings.load(configPath: global.config)
         for warning in settings.warnings { printError("warning: \(warning)") }
         var options = StoreOptions()
@@ -27,7 +30,7 @@ public final class CommandContext: Sendable {
             guard n >= 1 && n <= 1024 else { throw VFSError.invalid("--max-connections must be between 1 and 1024", path: String(n)) }
             options.maxConnections = n
         }
-        let registry = StoreRegistry(accounts: settings.accounts, options: options)
+        let registry = StoreRegistry(accounts: accounts(settings.accounts), options: options)
         await DCTCBackends.registerAll(into: registry)
         return CommandContext(registry: registry, verbose: global.verbose, settings: settings)
     }

@@ -14,8 +14,12 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     @Flag(name: .long, help: "Do not verify TLS certificates (https, ftps). Unsafe outside tests.")
     public var insecure = false
 
-    @Option(name: .long, help: ArgumentHelp("Connections per store at most (default: the account's max_connections, else S3 8, SFTP/FTP/HTTP 4).", valueName: "N"))
+    @Option(name: .long, help: GlobalOptions.maxConnectionsHelp)
     public var maxConnections: Int?
+
+    /// Shared with grep's own global options.
+    static let maxConnectionsHelp = ArgumentHelp(
+        "Connections per store at most (default: the account's max_connections, else S3 8, SFTP/FTP/HTTP 4).", valueName: "N")
 
     public init() {}
 }

@@ -184,7 +184,7 @@ struct GrepGlobalOptions: ParsableArguments, Sendable {
     @Flag(name: .long, help: "Do not verify TLS certificates (https, ftps). Unsafe outside tests.")
     var insecure = false
 
-    @Option(name: .long, help: ArgumentHelp("Connections per store at most (default: the account's max_connections, else S3 8, SFTP/FTP/HTTP 4).", valueName: "N"))
+    @Option(name: .long, help: GlobalOptions.maxConnectionsHelp)
     var maxConnections: Int?
 
     init() {}
