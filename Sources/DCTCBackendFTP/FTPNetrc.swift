@@ -1,3 +1,4 @@
+import DCTCCore
 import Foundation
 
 /// Credentials from a `.netrc` file (the format of ftp(1), curl and rclone): entries
@@ -60,7 +61,7 @@ public struct FTPNetrc: Sendable {
     /// The default netrc file: `$NETRC`, else `~/.netrc`.
     public static var defaultPath: String {
         if let p = ProcessInfo.processInfo.environment["NETRC"], !p.isEmpty { return p }
-        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+        let home = Home.directory()
         return home + "/.netrc"
     }
 

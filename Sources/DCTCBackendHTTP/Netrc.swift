@@ -1,4 +1,5 @@
 import Foundation
+import DCTCCore
 
 /// Credentials from a `~/.netrc` file, the way curl, ftp and git read it.
 ///
@@ -47,7 +48,7 @@ struct Netrc: Sendable {
     /// Reads `~/.netrc` (`$HOME/.netrc`).
     ///
     /// - Returns: nil when there is no such file or it cannot be read.
-    static func load(home: String? = ProcessInfo.processInfo.environment["HOME"]) -> Netrc? {
+    static func load(home: String? = Home.directory()) -> Netrc? {
         guard let home, !home.isEmpty,
               let text = try? String(contentsOfFile: home + "/.netrc", encoding: .utf8) else { return nil }
         return Netrc(text: text)

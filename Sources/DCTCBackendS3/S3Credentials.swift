@@ -195,7 +195,7 @@ public struct S3Configuration: Sendable {
     ///   `.authenticationFailed` when a secret cannot be resolved.
     public static func resolve(account: AccountSettings?, options: StoreOptions = StoreOptions(),
                                environment: [String: String] = ProcessInfo.processInfo.environment,
-                               homeDirectory: String = NSHomeDirectory()) throws -> S3Configuration {
+                               homeDirectory: String = Home.directory()) throws -> S3Configuration {
         func env(_ name: String) -> String? {
             guard let v = environment[name]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
             return v

@@ -102,7 +102,7 @@ public struct SFTPConfig: Sendable, CustomStringConvertible {
     ///   whatever resolving a secret throws.
     public static func resolve(_ request: StoreRequest,
                                environment: [String: String] = ProcessInfo.processInfo.environment,
-                               home: String = NSHomeDirectory()) throws -> SFTPConfig {
+                               home: String = Home.directory()) throws -> SFTPConfig {
         try resolve(address: request.address, account: request.account, options: request.options,
                     environment: environment, home: home)
     }
@@ -110,7 +110,7 @@ public struct SFTPConfig: Sendable, CustomStringConvertible {
     /// Resolves the configuration from the parts of a store request; see `resolve(_:environment:home:)`.
     public static func resolve(address: Address, account: AccountSettings?, options: StoreOptions,
                                environment: [String: String] = ProcessInfo.processInfo.environment,
-                               home: String = NSHomeDirectory()) throws -> SFTPConfig {
+                               home: String = Home.directory()) throws -> SFTPConfig {
         let shown = address.description
         guard let typedHost = nonEmpty(account?["host"]) ?? nonEmpty(address.host) else {
             throw VFSError.invalid("no host to connect to", path: shown,

@@ -184,7 +184,7 @@ public struct Account: Sendable, Equatable, CustomStringConvertible, CustomDebug
 
     private func expandingTilde(_ path: String) -> String {
         guard path == "~" || path.hasPrefix("~/") else { return path }
-        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        let home = Home.directory(environment)
         return home + path.dropFirst()
     }
 

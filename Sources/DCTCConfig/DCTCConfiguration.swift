@@ -60,7 +60,7 @@ public struct DCTCConfiguration: Sendable {
             while xdg.count > 1, xdg.hasSuffix("/") { xdg.removeLast() }
             return xdg + "/dctc/config.toml"
         }
-        var home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        var home = Home.directory(environment)
         while home.count > 1, home.hasSuffix("/") { home.removeLast() }
         return home + "/.config/dctc/config.toml"
     }

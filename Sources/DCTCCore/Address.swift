@@ -72,7 +72,7 @@ public struct Address: Sendable, Hashable, CustomStringConvertible {
     ///   - home: the directory `~` stands for.
     /// - Throws: `.invalidArgument` naming the address and what to write instead.
     public static func parse(_ text: String, cwd: String = FileManager.default.currentDirectoryPath,
-                             home: String = NSHomeDirectory()) throws -> Address {
+                             home: String = Home.directory()) throws -> Address {
         guard !text.isEmpty else {
             throw VFSError.invalid("empty address", remedy: "give a path, a URL or NAME:path")
         }

@@ -1,3 +1,4 @@
+import DCTCCore
 import Foundation
 
 /// A password or passphrase that never shows up in descriptions, dumps or logs.
@@ -30,7 +31,7 @@ public enum SSHAuthMethod: Sendable, CustomStringConvertible {
     }
 
     /// ssh-agent, then the default identity files of OpenSSH that exist under `home/.ssh`.
-    public static func defaults(home: String = NSHomeDirectory()) -> [SSHAuthMethod] {
+    public static func defaults(home: String = Home.directory()) -> [SSHAuthMethod] {
         var methods: [SSHAuthMethod] = [.agent()]
         for name in ["id_ed25519", "id_ecdsa", "id_rsa"] {
             let path = home + "/.ssh/" + name
@@ -80,7 +81,7 @@ public struct SSHConnectionOptions: Sendable, CustomStringConvertible {
     }
 
     /// `~/.ssh/known_hosts`.
-    public static var defaultKnownHostsFile: String { NSHomeDirectory() + "/.ssh/known_hosts" }
+    public static var defaultKnownHostsFile: String { Home.directory() + "/.ssh/known_hosts" }
 
     /// The host as `known_hosts` names it: `host` on port 22, else `[host]:port`.
     public var knownHostsName: String { port == 22 ? host : "[\(host)]:\(port)" }

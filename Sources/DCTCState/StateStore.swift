@@ -34,7 +34,7 @@ public final class StateStore: Sendable {
         if let xdg = environment["XDG_STATE_HOME"], xdg.hasPrefix("/") {
             return join(xdg, "dctc/state.sqlite")
         }
-        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        let home = Home.directory(environment)
         return join(home, ".local/state/dctc/state.sqlite")
     }
 
