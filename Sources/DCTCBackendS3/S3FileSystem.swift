@@ -30,7 +30,7 @@ import Foundation
 /// (base64): rclone's keys. Listings carry only the server's `LastModified`; `info` (a HEAD)
 /// reads the metadata. An ETag is reported as an MD5 only when it is one (32 hex digits, no
 /// `-N` multipart suffix, no KMS encryption).
-public final class S3FileSystem: VirtualFileSystem, ServerSideCopying, Moving, ModificationTimeSetting {
+public final class S3FileSystem: VirtualFileSystem {
     public let kind = "s3"
     public let capabilities: Capabilities
     public let configuration: S3Configuration
@@ -44,8 +44,8 @@ public final class S3FileSystem: VirtualFileSystem, ServerSideCopying, Moving, M
     }
 
     let transport: S3Transport
-    private let lister: S3Listing
-    private let displayStyle: DisplayStyle
+    let lister: S3Listing
+    let displayStyle: DisplayStyle
 
     /// Creates a store.
     ///
@@ -88,7 +88,7 @@ public final class S3FileSystem: VirtualFileSystem, ServerSideCopying, Moving, M
     }
 
     /// Bucket and key of a path of depth ≥ 2.
-    private func location(_ path: VPath) -> (bucket: String, key: String) {
+    func location(_ path: VPath) -> (bucket: String, key: String) {
         (path.components[0], path.components.dropFirst().joined(separator: "/"))
     }
 
@@ -159,139 +159,6 @@ public final class S3FileSystem: VirtualFileSystem, ServerSideCopying, Moving, M
         }
     }
 
-    public func read(_ path: VPath, range: ByteRange?) async throws -> ByteStream {
-        let shown = display(path)
-        guard path.depth >= 2 else {
-            throw VFSError(.isADirectory, "a bucket is a directory, not a file", path: shown,
-                           remedy: "list it with `dctc ls`", backend: "s3")
-        }
-        let (bucket, key) = location(path)
-        do {
-            if let range, range.length == 0 {
-                _ = try await info(path)
-                return .empty
-            }
-            let start = range?.offset ?? 0
-            let wantedEnd = range?.length.map { start + $0 }
-            let chunk = Int64(max(1, configuration.downloadChunkSize))
-            let parallel = configuration.downloadConcurrency > 1
-            var op = S3Operation("GET", bucket: bucket, key: key, idempotent: true, display: shown)
-            // With parallel reads the first GET asks for the first chunk only; its
-            // Content-Range tells how much follows.
-            op.range = parallel ? ByteRange(offset: start, length: min(chunk, (wantedEnd ?? Int64.max) - start)) : range
-            let r: CurlResponse
-            do {
-                r = try await transport.send(op)
-            } catch let e as S3ServiceError where e.code == "InvalidRange" || e.status == 416 {
-                return .empty  // the range starts at or after the end (or the object is empty)
-            } catch let e as S3ServiceError where e.status == 404 && e.code != "NoSuchBucket" {
-                if try await prefixExists(bucket: bucket, prefix: key + "/", display: shown) {
-                    throw VFSError(.isADirectory, "is a directory", path: shown, remedy: "use -r for directories", backend: "s3")
-                }
-                throw e
-            }
-            // Some servers ignore Range (200, whole body) or answer 200 with Content-Range and
-            // the partial body (rclone serve s3 1.75): trust Content-Range, not the status.
-            let contentRange = r.headers["Content-Range"].flatMap(parseContentRange)
-            guard r.status == 206 || contentRange != nil else {
-                return ByteStream(S3BodySource(upstream: r.body, skip: start, limit: range?.length, display: shown))
-            }
-            let body = ByteStream(S3BodySource(upstream: r.body, skip: 0, limit: nil, display: shown))
-            guard parallel else { return body }
-            guard let cr = contentRange, let total = cr.total, cr.first == start else {
-                // A partial answer that does not say what it holds: ask again for what was asked.
-                await r.body.cancel()
-                var plain = S3Operation("GET", bucket: bucket, key: key, idempotent: true, display: shown)
-                plain.range = range
-                let again = try await transport.send(plain)
-                let partial = again.status == 206 || again.headers["Content-Range"] != nil
-                return ByteStream(S3BodySource(upstream: again.body, skip: partial ? 0 : start,
-                                               limit: partial ? nil : range?.length, display: shown))
-            }
-            let end = min(total, wantedEnd ?? total)
-            guard cr.last + 1 < end else { return body }
-            let etag = r.headers["ETag"]
-            let ifMatch: [(String, String)] = etag.map { [("If-Match", $0)] } ?? []
-            let transport = self.transport
-            return ByteStream(S3ParallelBody(
-                first: body, from: cr.last + 1, end: end, chunkSize: chunk,
-                concurrency: configuration.downloadConcurrency, display: shown
-            ) { offset, length, buffer in
-                var get = S3Operation("GET", bucket: bucket, key: key, headers: ifMatch, idempotent: true, display: shown)
-                get.range = ByteRange(offset: offset, length: length)
-                let response = try await transport.collect(get, into: buffer, limit: Int(length))
-                // Servers that ignore If-Match (rclone serve s3) still say which version they sent.
-                if let etag, let got = response.headers["ETag"], S3XML.unquote(got) != S3XML.unquote(etag) {
-                    throw VFSError(.io, "the object changed while it was being read (ETag \(S3XML.unquote(etag)) became \(S3XML.unquote(got)))",
-                                   path: shown, remedy: "run the command again", backend: "s3")
-                }
-                guard Int64(buffer.bytes.count) == length else {
-                    throw VFSError(.io, "the server sent \(buffer.bytes.count) of the \(length) bytes asked for at offset \(offset)",
-                                   path: shown, remedy: "run the command again", backend: "s3")
-                }
-            })
-        } catch {
-            throw s3VFSError(error, display: shown)
-        }
-    }
-
-    @discardableResult
-    public func write(_ path: VPath, from content: ByteStream, attributes: WriteAttributes) async throws -> FileInfo {
-        let shown = display(path)
-        guard path.depth >= 2 else {
-            await content.cancel()
-            throw VFSError(.isADirectory, "a bucket cannot be written as a file", path: shown,
-                           remedy: "write to a key inside the bucket: \(shown)/NAME", backend: "s3")
-        }
-        let (bucket, key) = location(path)
-        let declared = attributes.expectedSize ?? attributes.sizeHint
-        let expectedMD5 = attributes.expectedHashes[.md5].map { $0.lowercased() }.flatMap { S3Crypto.isMD5Hex($0) ? $0 : nil }
-        do {
-            let metadata = try S3Metadata.headers(attributes.metadata, modificationTime: attributes.modificationTime,
-                                                  md5Hex: nil, display: shown)
-            let buffered = min(Int64(configuration.partSize), configuration.multipartThreshold)
-            if let declared, declared > buffered, declared <= configuration.multipartThreshold {
-                return try await putStreamed(path: path, bucket: bucket, key: key, content: content, size: declared,
-                                             attributes: attributes, metadata: metadata, display: shown)
-            }
-            let base = S3MultipartUpload.basePartSize(configured: configuration.partSize, expectedSize: declared)
-            let reader = try S3PartReader(content, hashing: attributes.computeHashes.union(attributes.expectedHashes.keys))
-            let first = try await reader.read(upTo: S3MultipartUpload.partSize(number: 1, base: base))
-            if reader.ended {
-                // It all fits in one part: one PUT whose Content-MD5 the server checks.
-                var hashes = reader.results()
-                if hashes[.md5] == nil { hashes[.md5] = try Digest.hash(first, kind: .md5) }
-                try verifyContent(path: shown, expectedSize: attributes.expectedSize, actualSize: reader.byteCount,
-                                  expected: attributes.expectedHashes, actual: hashes)
-                return try await putBuffered(path: path, bucket: bucket, key: key, bytes: first, md5: hashes[.md5] ?? "",
-                                             hashes: hashes, attributes: attributes, metadata: metadata, display: shown)
-            }
-            // Multipart: the MD5 metadata must be given at creation, so only a known one is sent.
-            let createHeaders = try S3Metadata.headers(attributes.metadata, modificationTime: attributes.modificationTime,
-                                                       md5Hex: expectedMD5, display: shown)
-            let upload = S3MultipartUpload(transport: transport, bucket: bucket, key: key, display: shown)
-            let result = try await upload.upload(
-                reader: reader, firstPart: consume first, basePartSize: base,
-                concurrency: min(configuration.uploadConcurrency, configuration.maxConnections),
-                partChecksums: configuration.partChecksums, headers: createHeaders
-            ) {
-                try verifyContent(path: shown, expectedSize: attributes.expectedSize, actualSize: reader.byteCount,
-                                  expected: attributes.expectedHashes, actual: reader.results())
-            }
-            var hashes = reader.results()
-            if let expectedMD5 { hashes[.md5] = expectedMD5 }
-            var meta = attributes.metadata
-            if let t = attributes.modificationTime { meta[S3Metadata.mtimeKey] = S3Time.formatEpoch(t) }
-            if let expectedMD5 { meta[S3Metadata.md5Key] = S3Crypto.base64(fromHex: expectedMD5) }
-            return FileInfo(path: path, kind: .file, size: reader.byteCount,
-                            modificationTime: attributes.modificationTime ?? Date(), etag: result.etag,
-                            version: result.versionId, hashes: hashes, metadata: meta)
-        } catch {
-            await content.cancel()  // the producer stops too (no-op when it was read to the end)
-            throw s3VFSError(error, display: shown)
-        }
-    }
-
     public func remove(_ path: VPath) async throws {
         let shown = display(path)
         guard path.depth >= 2 else {
@@ -311,286 +178,6 @@ public final class S3FileSystem: VirtualFileSystem, ServerSideCopying, Moving, M
         } catch {
             throw s3VFSError(error, display: shown)
         }
-    }
-
-    /// Creates a bucket (a path of depth 1, with the region's `LocationConstraint` outside
-    /// us-east-1). Deeper paths are prefixes, which need no creating: they succeed once the
-    /// bucket is known to exist.
-    ///
-    /// - Throws: `.alreadyExists` for an existing bucket (or the root), `.notFound` naming the
-    ///   bucket when creating a prefix in a missing one.
-    public func makeDirectory(_ path: VPath) async throws {
-        let shown = display(path)
-        guard !path.isRoot else {
-            throw VFSError(.alreadyExists, "the root of the endpoint always exists", path: shown, backend: "s3")
-        }
-        let bucket = path.components[0]
-        do {
-            if path.depth > 1 {
-                try await checkBucket(bucket, display: shown)
-                return
-            }
-            do {
-                try await checkBucket(bucket, display: shown)
-                throw VFSError(.alreadyExists, "the bucket already exists", path: shown, remedy: "use it as it is", backend: "s3")
-            } catch let e as S3ServiceError where e.code == "NoSuchBucket" || e.status == 404 {
-                // Missing: create it below.
-            }
-            var body: S3Operation.Body = .none
-            var headers: [(String, String)] = []
-            if configuration.region != "us-east-1" {
-                let xml = "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
-                    + "<LocationConstraint>\(S3XML.escape(configuration.region))</LocationConstraint></CreateBucketConfiguration>"
-                body = .bytes(Array(xml.utf8), hashed: true)
-                headers.append(("Content-Type", "application/xml"))
-            }
-            let response = try await transport.send(S3Operation("PUT", bucket: bucket, headers: headers, body: body,
-                                                                 idempotent: false, display: shown))
-            await response.body.cancel()
-        } catch {
-            throw s3VFSError(error, display: shown)
-        }
-    }
-
-    /// Deletes an empty bucket (depth 1); for a deeper path, succeeds when no object lies
-    /// below the prefix (removing a directory marker if there is one).
-    ///
-    /// - Throws: `.notEmpty`, `.notFound` for a missing bucket, `.notADirectory` for a file.
-    public func removeDirectory(_ path: VPath) async throws {
-        let shown = display(path)
-        guard !path.isRoot else {
-            throw VFSError.invalid("the root of an S3 endpoint cannot be removed", path: shown)
-        }
-        let bucket = path.components[0]
-        do {
-            if path.depth == 1 {
-                let response = try await transport.send(S3Operation("DELETE", bucket: bucket, idempotent: false, display: shown))
-                await response.body.cancel()
-                return
-            }
-            let prefix = location(path).key + "/"
-            let page = try await lister.page(bucket: bucket, prefix: prefix, delimiter: "/", token: nil, maxKeys: 2, display: shown)
-            let marker = page.objects.contains { $0.key == prefix }
-            if page.objects.count > (marker ? 1 : 0) || !page.prefixes.isEmpty {
-                throw VFSError(.notEmpty, "the directory is not empty", path: shown,
-                               remedy: "remove its content first, or use `dctc rm -r`", backend: "s3")
-            }
-            if marker {
-                try await deleteObject(bucket: bucket, key: prefix, display: shown)
-            } else if try await head(bucket: bucket, key: location(path).key, path: path, display: shown) != nil {
-                throw VFSError(.notADirectory, "is a file, not a directory", path: shown,
-                               remedy: "remove files with `dctc rm`", backend: "s3")
-            }
-        } catch let e as S3ServiceError where e.code == "BucketNotEmpty" {
-            throw VFSError(.notEmpty, "the bucket is not empty (BucketNotEmpty)", path: shown,
-                           remedy: "remove its objects first (`dctc rm -r \(shown)`)", backend: "s3", cause: e.vfsError.cause)
-        } catch {
-            throw s3VFSError(error, display: shown)
-        }
-    }
-
-    // MARK: - Optional powers
-
-    /// Copies on the server (`CopyObject`; a multipart copy with `UploadPartCopy` above 5 GiB),
-    /// keeping the source's metadata and content type, with the modification time and metadata
-    /// of `attributes` applied.
-    ///
-    /// - Throws: `.notFound`, `.isADirectory`, `.checksumMismatch` when the source does not have
-    ///   the expected size or MD5 (checked before anything is copied).
-    @discardableResult
-    public func copy(from source: VPath, to destination: VPath, attributes: WriteAttributes) async throws -> FileInfo {
-        let shown = display(destination)
-        let sourceShown = display(source)
-        guard source.depth >= 2, destination.depth >= 2 else {
-            throw VFSError(.isADirectory, "a bucket cannot be copied as a file",
-                           path: source.depth < 2 ? sourceShown : shown, remedy: "copy the objects inside it", backend: "s3")
-        }
-        let (sb, sk) = location(source)
-        let (db, dk) = location(destination)
-        do {
-            guard let src = try await head(bucket: sb, key: sk, path: source, display: sourceShown) else {
-                if try await prefixExists(bucket: sb, prefix: sk + "/", display: sourceShown) {
-                    throw VFSError(.isADirectory, "is a directory", path: sourceShown, remedy: "use -r for directories", backend: "s3")
-                }
-                throw VFSError.notFound(sourceShown)
-            }
-            let size = src.info.size ?? 0
-            var known: [HashKind: String] = [:]
-            if let md5 = src.info.hashes[.md5] { known[.md5] = md5 }
-            try verifyContent(path: sourceShown, expectedSize: attributes.expectedSize, actualSize: size,
-                              expected: attributes.expectedHashes.filter { $0.key == .md5 }, actual: known)
-            var metadata = src.info.metadata
-            for (k, v) in attributes.metadata { metadata[k.lowercased()] = v }
-            let mtime = attributes.modificationTime ?? src.info.modificationTime
-            metadata.removeValue(forKey: S3Metadata.mtimeKey)
-            var headers = S3Metadata.lenientHeaders(metadata, modificationTime: mtime)
-            headers.append(("x-amz-metadata-directive", "REPLACE"))
-            if let type = src.contentType { headers.append(("Content-Type", type)) }
-            let copySource = "/" + S3Signer.encode(sb, keepSlash: false) + "/" + S3Signer.encode(sk, keepSlash: true)
-            let result: S3WriteResult
-            if size > Int64(S3MultipartUpload.maxPartSize) {
-                let upload = S3MultipartUpload(transport: transport, bucket: db, key: dk, display: shown)
-                result = try await upload.copy(source: copySource, size: size, concurrency: configuration.uploadConcurrency,
-                                               headers: headers.filter { $0.0.lowercased() != "x-amz-metadata-directive" })
-            } else {
-                let (response, body) = try await transport.sendCollecting(S3Operation(
-                    "PUT", bucket: db, key: dk, headers: headers + [("x-amz-copy-source", copySource)],
-                    idempotent: true, display: shown))
-                let root = try S3XML.parse(body, display: shown)
-                guard root.name != "Error" else {
-                    throw S3ServiceError(status: 200, body: body, headers: response.headers, method: "PUT", bucket: db,
-                                         display: shown, bucketDisplay: transport.bucketDisplay(db))
-                }
-                result = S3WriteResult(etag: root["ETag"].map(S3XML.unquote), versionId: response.headers["x-amz-version-id"])
-            }
-            var hashes: [HashKind: String] = [:]
-            if let md5 = known[.md5] ?? result.etag.flatMap({ S3Crypto.isMD5Hex($0) ? $0.lowercased() : nil }) { hashes[.md5] = md5 }
-            if let t = mtime { metadata[S3Metadata.mtimeKey] = S3Time.formatEpoch(t) }
-            return FileInfo(path: destination, kind: .file, size: size, modificationTime: mtime ?? Date(),
-                            etag: result.etag, version: result.versionId, hashes: hashes, metadata: metadata)
-        } catch {
-            throw s3VFSError(error, display: shown)
-        }
-    }
-
-    /// Moves by copying on the server, then deleting the source (S3 has no rename).
-    public func move(from source: VPath, to destination: VPath) async throws {
-        guard source != destination else { return }
-        _ = try await copy(from: source, to: destination, attributes: .none)
-        let shown = display(source)
-        let (bucket, key) = location(source)
-        do {
-            try await deleteObject(bucket: bucket, key: key, display: shown)
-        } catch {
-            throw s3VFSError(error, display: shown)
-        }
-    }
-
-    /// Sets `x-amz-meta-mtime` by copying the object onto itself with replaced metadata.
-    public func setModificationTime(_ path: VPath, to date: Date) async throws {
-        _ = try await copy(from: path, to: path, attributes: WriteAttributes(modificationTime: date))
-    }
-
-    // MARK: - Extras beyond the protocol
-
-    /// Every object below `prefix` (a bucket or a prefix in one), in one stream of pages
-    /// without a delimiter: a whole tree costs one request per 1,000 objects. Entries are files
-    /// with their full paths, in key byte order; a directory marker (`a/`, as the S3 console and
-    /// rclone make for an empty folder) is a directory entry, the prefix's own marker and keys
-    /// that are not valid paths (with `//`, or a leading `/`) are left out. Directories that hold
-    /// objects are not entries of their own: they are implied by the paths below them.
-    ///
-    /// - Throws (from the listing): `.notFound` when nothing is below a prefix (or the bucket is
-    ///   missing), `.notADirectory` when `prefix` is a file, `.invalidArgument` for the root.
-    public func listRecursive(_ prefix: VPath) -> Listing {
-        let shown = display(prefix)
-        guard !prefix.isRoot else {
-            return .failing(VFSError.invalid("a recursive listing needs a bucket", path: shown,
-                                             remedy: "list s3://BUCKET or a prefix in it"))
-        }
-        let raw = rawObjects(below: prefix, display: shown)
-        return Listing {
-            while let page = try await raw() {
-                let entries = page.compactMap { object -> FileInfo? in
-                    if object.key.hasSuffix("/") {
-                        guard let path = S3FileSystem.path(bucket: prefix.components[0], key: String(object.key.dropLast())),
-                              path.depth > prefix.depth else { return nil }
-                        return FileInfo(path: path, kind: .directory)
-                    }
-                    guard let path = S3FileSystem.path(bucket: prefix.components[0], key: object.key) else { return nil }
-                    return S3FileSystem.fileInfo(path: path, object: object)
-                }
-                if !entries.isEmpty { return entries }
-            }
-            return nil
-        }
-    }
-
-    /// Removes many objects with `DeleteObjects` (1,000 keys per request). Missing objects are
-    /// not errors (S3 reports them deleted). Keys that XML 1.0 cannot carry are deleted one by one.
-    ///
-    /// - Parameter paths: files (depth ≥ 2), in any buckets.
-    /// - Returns: the number of keys the server reported deleted.
-    /// - Throws: the first per-key error the server reported (`.permissionDenied`…), after all
-    ///   batches were sent.
-    @discardableResult
-    public func removeMany(_ paths: [VPath]) async throws -> Int {
-        var byBucket: [String: [String]] = [:]
-        for p in paths {
-            guard p.depth >= 2 else {
-                throw VFSError(.isADirectory, "a bucket cannot be removed as a file", path: display(p), backend: "s3")
-            }
-            let (b, k) = location(p)
-            byBucket[b, default: []].append(k)
-        }
-        var deleted = 0
-        var firstError: VFSError?
-        for (bucket, keys) in byBucket.sorted(by: { $0.key < $1.key }) {
-            let (n, e) = await deleteKeys(bucket: bucket, keys: keys)
-            deleted += n
-            if firstError == nil { firstError = e }
-        }
-        if let firstError { throw firstError }
-        return deleted
-    }
-
-    /// Removes a file, or every object below a prefix or in a bucket (the bucket itself stays;
-    /// remove it with `removeDirectory`). Lists without a delimiter and deletes in batches of
-    /// 1,000: two requests per thousand objects instead of a listing per directory and a
-    /// request per object (the protocol extension's generic `removeTree`).
-    ///
-    /// - Returns: the number of files removed (directory markers are not counted).
-    /// - Throws: `.notFound` when nothing is there; `.invalidArgument` for the endpoint's root.
-    @discardableResult
-    public func removeTree(_ path: VPath) async throws -> Int {
-        let shown = display(path)
-        guard !path.isRoot else {
-            throw VFSError.invalid("refusing to remove every bucket of the endpoint", path: shown,
-                                   remedy: "remove one bucket at a time")
-        }
-        let top = try await info(path)
-        guard top.isDirectory else {
-            try await remove(path)
-            return 1
-        }
-        let bucket = path.components[0]
-        let raw = rawObjects(below: path, display: shown, allowEmpty: true)
-        var removed = 0
-        while let page = try await raw() {
-            let keys = page.map(\.key)
-            let (_, error) = await deleteKeys(bucket: bucket, keys: keys)
-            if let error { throw error }
-            removed += keys.filter { !$0.hasSuffix("/") }.count
-        }
-        return removed
-    }
-
-    /// Multipart uploads started below `prefix` (a bucket or a prefix in one) and neither
-    /// completed nor aborted (`ListMultipartUploads`).
-    ///
-    /// - Throws: `.notFound` for a missing bucket, `.invalidArgument` for the root.
-    public func pendingUploads(below prefix: VPath) async throws -> [S3PendingUpload] {
-        let shown = display(prefix)
-        guard !prefix.isRoot else { throw VFSError.invalid("pending uploads are listed per bucket", path: shown) }
-        do {
-            let p = prefix.depth > 1 ? location(prefix).key : ""
-            return try await lister.pendingUploads(bucket: prefix.components[0], prefix: p, display: shown)
-        } catch {
-            throw s3VFSError(error, display: shown)
-        }
-    }
-
-    /// Aborts multipart uploads left over below `prefix` (by tools that crashed).
-    /// - Returns: how many were aborted.
-    @discardableResult
-    public func abortPendingUploads(below prefix: VPath) async throws -> Int {
-        let uploads = try await pendingUploads(below: prefix)
-        for u in uploads {
-            let upload = S3MultipartUpload(transport: transport, bucket: prefix.components[0], key: u.key,
-                                           display: display(VPath(components: [prefix.components[0]] + u.key.split(separator: "/").map(String.init))))
-            await upload.abort(uploadId: u.uploadId)
-        }
-        return uploads.count
     }
 
     // MARK: - Requests
@@ -665,7 +252,7 @@ public final class S3FileSystem: VirtualFileSystem, ServerSideCopying, Moving, M
 
     /// Deletes keys of one bucket in `DeleteObjects` batches of 1,000 (quiet mode).
     /// - Returns: the number deleted and the first error (mapped), if any.
-    private func deleteKeys(bucket: String, keys: [String]) async -> (Int, VFSError?) {
+    func deleteKeys(bucket: String, keys: [String]) async -> (Int, VFSError?) {
         var deleted = 0
         var firstError: VFSError?
         let bucketPath = VPath(components: [bucket])
@@ -716,7 +303,7 @@ public final class S3FileSystem: VirtualFileSystem, ServerSideCopying, Moving, M
 
     /// Pages of every raw object below a bucket or prefix (no delimiter), markers included.
     /// - Parameter allowEmpty: an empty prefix gives no pages instead of `.notFound`.
-    private func rawObjects(below prefix: VPath, display shown: String,
+    func rawObjects(below prefix: VPath, display shown: String,
                             allowEmpty: Bool = false) -> @Sendable () async throws -> [S3ListedObject]? {
         let bucket = prefix.components[0]
         let keyPrefix = prefix.depth > 1 ? location(prefix).key + "/" : ""
@@ -743,69 +330,6 @@ public final class S3FileSystem: VirtualFileSystem, ServerSideCopying, Moving, M
                 throw s3VFSError(error, display: shown)
             }
         }
-    }
-
-    // MARK: - Writing
-
-    /// One PUT of content held in memory, with `Content-MD5` so the server verifies it
-    /// (retried, since the body can be sent again).
-    private func putBuffered(path: VPath, bucket: String, key: String, bytes: [UInt8], md5: String,
-                             hashes: [HashKind: String], attributes: WriteAttributes,
-                             metadata: [(String, String)], display shown: String) async throws -> FileInfo {
-        let headers = metadata + [("Content-MD5", S3Crypto.base64(fromHex: md5))]
-        let response = try await transport.send(S3Operation("PUT", bucket: bucket, key: key, headers: headers,
-                                                            body: .bytes(bytes, hashed: false), idempotent: true, display: shown))
-        await response.body.cancel()
-        return try writtenInfo(path: path, response: response.headers, size: Int64(bytes.count), hashes: hashes,
-                               attributes: attributes, display: shown)
-    }
-
-    /// One PUT streaming `size` bytes straight from the source; the MD5 computed on the way
-    /// must equal the returned ETag. A mismatch deletes the object again.
-    private func putStreamed(path: VPath, bucket: String, key: String, content: ByteStream, size: Int64,
-                             attributes: WriteAttributes, metadata: [(String, String)], display shown: String) async throws -> FileInfo {
-        var headers = metadata
-        if let md5 = attributes.expectedHashes[.md5]?.lowercased(), S3Crypto.isMD5Hex(md5) {
-            headers.append(("Content-MD5", S3Crypto.base64(fromHex: md5)))  // the server rejects other content
-        }
-        let kinds = attributes.computeHashes.union(attributes.expectedHashes.keys).union([.md5])
-        let source = try S3HashingSource(content, kinds: kinds)
-        let response = try await transport.send(S3Operation("PUT", bucket: bucket, key: key, headers: headers,
-                                                            body: .stream(ByteStream(source), size: size),
-                                                            idempotent: false, display: shown))
-        await response.body.cancel()
-        let (hashes, count) = await source.results()
-        do {
-            try verifyContent(path: shown, expectedSize: attributes.expectedSize, actualSize: count,
-                              expected: attributes.expectedHashes, actual: hashes)
-            return try writtenInfo(path: path, response: response.headers, size: count, hashes: hashes,
-                                   attributes: attributes, display: shown)
-        } catch {
-            // The server stored content that is not what was meant: take it away again.
-            let transport = self.transport
-            let cleanup = Task {
-                let r = try? await transport.send(S3Operation("DELETE", bucket: bucket, key: key, idempotent: true, display: shown))
-                await r?.body.cancel()
-            }
-            await cleanup.value
-            throw error
-        }
-    }
-
-    /// The info of a freshly written object; checks a single-part ETag against the MD5.
-    private func writtenInfo(path: VPath, response headers: CurlHeaders, size: Int64, hashes: [HashKind: String],
-                             attributes: WriteAttributes, display shown: String) throws -> FileInfo {
-        let etag = headers["ETag"].map(S3XML.unquote)
-        let encryption = headers["x-amz-server-side-encryption"]?.lowercased() ?? ""
-        let opaque = encryption.hasPrefix("aws:kms") || headers["x-amz-server-side-encryption-customer-algorithm"] != nil
-        if let etag, let md5 = hashes[.md5], S3Crypto.isMD5Hex(etag), !opaque, etag.lowercased() != md5 {
-            throw VFSError(.checksumMismatch, "the server stored different content: its ETag \(etag) is not the MD5 \(md5) of what was sent",
-                           path: shown, remedy: "run the command again; check the network path to the server", backend: "s3")
-        }
-        var metadata = attributes.metadata
-        if let t = attributes.modificationTime { metadata[S3Metadata.mtimeKey] = S3Time.formatEpoch(t) }
-        return FileInfo(path: path, kind: .file, size: size, modificationTime: attributes.modificationTime ?? Date(),
-                        etag: etag, version: headers["x-amz-version-id"], hashes: hashes, metadata: metadata)
     }
 
     // MARK: - Listing helpers
@@ -845,8 +369,3 @@ public final class S3FileSystem: VirtualFileSystem, ServerSideCopying, Moving, M
         return VPath(components: [bucket] + parts.map(String.init))
     }
 }
-
-
-/// The sync engine lists a whole S3 tree in one stream of pages (ten requests for 10,000
-/// objects instead of one per directory) and deletes in batches of 1,000.
-extension S3FileSystem: RecursiveListing, BatchRemoving {}
