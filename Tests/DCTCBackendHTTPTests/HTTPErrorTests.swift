@@ -114,7 +114,9 @@ struct HTTPErrorTests {
             return [UInt8](repeating: 0x5A, count: 65_536)
         }
         let upload = Task { try await fs.write(dir.appending("f.bin"), from: endless, attributes: .none) }
-        while await sent.total < 2_000_000 { try await Task.sleep(for: .milliseconds(10)) }
+        // Bounded wait: 2 MB sent, or 30 s (then the upload is cancelled all the same).
+        let deadline = ContinuousClock.now + .seconds(30)
+        while await sent.total < 2_000_000, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         upload.cancel()
         let result = await upload.result
         #expect(throws: (any Error).self) { try result.get() }
