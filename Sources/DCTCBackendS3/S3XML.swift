@@ -241,15 +241,8 @@ enum S3Time {
         return n
     }
 
-    /// Seconds since 1970 of a UTC civil time (proleptic Gregorian; Howard Hinnant's algorithm).
+    /// Seconds since 1970 of a UTC civil time.
     private static func epochSeconds(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
-        return days * 86_400 + hour * 3600 + minute * 60 + second
+        CivilDate.epochSeconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
     }
 }

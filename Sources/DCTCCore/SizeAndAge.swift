@@ -1,7 +1,6 @@
-import DCTCCore
 import Foundation
 
-/// Parses sizes for `--min-size` and `--max-size`.
+/// The one size grammar of dctc: `--min-size`, `--max-size`, `--max-transfer`, pipeline `min_size`…
 ///
 /// A number (decimals allowed) with an optional unit, case-insensitive, spaces allowed between them:
 /// no unit or `B` is bytes; `K`, `M`, `G`, `T`, `P`, `E` (also written `KiB`, `Ki`, `MiB`...) are powers
@@ -80,7 +79,7 @@ public enum SizeParser {
 
     /// A size for messages: "12 bytes", "1.5 MiB"; with `exact`, large sizes add the byte count:
     /// "1.5 MiB (1572864 bytes)".
-    static func describe(_ bytes: Int64, exact: Bool = false) -> String {
+    public static func describe(_ bytes: Int64, exact: Bool = false) -> String {
         let units = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
         if bytes < 1024 { return bytes == 1 ? "1 byte" : "\(bytes) bytes" }
         var unitIndex = 0
@@ -125,6 +124,25 @@ public enum AgeParser {
         }
         return try parseDuration(scalars, text: text)
     }
+
+    /// Parses a duration alone (no dates): `90s`, `30m`, `1h30m`, `250ms`, `2d`; a lone bare
+    /// number is seconds. The one duration grammar of dctc (`--max-duration`, `--stats`,
+    /// `--timeout`, pipeline `retry_delay` and `timeout`).
+    /// - Throws: `VFSError(.invalidArgument)` naming the text.
+    public static func parseDuration(_ text: String) throws -> TimeInterval {
+        let scalars = Array(text.trimmingCharacters(in: .whitespaces).unicodeScalars)
+        guard !scalars.isEmpty else {
+            throw VFSError.invalid("'\(text)' is not a duration: it is empty", remedy: durationRemedy)
+        }
+        do {
+            return try parseDuration(scalars, text: text)
+        } catch let e as VFSError {
+            throw VFSError.invalid(e.message.replacingOccurrences(of: "is not an age", with: "is not a duration")
+                .replacingOccurrences(of: "ages cannot", with: "durations cannot"), remedy: durationRemedy)
+        }
+    }
+
+    static let durationRemedy = "write a duration like 90s, 30m, 12h, 2d, 1h30m or 250ms"
 
     private static func invalid(_ text: String, _ why: String) -> VFSError {
         VFSError.invalid("'\(text)' is not an age: \(why)",
@@ -250,12 +268,10 @@ public enum AgeParser {
         return date.addingTimeInterval(fraction)
     }
 
-    private static func isLeap(_ year: Int) -> Bool {
-        (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-    }
+    private static func isLeap(_ year: Int) -> Bool { CivilDate.isLeap(year) }
 
     /// An age for messages, with its two largest units: "3d4h", "2h", "45s", "250ms".
-    static func describe(_ seconds: TimeInterval) -> String {
+    public static func describe(_ seconds: TimeInterval) -> String {
         guard seconds.isFinite else { return "\(seconds)s" }
         if seconds < 0 { return "-" + describe(-seconds) }
         if seconds > 0 && seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
