@@ -138,3 +138,35 @@ public enum CryptoLibraryVersion {
         return String(cString: v)
     }
 }
+
+/// A byte source that passes a stream through unchanged while hashing and counting it, for
+/// writers that hand the bytes on (to libcurl, to a file) and need the digests afterwards.
+/// The one hashing source of the project (beside `HashingTransform`, which is the transform
+/// form for `ByteStream.transformed(by:)`).
+public actor HashingSource: ByteSource {
+    private let upstream: ByteStream
+    private let digests: [Digest]
+    private var count: Int64 = 0
+
+    /// - Throws: `VFSError(.io)` when a digest cannot be created.
+    public init(_ upstream: ByteStream, kinds: Set<HashKind>) throws {
+        self.upstream = upstream
+        digests = try kinds.sorted().map { try Digest($0) }
+    }
+
+    public func next() async throws -> [UInt8]? {
+        guard let chunk = try await upstream.source.next() else { return nil }
+        count += Int64(chunk.count)
+        for d in digests { d.update(chunk) }
+        return chunk
+    }
+
+    public func cancel() async { await upstream.cancel() }
+
+    /// The digests and byte count of everything read so far.
+    public func results() -> (hashes: [HashKind: String], size: Int64) {
+        var out: [HashKind: String] = [:]
+        for d in digests { out[d.kind] = d.finalize() }
+        return (out, count)
+    }
+}
