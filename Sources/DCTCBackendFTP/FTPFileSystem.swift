@@ -35,7 +35,7 @@ public final class FTPFileSystem: VirtualFileSystem, Moving, ModificationTimeSet
     let features: FTPFeatures
     /// The command that sets modification times (`.mfmt`, `.mdtm`, or `.none`).
     let timeCommand: FTPConfiguration.TimeCommand
-    let directories = FTPKnownDirectories()
+    let directories = KnownDirectories()
 
     /// Connects, logs in and asks the server what it supports (`FEAT`, and whether
     /// `MDTM YYYYMMDDHHMMSS path` sets times), in one request.

@@ -29,7 +29,7 @@ public final class HTTPFileSystem: VirtualFileSystem, ServerSideCopying, Moving 
 
     let client: CurlClient
     /// Folders known to exist, so uploads into one folder do not ask about it every time.
-    let knownDirectories = KnownDirectories()
+    let knownDirectories = KnownDirectories(limit: 10_000)
 
     /// A store for a server whose profile is already known (no network traffic here).
     ///

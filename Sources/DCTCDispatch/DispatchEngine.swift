@@ -176,12 +176,10 @@ public enum DispatchEngine {
 }
 
 /// Counts the bytes that went to the store (read after the write).
-final class StoredByteCounter: @unchecked Sendable {
-    // Guarded by `lock`.
-    private let lock = NSLock()
-    private var total: Int64 = 0
-    func add(_ n: Int) { lock.withLock { total += Int64(n) } }
-    var value: Int64 { lock.withLock { total } }
+final class StoredByteCounter: Sendable {
+    private let total = Locked<Int64>(0)
+    func add(_ n: Int) { total.withLock { $0 += Int64(n) } }
+    var value: Int64 { total.value }
 }
 
 /// Passes bytes through, counting them.

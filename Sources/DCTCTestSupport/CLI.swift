@@ -1,3 +1,4 @@
+import DCTCCore
 import Foundation
 
 /// Runs the built `dctc` binary end to end, as a user would.
@@ -65,12 +66,10 @@ public enum CLI {
     }
 }
 
-final class ErrBox: @unchecked Sendable {
-    // Guarded by `lock`.
-    private let lock = NSLock()
-    private var data = Data()
-    func set(_ d: Data) { lock.withLock { data = d } }
-    func get() -> Data { lock.withLock { data } }
+final class ErrBox: Sendable {
+    private let data = Locked(Data())
+    func set(_ d: Data) { data.value = d }
+    func get() -> Data { data.value }
 }
 
 /// A scratch directory tree for CLI tests, removed by `cleanup()`.
