@@ -30,6 +30,7 @@ struct Cp: AsyncParsableCommand {
         """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Object options") var upload: UploadOptions
     @Flag(name: .shortAndLong, help: "Copy directories recursively.") var recursive = false
     @Option(name: .long, help: "Compress on the way (gz or bz2); the suffix is added to each name.") var compress: CompressionChoice?
     @Option(name: .long, help: ArgumentHelp("Compression level (gz: 1-9, bz2: 1-9).", valueName: "N")) var level: Int?
@@ -52,7 +53,7 @@ struct Cp: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let ctx = try await CommandContext.make(global)
+        let ctx = try await CommandContext.make(global, upload: upload)
         let reporter = ErrorReporter(verbose: global.verbose)
         let sourceTexts = zip == nil ? Array(paths.dropLast()) : paths
         let destinationText = zip == nil ? paths[paths.count - 1] : ""

@@ -34,6 +34,7 @@ struct Stat: AsyncParsableCommand {
                 if let etag = info.etag { lines.append(("ETag", etag)) }
                 if let version = info.version { lines.append(("Version", version)) }
                 for (kind, value) in info.hashes.sorted(by: { $0.key < $1.key }) { lines.append((kind.rawValue.uppercased(), value)) }
+                for (key, value) in info.properties.sorted(by: { $0.key < $1.key }) { lines.append((key, value)) }
                 for (key, value) in info.metadata.sorted(by: { $0.key < $1.key }) { lines.append(("Meta \(key)", value)) }
                 let width = lines.map(\.0.count).max() ?? 0
                 for (k, v) in lines {
