@@ -49,8 +49,9 @@ struct AWSConfigFile {
             let indented = rawLine.first == " " || rawLine.first == "\t"
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
-            if !indented && line.hasPrefix("[") && line.hasSuffix("]") {
-                let name = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+            // `[profile x]`, perhaps followed by a comment (configparser matches up to the last `]`).
+            if !indented && line.hasPrefix("["), let close = line.lastIndex(of: "]") {
+                let name = line[line.index(after: line.startIndex)..<close].trimmingCharacters(in: .whitespaces)
                 current = name.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
                 nested = nil
                 if let current, sections[current] == nil { sections[current] = [:] }
