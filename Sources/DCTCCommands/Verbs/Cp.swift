@@ -21,8 +21,14 @@ struct Cp: AsyncParsableCommand {
         destination, keeps the modification time, and is verified (size, and hashes the \
         source already knows). `-` reads standard input or writes standard output.
 
+        Objects written to S3 get a Content-Type guessed from the name (/etc/mime.types), \
+        and what the object options ask for (as `aws s3 cp` does); a copy inside one S3 \
+        endpoint keeps the source's metadata, Content-Type, storage class and encryption.
+
         Examples:
           dctc cp report.csv s3://bucket/reports/
+          dctc cp --metadata owner=data-team --storage-class STANDARD_IA --sse AES256 report.csv s3://bucket/reports/
+          dctc cp --content-type text/html --cache-control max-age=300 index s3://bucket/site/index
           dctc cp -r ./logs backup:logs --compress gz
           dctc cp -r --decompress sftp://me@host/export/ ./export
           dctc cp -r --zip bundle.zip ./docs ./README.md

@@ -4,11 +4,12 @@ import DCTCCore
 /// `dctc stat`: everything a store knows about entries.
 struct Stat: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show an entry's type, size, modification time, mode, ETag and known hashes.",
+        abstract: "Show an entry's type, size, modification time, mode, ETag, known hashes and object properties.",
         discussion: """
         Examples:
           dctc stat ./file.csv
           dctc stat --json s3://bucket/key.gz
+          dctc stat --profile work s3://bucket/site/index.html
         """)
 
     @OptionGroup var global: GlobalOptions
