@@ -79,6 +79,7 @@ enum AccountSchema {
                 "password": .secret,
                 "token": .secret,
                 "insecure_tls": .boolean,
+                "content_type": .string,
             ])
         case .s3:
             return merged(common, network, [
