@@ -30,7 +30,11 @@ struct AWSCredentialChain {
 
     /// - Throws: `.notFound` for a chosen profile in neither file; `.permissionDenied` for
     ///   an unreadable file.
-    init(selection: AWSSelection, accountProfile: String?, environment: [String: String], homeDirectory: String) throws {
+    /// - Parameter requireEnvironmentProfile: false when no credentials are taken from the
+    ///   profile (an account with keys, `--no-sign-request`): a missing `AWS_PROFILE` profile
+    ///   is then ignored (its region and endpoints are simply absent).
+    init(selection: AWSSelection, accountProfile: String?, environment: [String: String], homeDirectory: String,
+         requireEnvironmentProfile: Bool = true) throws {
         self.environment = environment
         self.homeDirectory = homeDirectory
         profiles = try AWSProfiles.load(environment: environment, homeDirectory: homeDirectory)
@@ -38,7 +42,7 @@ struct AWSCredentialChain {
         let chosen = selection.profile ?? accountProfile
         explicitProfile = chosen != nil
         profile = chosen ?? envProfile ?? "default"
-        if chosen != nil || envProfile != nil, !profiles.exists(profile) {
+        if chosen != nil || (envProfile != nil && requireEnvironmentProfile), !profiles.exists(profile) {
             let via = selection.profile != nil ? "--profile" : (accountProfile != nil ? "the account's profile" : "AWS_PROFILE")
             let known = profiles.profileNames
             throw VFSError(.notFound, "the AWS profile '\(profile)' (from \(via)) is in neither \(profiles.configPath) nor \(profiles.credentialsPath)",

@@ -230,10 +230,6 @@ public struct S3Configuration: Sendable {
             guard let v = try account?.secret(key), !v.isEmpty else { return nil }
             return v
         }
-        let chain = try AWSCredentialChain(selection: options.aws, accountProfile: setting("profile"),
-                                           environment: environment, homeDirectory: homeDirectory)
-
-        let region = options.aws.region ?? setting("region") ?? chain.region
         var credentials: S3Credentials?
         var source = S3Credentials.Source.none
         var dynamic: AWSCredentialSource?
@@ -251,6 +247,11 @@ public struct S3Configuration: Sendable {
                 accountKeys = true
             }
         }
+        // AWS_PROFILE naming a missing profile matters only when the profile is used for keys.
+        let chain = try AWSCredentialChain(selection: options.aws, accountProfile: setting("profile"),
+                                           environment: environment, homeDirectory: homeDirectory,
+                                           requireEnvironmentProfile: !accountKeys && !options.aws.noSignRequest && account?.bool("anonymous") != true)
+        let region = options.aws.region ?? setting("region") ?? chain.region
         if options.aws.noSignRequest {
             credentials = nil
             source = .anonymous("--no-sign-request")
