@@ -81,6 +81,11 @@ struct AWSCredentialChain {
 
     var s3Endpoint: String? { endpoint(service: "s3") }
 
+    /// `AWS_CA_BUNDLE`, else the profile's `ca_bundle` (`~` expanded).
+    var caBundle: String? {
+        (env("AWS_CA_BUNDLE") ?? setting("ca_bundle")).map { Home.expandTilde($0, home: homeDirectory) }
+    }
+
     /// The profile's `s3 = addressing_style`: `path` → true, `virtual` → false, `auto` → nil.
     var pathStyle: Bool? {
         switch setting("s3.addressing_style")?.lowercased() {

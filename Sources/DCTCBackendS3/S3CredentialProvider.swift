@@ -94,6 +94,7 @@ public final class S3CredentialProvider: Sendable {
     private let state = Locked<State>(State())
     private let client: CurlClient
     private let verifyTLS: Bool
+    private let caBundle: String?
 
     private struct State {
         var current: ExpiringCredentials?
@@ -101,10 +102,11 @@ public final class S3CredentialProvider: Sendable {
     }
 
     /// - Throws: `CurlError` when libcurl cannot be initialised.
-    public init(source: AWSCredentialSource, verifyTLS: Bool = true,
+    public init(source: AWSCredentialSource, verifyTLS: Bool = true, caBundle: String? = nil,
                 advisoryRefresh: TimeInterval = 15 * 60, mandatoryRefresh: TimeInterval = 10 * 60) throws {
         self.source = source
         self.verifyTLS = verifyTLS
+        self.caBundle = caBundle
         self.advisoryRefresh = advisoryRefresh
         self.mandatoryRefresh = mandatoryRefresh
         var configuration = CurlClient.Configuration(maxConnections: 2)
@@ -217,6 +219,7 @@ public final class S3CredentialProvider: Sendable {
         var request = CurlRequest(method: "POST", url: "\(target.scheme)://\(target.authority)\(path)", headers: headers, body: .bytes(body))
         request.removedHeaders = ["Expect"]
         request.verifyTLS = verifyTLS
+        request.caBundlePath = caBundle
         request.timeouts.connect = .seconds(10)
         request.timeouts.total = .seconds(60)
         let (status, answer) = try await call(request, what: what, attempts: 3)

@@ -167,6 +167,8 @@ public struct S3Configuration: Sendable {
     public var listPageSize = 1000
     /// Verify TLS certificates (off only with `--insecure` for test servers).
     public var verifyTLS = true
+    /// The CA certificates to trust instead of the system's (`AWS_CA_BUNDLE`, profile `ca_bundle`).
+    public var caBundle: String?
     /// Connection deadlines.
     public var connectTimeout: Duration = .seconds(30)
 
@@ -281,6 +283,7 @@ public struct S3Configuration: Sendable {
         if let n = account?.int("chunk_size_mib") { config.partSize = max(5, n) * 1024 * 1024 }
         if let b = account?.bool("part_checksums") { config.partChecksums = b }
         if options.insecureTLS || account?.bool("insecure_tls") == true { config.verifyTLS = false }
+        config.caBundle = chain.caBundle
         return config
     }
 

@@ -80,7 +80,7 @@ final class S3Transport: Sendable {
         curl.userAgent = "dctc"
         client = try CurlClient(configuration: curl)
         signer = configuration.credentials.map { S3Signer(credentials: $0, region: configuration.region) }
-        credentialProvider = try configuration.credentialSource.map { try S3CredentialProvider(source: $0, verifyTLS: configuration.verifyTLS) }
+        credentialProvider = try configuration.credentialSource.map { try S3CredentialProvider(source: $0, verifyTLS: configuration.verifyTLS, caBundle: configuration.caBundle) }
     }
 
     // MARK: - Addresses
@@ -295,6 +295,7 @@ final class S3Transport: Sendable {
         if op.method == "HEAD" { request.noBody = true }
         request.range = op.range
         request.verifyTLS = configuration.verifyTLS
+        request.caBundlePath = configuration.caBundle
         request.timeouts.connect = configuration.connectTimeout
         return request
     }
