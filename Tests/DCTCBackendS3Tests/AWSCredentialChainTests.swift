@@ -184,6 +184,24 @@ struct AWSConfigurationResolutionTests {
         #expect(throws: VFSError.self) { try resolve([:], home: home, aws: AWSSelection(profile: "loop1")) }
     }
 
+    @Test("an account's upload keys are defaults the command line overrides")
+    func accountUploadKeys() throws {
+        let account = AccountSettings(name: "u", type: "s3", values: [
+            "endpoint": "http://127.0.0.1:9", "storage_class": "GLACIER", "sse": "AES256", "metadata": "team=data, stage=raw",
+            "access_key_id": "A", "secret_access_key": "B",
+        ])
+        var options = StoreOptions()
+        options.upload.storageClass = "STANDARD_IA"
+        options.upload.metadata = ["stage": "clean"]
+        let c = try S3Configuration.resolve(account: account, options: options, environment: [:], homeDirectory: try awsHome())
+        #expect(c.upload.storageClass == "STANDARD_IA")
+        #expect(c.upload.serverSideEncryption == "AES256")
+        #expect(c.upload.metadata == ["team": "data", "stage": "clean"])
+        let p = S3ObjectProperties.properties(for: "dir/page.html", upload: c.upload, guessContentType: true, explicit: [:])
+        #expect(p["Content-Type"] == "text/html")
+        #expect(try S3ObjectProperties.headers(p, display: "x").contains { $0 == ("x-amz-storage-class", "STANDARD_IA") })
+    }
+
     @Test("Content-Type is guessed from /etc/mime.types, with a built-in table as fallback")
     func contentTypes() {
         #expect(MIMETypes.type(forName: "index.html") == "text/html")

@@ -86,10 +86,10 @@ struct AWSEnvironmentTests {
         let bucket = "dctc-haws-\(UUID().uuidString.prefix(8).lowercased())"
         _ = try h.scratch.write("data.csv", "a,b\n1,2\n")
         #expect(try h.run(["mkdir", "s3://\(bucket)"]).status == 0)
-        var r = try h.run(["cp", "--metadata", "owner=data-team", "--metadata", "Stage=raw", "--storage-class", "STANDARD_IA",
+        var r = try h.run(["cp", "--content-type", "application/x-dctc-test", "--metadata", "owner=data-team", "--metadata", "Stage=raw", "--storage-class", "STANDARD_IA",
                            "--sse", "AES256", "--cache-control", "max-age=60", "data.csv", "s3://\(bucket)/in/data.csv"])
         #expect(r.status == 0, "\(r)")
-        for address in ["s3://\(bucket)/in/data.csv", "s3://\(bucket)/moved/data.csv"] {
+        for address in ["s3://\(bucket)/in/data.csv", "s3://\(bucket)/moved/data.renamed"] {
             if address.contains("moved") {
                 r = try h.run(["mv", "s3://\(bucket)/in/data.csv", address])
                 #expect(r.status == 0, "\(r)")
@@ -97,7 +97,7 @@ struct AWSEnvironmentTests {
             let info = try h.stat(address)
             let properties = info["properties"] as? [String: String] ?? [:]
             let metadata = info["metadata"] as? [String: String] ?? [:]
-            #expect(properties["Content-Type"] == "text/csv", "\(address)")
+            #expect(properties["Content-Type"] == "application/x-dctc-test", "kept by the server-side move, not guessed again: \(address)")
             #expect(properties["Storage-Class"] == "STANDARD_IA", "\(address)")
             #expect(properties["Server-Side-Encryption"] == "AES256", "\(address)")
             #expect(properties["Cache-Control"] == "max-age=60", "\(address)")
