@@ -77,6 +77,32 @@ struct AWSEnvironmentTests {
         #expect(r.stdout.contains("\"path\":\"s3:\\/\\/\(bucket)\"") || r.stdout.contains("\"path\":\"s3://\(bucket)\""), "\(r)")
         r = try h.run(["du", "-s", "s3://\(bucket)"])
         #expect(r.status == 0, "\(r)")
+
+        // An S3 account with no path lists the buckets too.
+        let config = try h.scratch.write("dctc.toml", """
+            [accounts.lab]
+            type = "s3"
+            endpoint = "\(h.endpoint)"
+            access_key_id = "\(h.moto["DCTC_TEST_MOTO_ACCESS_KEY_ID"] ?? "AKIDMOTOTEST")"
+            secret_access_key = "\(h.moto["DCTC_TEST_MOTO_SECRET_ACCESS_KEY"] ?? "SECRETMOTOTEST")"
+            """)
+        chmod(config, 0o600)
+        r = try h.run(["ls", "--config", config, "lab:"])
+        #expect(r.stdout.split(separator: "\n").contains { $0 == "\(bucket)/" }, "ls ACCOUNT: lists the buckets: \(r)")
+    }
+
+    @Test("an unreadable ~/.aws/credentials stops with a clear error (exit 6), never unsigned uploads")
+    func unreadableCredentialsFile() throws {
+        let h = try AWSHome.make()
+        defer { h.scratch.cleanup() }
+        try FileManager.default.removeItem(atPath: h.home + "/.aws/credentials")
+        // A folder in its place: unreadable as a file even for root (chmod 000 is not).
+        try FileManager.default.createDirectory(atPath: h.home + "/.aws/credentials", withIntermediateDirectories: true)
+        _ = try h.scratch.write("f.txt", "x")
+        let r = try h.run(["cp", "f.txt", "s3://dctc-haws-unreadable/f.txt"])
+        #expect(r.status == 6, "\(r)")
+        #expect(r.stderr.contains("cannot read the AWS credentials file"), "\(r)")
+        #expect(r.stderr.contains(h.home + "/.aws/credentials"), "\(r)")
     }
 
     @Test("--metadata, --storage-class STANDARD_IA, --sse AES256, --cache-control reach the object and survive a server-side move")
