@@ -247,7 +247,8 @@ actor CredentialsStandIn {
     /// How many credentials the server handed out for `tenant`.
     func count(_ tenant: String) async throws -> Int {
         let port = try await start()
-        let r = try await runTool(["curl", "-s", "http://127.0.0.1:\(port)/count/\(tenant)"])
+        let r = try await runTool(["python3", "-c", "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())",
+                                   "http://127.0.0.1:\(port)/count/\(tenant)"])
         return Int(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 }
