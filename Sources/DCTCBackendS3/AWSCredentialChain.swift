@@ -123,6 +123,13 @@ struct AWSCredentialChain {
                                       stsEndpoint: stsEndpoint(region: region)))
         }
         looked.append("web identity (AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN)")
+        if setting("sso_start_url") != nil || setting("sso_session") != nil, profiles.credentialsSection(profile)?["aws_access_key_id"] == nil,
+           setting("credential_process") == nil, setting("aws_access_key_id") == nil {
+            // aws-cli reads SSO tokens from its own cache; dctc does not.
+            throw VFSError(.authenticationFailed, "AWS profile [\(profile)] signs in with IAM Identity Center (SSO), which dctc does not read",
+                           remedy: "add `credential_process = aws configure export-credentials --profile \(profile) --format process` to a profile that dctc then uses",
+                           backend: "s3")
+        }
         looked.append("\(display(profiles.credentialsPath)) [\(profile)]")
         looked.append("\(display(profiles.configPath)) [\(profile == "default" ? "default" : "profile \(profile)")]")
         if let container = containerSource() { return .container(container) }

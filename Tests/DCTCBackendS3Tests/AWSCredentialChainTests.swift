@@ -139,6 +139,14 @@ struct AWSConfigurationResolutionTests {
         #expect(looked.contains("environment"))
     }
 
+    @Test("an SSO profile is named as unsupported, with the aws-cli command that bridges it")
+    func ssoProfile() throws {
+        let home = try awsHome(config: "[profile sso]\nsso_session = corp\nsso_account_id = 1\nregion = eu-west-1\n")
+        let error = try #require(throws: VFSError.self) { try resolve([:], home: home, aws: AWSSelection(profile: "sso")) }
+        #expect(error.message.contains("IAM Identity Center"))
+        #expect(error.remedy?.contains("export-credentials --profile sso") == true)
+    }
+
     @Test("an unreadable ~/.aws/credentials is a clear error naming the file")
     func unreadableCredentials() throws {
         let home = try awsHome()
