@@ -355,6 +355,29 @@ struct AWSCredentialSourceTests {
         #expect(try await CredentialsStandIn.shared.count(tenant + "-long") == 1, "hour-long credentials are reused")
     }
 
+    @Test("a failed refresh keeps credentials that are not yet near expiry, and fails for those that are (botocore's two windows)")
+    func refreshWindows() async throws {
+        let port = try await CredentialsStandIn.shared.start()
+        let home = try awsHome()
+        let tenant = uniqueName("win")
+        let tokenFile = home + "/token"
+        try "token-\(tenant)".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let source = AWSCredentialSource.container(.init(url: "http://127.0.0.1:\(port)/container/\(tenant)-long",
+                                                         authorizationToken: nil, authorizationTokenFile: tokenFile))
+        // Hour-long credentials, with windows that make every use try a refresh.
+        let lenient = try S3CredentialProvider(source: source, advisoryRefresh: 7200, mandatoryRefresh: 60)
+        let strict = try S3CredentialProvider(source: source, advisoryRefresh: 7200, mandatoryRefresh: 7000)
+        let first = try await lenient.credentials()
+        _ = try await strict.credentials()
+        try "wrong-token".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        #expect(try await lenient.credentials() == first, "the refresh failed; the old credentials still have an hour")
+        await #expect(throws: VFSError.self, "inside the mandatory window a failed refresh is an error") {
+            _ = try await strict.credentials()
+        }
+        try "token-\(tenant)".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        #expect(try await lenient.credentials().sessionToken != first.sessionToken, "a refresh that works replaces them")
+    }
+
     @Test("instance metadata: IMDSv2 session token first, then the role's credentials (AWS_EC2_METADATA_SERVICE_ENDPOINT)")
     func instanceMetadata() async throws {
         guard await S3TestServer.rclone.shouldRun() else { return }
