@@ -90,9 +90,12 @@ struct AWSProfiles {
     let credentialsPath: String
     let config: AWSConfigFile?
     let credentials: AWSConfigFile?
+    /// Why the credentials file could not be read: raised only when credentials are looked
+    /// for in it (an account with keys, or keys in the environment, do not need it).
+    var credentialsError: VFSError?
 
     /// Reads both files.
-    /// - Throws: when a file exists but cannot be read.
+    /// - Throws: when the config file exists but cannot be read.
     static func load(environment: [String: String], homeDirectory: String) throws -> AWSProfiles {
         func env(_ name: String) -> String? {
             guard let v = environment[name], !v.isEmpty else { return nil }
@@ -100,9 +103,16 @@ struct AWSProfiles {
         }
         let configPath = env("AWS_CONFIG_FILE") ?? homeDirectory + "/.aws/config"
         let credentialsPath = env("AWS_SHARED_CREDENTIALS_FILE") ?? homeDirectory + "/.aws/credentials"
+        var credentials: AWSConfigFile?
+        var credentialsError: VFSError?
+        do {
+            credentials = try AWSConfigFile.load(path: credentialsPath, what: "the AWS credentials file")
+        } catch let e as VFSError {
+            credentialsError = e
+        }
         return AWSProfiles(configPath: configPath, credentialsPath: credentialsPath,
                            config: try AWSConfigFile.load(path: configPath, what: "the AWS config file"),
-                           credentials: try AWSConfigFile.load(path: credentialsPath, what: "the AWS credentials file"))
+                           credentials: credentials, credentialsError: credentialsError)
     }
 
     /// The profile's section of `~/.aws/config` (`[profile NAME]`; `[default]` for default).

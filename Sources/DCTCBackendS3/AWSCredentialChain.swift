@@ -43,6 +43,7 @@ struct AWSCredentialChain {
         explicitProfile = chosen != nil
         profile = chosen ?? envProfile ?? "default"
         if chosen != nil || (envProfile != nil && requireEnvironmentProfile), !profiles.exists(profile) {
+            if let unreadable = profiles.credentialsError { throw unreadable }  // the profile may be in there
             let via = selection.profile != nil ? "--profile" : (accountProfile != nil ? "the account's profile" : "AWS_PROFILE")
             let known = profiles.profileNames
             throw VFSError(.notFound, "the AWS profile '\(profile)' (from \(via)) is in neither \(profiles.configPath) nor \(profiles.credentialsPath)",
@@ -113,6 +114,7 @@ struct AWSCredentialChain {
             return .fixed(S3Credentials(accessKeyId: id, secretAccessKey: key, sessionToken: env("AWS_SESSION_TOKEN")),
                           origin: .environment)
         }
+        if let unreadable = profiles.credentialsError { throw unreadable }
         if let role = try profileSource(profile, region: region, visited: [], requireCredentials: false) {
             return role
         }
