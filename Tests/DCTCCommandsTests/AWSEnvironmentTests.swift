@@ -49,6 +49,12 @@ struct AWSHome {
         return try CLI.run(args, cwd: scratch.path, environment: env)
     }
 
+    /// Removes a bucket a test made, with its objects.
+    func removeBucket(_ bucket: String) {
+        _ = try? run(["rm", "-r", "-f", "s3://\(bucket)"])
+        _ = try? run(["rmdir", "s3://\(bucket)"])
+    }
+
     /// `stat --json` of an object, as a dictionary.
     func stat(_ address: String) throws -> [String: Any] {
         let r = try run(["stat", "--json", address])
@@ -64,6 +70,7 @@ struct AWSEnvironmentTests {
         let h = try AWSHome.make()
         defer { h.scratch.cleanup() }
         let bucket = "dctc-haws-\(UUID().uuidString.prefix(8).lowercased())"
+        defer { h.removeBucket(bucket) }
         _ = try h.scratch.write("index.html", "<html></html>\n")
         var r = try h.run(["mkdir", "s3://\(bucket)"])
         #expect(r.status == 0, "endpoint_url of the s3 block in ~/.aws/config: \(r)")
@@ -110,6 +117,7 @@ struct AWSEnvironmentTests {
         let h = try AWSHome.make()
         defer { h.scratch.cleanup() }
         let bucket = "dctc-haws-\(UUID().uuidString.prefix(8).lowercased())"
+        defer { h.removeBucket(bucket) }
         _ = try h.scratch.write("data.csv", "a,b\n1,2\n")
         #expect(try h.run(["mkdir", "s3://\(bucket)"]).status == 0)
         var r = try h.run(["cp", "--content-type", "application/x-dctc-test", "--metadata", "owner=data-team", "--metadata", "Stage=raw", "--storage-class", "STANDARD_IA",
