@@ -44,7 +44,7 @@ let package = Package(
         // MARK: Backends
         .target(name: "DCTCBackendLocal", dependencies: ["DCTCCore", "DCTCDigest"]),
         .target(name: "DCTCBackendMemory", dependencies: ["DCTCCore", "DCTCDigest"]),
-        .target(name: "DCTCBackendS3", dependencies: ["DCTCCore", "DCTCCurl", "DCTCDigest"]),
+        .target(name: "DCTCBackendS3", dependencies: ["DCTCCore", "DCTCCurl", "DCTCDigest", "DCTCConfig"]),
         .target(name: "DCTCBackendSFTP", dependencies: ["DCTCCore", "DCTCSSH", "DCTCDigest"]),
         .target(name: "DCTCBackendFTP", dependencies: ["DCTCCore", "DCTCCurl", "DCTCDigest"]),
         .target(name: "DCTCBackendHTTP", dependencies: ["DCTCCore", "DCTCCurl", "DCTCDigest"]),

@@ -62,6 +62,7 @@ public enum HTTPBackend {
             config.mode = request.kind == "webdav" ? .webdav : .detect
         }
         if request.options.insecureTLS { config.verifyTLS = false }
+        config.uploadContentType = request.options.upload.contentType ?? request.account?["content_type"]
         if let n = request.options.maxConnections { config.maxConnections = n }
         config.probePath = probe
         if config.password == nil && config.bearerToken == nil {

@@ -42,7 +42,10 @@ extension HTTPFileSystem {
         }
         let temp = path.parent.appending(Self.temporaryName())
         let body = ByteStream(MeteredSource(upstream: content, meter: meter))
-        let put = request("PUT", temp, headers: modificationTimeHeaders(attributes.modificationTime),
+        // Content-Type as `aws s3 cp` would send it: asked for, else guessed from the final name.
+        let type = attributes.properties["Content-Type"] ?? configuration.uploadContentType ?? MIMETypes.type(forName: path.name)
+        let typeHeader = type.flatMap { t in t.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7f } ? [("Content-Type", t)] : nil } ?? []
+        let put = request("PUT", temp, headers: modificationTimeHeaders(attributes.modificationTime) + typeHeader,
                           body: .stream(body, size: attributes.expectedSize ?? attributes.sizeHint))
         do {
             let response = try await send(put, path)

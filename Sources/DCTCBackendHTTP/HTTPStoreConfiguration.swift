@@ -40,6 +40,9 @@ public struct HTTPStoreConfiguration: Sendable {
     public var timeouts = CurlRequest.Timeouts()
     /// The path `OPTIONS` asks about when detecting WebDAV (the first address given).
     public var probePath: VPath = .root
+    /// The Content-Type of files written (`--content-type`, account `content_type`); nil
+    /// guesses it from the name (`MIMETypes`).
+    public var uploadContentType: String?
 
     public init(scheme: String, host: String, port: Int? = nil, basePath: [String] = [], user: String? = nil) {
         self.scheme = scheme.lowercased()

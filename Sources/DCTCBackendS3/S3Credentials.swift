@@ -24,6 +24,13 @@ public struct S3Credentials: Sendable, Hashable, CustomStringConvertible {
         case account(String)
         case environment
         case sharedFile(path: String, profile: String)
+        /// Keys in `~/.aws/config` (`aws_access_key_id` in a `[profile NAME]` section).
+        case configFile(path: String, profile: String)
+        /// Asked when needed: STS, `credential_process`, container or instance metadata.
+        case provider(String)
+        /// Unsigned requests, as asked (`--no-sign-request`, account `anonymous = true`).
+        case anonymous(String)
+        /// No credentials were given (a configuration built in code): unsigned requests.
         case none
 
         public var description: String {
@@ -31,6 +38,9 @@ public struct S3Credentials: Sendable, Hashable, CustomStringConvertible {
             case .account(let name): "the account '\(name)'"
             case .environment: "the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY environment variables"
             case .sharedFile(let path, let profile): "profile [\(profile)] of \(path)"
+            case .configFile(let path, let profile): "profile [\(profile)] of \(path)"
+            case .provider(let what): what
+            case .anonymous(let why): "nowhere: requests are sent unsigned (\(why))"
             case .none: "nowhere (requests are sent unsigned)"
             }
         }
@@ -117,9 +127,17 @@ public struct S3Configuration: Sendable {
     /// Path-style addressing (`http://host/bucket/key`) instead of virtual-hosted
     /// (`https://bucket.host/key`). Automatic for IP addresses and `localhost`.
     public var pathStyle: Bool
-    /// nil sends unsigned requests (public buckets).
+    /// Fixed keys; nil with no `credentialSource` sends unsigned requests (public buckets).
     public var credentials: S3Credentials?
     public var credentialsSource: S3Credentials.Source
+    /// Credentials asked for when needed and refreshed before they expire (STS, web
+    /// identity, `credential_process`, container, instance metadata); wins over `credentials`.
+    public var credentialSource: AWSCredentialSource?
+    /// What objects written get (Content-Type, metadata, storage class, encryption, ACL):
+    /// the account's settings under the command line's.
+    public var upload = UploadProperties()
+    /// Guess the Content-Type from the name when none is given (as aws-cli does).
+    public var guessContentType = true
     /// Transfers (connections) at once across the whole store.
     public var maxConnections = 8
     /// Objects larger than this (or of unknown size) are uploaded in parts.
@@ -149,6 +167,8 @@ public struct S3Configuration: Sendable {
     public var listPageSize = 1000
     /// Verify TLS certificates (off only with `--insecure` for test servers).
     public var verifyTLS = true
+    /// The CA certificates to trust instead of the system's (`AWS_CA_BUNDLE`, profile `ca_bundle`).
+    public var caBundle: String?
     /// Connection deadlines.
     public var connectTimeout: Duration = .seconds(30)
 
@@ -170,17 +190,22 @@ public struct S3Configuration: Sendable {
         self.pathStyle = pathStyle ?? self.endpoint.isAddressOrLocalhost
     }
 
-    /// Resolves the configuration of a store the way the AWS tools do.
+    /// Resolves the configuration of a store the way aws-cli does (`AWSCredentialChain`).
     ///
-    /// - Credentials: the account's `access_key_id`, `secret_access_key` and `session_token`;
-    ///   else `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`; else the
-    ///   profile named by the account's `profile`, else `AWS_PROFILE`, else `default`, of
-    ///   `AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`; else none (unsigned requests).
-    /// - Region: the account's `region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's
-    ///   `region` in `AWS_CONFIG_FILE` or `~/.aws/config`, else `us-east-1`.
-    /// - Endpoint: the account's `endpoint`, `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, else
+    /// - Credentials: the account's `access_key_id`/`secret_access_key`/`session_token`; else
+    ///   aws-cli's chain for the profile (`--profile`, else the account's `profile`, else
+    ///   `AWS_PROFILE`, else `default`); `--no-sign-request` or the account's `anonymous = true`
+    ///   send unsigned requests.
+    /// - Region: `--region`, the account's `region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the
+    ///   profile's `region`, else `us-east-1`.
+    /// - Endpoint: `--endpoint-url`, the account's `endpoint`, `AWS_ENDPOINT_URL_S3`,
+    ///   `AWS_ENDPOINT_URL`, the profile's `s3 = endpoint_url`, its `endpoint_url`, else
     ///   `https://s3.REGION.amazonaws.com`.
-    /// - Addressing: the account's `path_style`, else path style for IP addresses and `localhost`.
+    /// - Addressing: the account's `path_style`, else the profile's `s3 = addressing_style`,
+    ///   else path style for IP addresses and `localhost`.
+    /// - Uploads: the account's `content_type`, `cache_control`, `content_encoding`,
+    ///   `storage_class`, `sse`, `sse_kms_key_id`, `acl`, `metadata` (`k=v,k2=v2`), under the
+    ///   command line's (`options.upload`).
     /// - Tuning: the account's `max_connections` (or `--max-connections`), `upload_concurrency`,
     ///   `download_concurrency`, `chunk_size_mib` (part size, at least 5) and `part_checksums`.
     ///
@@ -188,18 +213,16 @@ public struct S3Configuration: Sendable {
     ///
     /// - Parameters:
     ///   - account: the account, for `NAME:bucket/key` addresses.
-    ///   - options: command-line options (`--insecure`, `--max-connections`).
+    ///   - options: command-line options (`--profile`, `--region`, `--insecure`...).
     ///   - environment: the process environment.
     ///   - homeDirectory: where `~/.aws` is.
     /// - Throws: `.invalidArgument` for a malformed endpoint or an incomplete key pair;
-    ///   `.authenticationFailed` when a secret cannot be resolved.
+    ///   `.notFound` for a chosen profile that does not exist; `.permissionDenied` for an
+    ///   unreadable `~/.aws` file; `.authenticationFailed` when a secret cannot be resolved or
+    ///   no credentials are found anywhere.
     public static func resolve(account: AccountSettings?, options: StoreOptions = StoreOptions(),
                                environment: [String: String] = ProcessInfo.processInfo.environment,
                                homeDirectory: String = Home.directory()) throws -> S3Configuration {
-        func env(_ name: String) -> String? {
-            guard let v = environment[name]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
-            return v
-        }
         func setting(_ key: String) -> String? {
             guard let v = account?[key]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
             return v
@@ -209,12 +232,10 @@ public struct S3Configuration: Sendable {
             guard let v = try account?.secret(key), !v.isEmpty else { return nil }
             return v
         }
-        let profile = setting("profile") ?? env("AWS_PROFILE") ?? "default"
-        let configFile = env("AWS_CONFIG_FILE") ?? homeDirectory + "/.aws/config"
-        let credentialsFile = env("AWS_SHARED_CREDENTIALS_FILE") ?? homeDirectory + "/.aws/credentials"
-
         var credentials: S3Credentials?
         var source = S3Credentials.Source.none
+        var dynamic: AWSCredentialSource?
+        var accountKeys = false
         if let account {
             let id = try secret("access_key_id")
             let key = try secret("secret_access_key")
@@ -225,69 +246,68 @@ public struct S3Configuration: Sendable {
                 }
                 credentials = S3Credentials(accessKeyId: id, secretAccessKey: key, sessionToken: try secret("session_token"))
                 source = .account(account.name)
+                accountKeys = true
             }
         }
-        if credentials == nil, let id = env("AWS_ACCESS_KEY_ID"), let key = env("AWS_SECRET_ACCESS_KEY") {
-            credentials = S3Credentials(accessKeyId: id, secretAccessKey: key, sessionToken: env("AWS_SESSION_TOKEN"))
-            source = .environment
-        }
-        if credentials == nil, let ini = AWSConfigFile(path: credentialsFile),
-           let section = ini.sections[profile],
-           let id = section["aws_access_key_id"], let key = section["aws_secret_access_key"] {
-            credentials = S3Credentials(accessKeyId: id, secretAccessKey: key, sessionToken: section["aws_session_token"])
-            source = .sharedFile(path: credentialsFile, profile: profile)
+        // AWS_PROFILE naming a missing profile matters only when the profile is used for keys.
+        let chain = try AWSCredentialChain(selection: options.aws, accountProfile: setting("profile"),
+                                           environment: environment, homeDirectory: homeDirectory,
+                                           requireEnvironmentProfile: !accountKeys && !options.aws.noSignRequest && account?.bool("anonymous") != true)
+        let region = options.aws.region ?? setting("region") ?? chain.region
+        if options.aws.noSignRequest {
+            credentials = nil
+            source = .anonymous("--no-sign-request")
+        } else if account?.bool("anonymous") == true && !accountKeys {
+            source = .anonymous("anonymous = true in account '\(account?.name ?? "")'")
+        } else if !accountKeys {
+            switch try chain.credentialSource(region: region) {
+            case .fixed(let c, let origin):
+                credentials = c
+                source = origin
+            case let other:
+                dynamic = other
+                source = .provider(other.description)
+            }
         }
 
-        // ~/.aws/config names profiles "[profile NAME]", except "[default]".
-        let configSection = AWSConfigFile(path: configFile)?.sections[profile == "default" ? "default" : "profile \(profile)"]
-        let region = setting("region") ?? env("AWS_REGION") ?? env("AWS_DEFAULT_REGION")
-            ?? configSection?["region"] ?? "us-east-1"
-        let endpointText = setting("endpoint") ?? env("AWS_ENDPOINT_URL_S3") ?? env("AWS_ENDPOINT_URL")
+        let endpointText = options.aws.endpointURL ?? setting("endpoint") ?? chain.s3Endpoint
             ?? "https://s3.\(region).amazonaws.com"
         var config = try S3Configuration(endpoint: endpointText, region: region, credentials: credentials,
-                                         pathStyle: account?.bool("path_style"))
+                                         pathStyle: account?.bool("path_style") ?? chain.pathStyle)
         config.credentialsSource = source
+        config.credentialSource = dynamic
+        config.upload = try accountUploadProperties(account).overridden(by: options.upload)
         if let n = options.maxConnections ?? account?.int("max_connections") { config.maxConnections = max(1, n) }
         if let n = account?.int("upload_concurrency") { config.uploadConcurrency = max(1, n) }
         if let n = account?.int("download_concurrency") { config.downloadConcurrency = max(1, n) }
         if let n = account?.int("chunk_size_mib") { config.partSize = max(5, n) * 1024 * 1024 }
         if let b = account?.bool("part_checksums") { config.partChecksums = b }
         if options.insecureTLS || account?.bool("insecure_tls") == true { config.verifyTLS = false }
+        config.caBundle = chain.caBundle
         return config
     }
-}
 
-/// The INI dialect of `~/.aws/credentials` and `~/.aws/config`: `[section]` headers,
-/// `key = value` lines, `#` and `;` comments; indented lines continue a nested block
-/// (`s3 =` followed by `addressing_style = path`), which this reader skips.
-struct AWSConfigFile {
-    /// Section name → key (lowercased) → value.
-    var sections: [String: [String: String]] = [:]
-
-    /// Reads and parses a file; nil when it cannot be read.
-    init?(path: String) {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        self.init(text: String(decoding: data, as: UTF8.self))
-    }
-
-    /// Parses INI text.
-    init(text: String) {
-        var current: String?
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
-            let indented = rawLine.first == " " || rawLine.first == "\t"
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
-            if line.hasPrefix("[") && line.hasSuffix("]") {
-                let name = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
-                current = name.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
-                if let current, sections[current] == nil { sections[current] = [:] }
-                continue
-            }
-            guard !indented, let section = current, let eq = line.firstIndex(of: "=") else { continue }
-            let key = line[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
-            let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-            guard !key.isEmpty, !value.isEmpty else { continue }
-            sections[section, default: [:]][key] = value
+    /// The upload settings of an account (`content_type`, `storage_class`, `metadata`...).
+    static func accountUploadProperties(_ account: AccountSettings?) throws -> UploadProperties {
+        var p = UploadProperties()
+        guard let account else { return p }
+        func value(_ key: String) -> String? {
+            guard let v = account[key]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+            return v
         }
+        p.contentType = value("content_type")
+        p.cacheControl = value("cache_control")
+        p.contentEncoding = value("content_encoding")
+        p.storageClass = value("storage_class")
+        p.serverSideEncryption = value("sse")
+        p.sseKMSKeyId = value("sse_kms_key_id")
+        p.acl = value("acl")
+        if let text = value("metadata") {
+            for pair in text.split(separator: ",") {
+                let (k, v) = try UploadProperties.metadataPair(String(pair).trimmingCharacters(in: .whitespaces))
+                p.metadata[k] = v
+            }
+        }
+        return p
     }
 }

@@ -35,12 +35,19 @@ extension S3FileSystem: ServerSideCopying, Moving, ModificationTimeSetting {
             try verifyContent(path: sourceShown, expectedSize: attributes.expectedSize, actualSize: size,
                               expected: attributes.expectedHashes.filter { $0.key == .md5 }, actual: known)
             var metadata = src.info.metadata
-            for (k, v) in attributes.metadata { metadata[k.lowercased()] = v }
+            for (k, v) in configuration.upload.metadata.merging(attributes.metadata, uniquingKeysWith: { $1 }) { metadata[k.lowercased()] = v }
             let mtime = attributes.modificationTime ?? src.info.modificationTime
             metadata.removeValue(forKey: S3Metadata.mtimeKey)
             var headers = S3Metadata.lenientHeaders(metadata, modificationTime: mtime)
             headers.append(("x-amz-metadata-directive", "REPLACE"))
-            if let type = src.contentType { headers.append(("Content-Type", type)) }
+            // REPLACE forgets Content-Type, Cache-Control, storage class, encryption: send them again,
+            // under what the command line, the account or the writer ask for.
+            var properties = src.info.properties.filter { S3ObjectProperties.kept.contains($0.key) }
+            if properties["Content-Type"] == nil, let type = src.contentType { properties["Content-Type"] = type }
+            properties.merge(S3ObjectProperties.properties(for: dk, upload: configuration.upload,
+                                                           guessContentType: properties["Content-Type"] == nil,
+                                                           explicit: attributes.properties)) { _, new in new }
+            headers += try S3ObjectProperties.headers(properties, display: shown)
             let copySource = "/" + S3Signer.encode(sb, keepSlash: false) + "/" + S3Signer.encode(sk, keepSlash: true)
             let result: S3WriteResult
             if size > Int64(S3MultipartUpload.maxPartSize) {

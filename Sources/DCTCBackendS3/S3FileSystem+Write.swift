@@ -16,8 +16,9 @@ extension S3FileSystem {
         let declared = attributes.expectedSize ?? attributes.sizeHint
         let expectedMD5 = attributes.expectedHashes[.md5].map { $0.lowercased() }.flatMap { S3Crypto.isMD5Hex($0) ? $0 : nil }
         do {
-            let metadata = try S3Metadata.headers(attributes.metadata, modificationTime: attributes.modificationTime,
-                                                  md5Hex: nil, display: shown)
+            let objectAttributes = try uploadAttributes(attributes, key: key, display: shown)  // metadata, Content-Type, storage class...
+            let metadata = try S3Metadata.headers(objectAttributes.attributes.metadata, modificationTime: attributes.modificationTime,
+                                                  md5Hex: nil, display: shown) + objectAttributes.headers
             let buffered = min(Int64(configuration.partSize), configuration.multipartThreshold)
             if let declared, declared > buffered, declared <= configuration.multipartThreshold {
                 return try await putStreamed(path: path, bucket: bucket, key: key, content: content, size: declared,
@@ -36,8 +37,8 @@ extension S3FileSystem {
                                              hashes: hashes, attributes: attributes, metadata: metadata, display: shown)
             }
             // Multipart: the MD5 metadata must be given at creation, so only a known one is sent.
-            let createHeaders = try S3Metadata.headers(attributes.metadata, modificationTime: attributes.modificationTime,
-                                                       md5Hex: expectedMD5, display: shown)
+            let createHeaders = try S3Metadata.headers(objectAttributes.attributes.metadata, modificationTime: attributes.modificationTime,
+                                                       md5Hex: expectedMD5, display: shown) + objectAttributes.headers
             let upload = S3MultipartUpload(transport: transport, bucket: bucket, key: key, display: shown)
             let result = try await upload.upload(
                 reader: reader, firstPart: consume first, basePartSize: base,

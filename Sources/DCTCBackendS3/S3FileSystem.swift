@@ -209,9 +209,10 @@ public final class S3FileSystem: VirtualFileSystem {
                 hashes[.md5] = etag.lowercased()
             }
             let mtime = metadata[S3Metadata.mtimeKey].flatMap(S3Time.parseEpoch) ?? h["Last-Modified"].flatMap(S3Time.parseHTTPDate)
-            let info = FileInfo(path: path, kind: .file, size: h["Content-Length"].flatMap { Int64($0) } ?? response.contentLength,
+            var info = FileInfo(path: path, kind: .file, size: h["Content-Length"].flatMap { Int64($0) } ?? response.contentLength,
                                 modificationTime: mtime, etag: etag, version: h["x-amz-version-id"], hashes: hashes,
                                 metadata: metadata)
+            info.properties = S3ObjectProperties.decode(h)
             return HeadResult(info: info, contentType: h["Content-Type"])
         } catch let e as S3ServiceError where e.status == 404 {
             return nil

@@ -58,6 +58,10 @@ final class S3Transport: Sendable {
     let configuration: S3Configuration
     let client: CurlClient
     private let signer: S3Signer?
+    /// Temporary credentials asked for when needed (wins over `signer`), and the signer of
+    /// the last ones handed out (its day key is reused while they stay the same).
+    private let credentialProvider: S3CredentialProvider?
+    private let providedSigner = LockedValue<S3Signer?>(nil)
     /// Seconds to add to the local clock when signing (set after `RequestTimeTooSkewed`).
     private let clockOffset = LockedValue(0.0)
     /// How a bucket is written in messages (`s3://b`, `NAME:b`).
@@ -76,6 +80,7 @@ final class S3Transport: Sendable {
         curl.userAgent = "dctc"
         client = try CurlClient(configuration: curl)
         signer = configuration.credentials.map { S3Signer(credentials: $0, region: configuration.region) }
+        credentialProvider = try configuration.credentialSource.map { try S3CredentialProvider(source: $0, verifyTLS: configuration.verifyTLS, caBundle: configuration.caBundle) }
     }
 
     // MARK: - Addresses
@@ -149,7 +154,7 @@ final class S3Transport: Sendable {
         while true {
             attempt += 1
             try Task.checkCancellation()
-            let request = try curlRequest(for: operation)
+            let request = try curlRequest(for: operation, signer: try await currentSigner())
             let response: CurlResponse
             do {
                 response = try await client.perform(request)
@@ -246,8 +251,20 @@ final class S3Transport: Sendable {
         return out
     }
 
+    /// The signer for the next request: the fixed keys', or the provider's current ones.
+    private func currentSigner() async throws -> S3Signer? {
+        guard let credentialProvider else { return signer }
+        let credentials = try await credentialProvider.credentials()
+        return providedSigner.update { cached in
+            if let c = cached, c.credentials == credentials { return c }
+            let fresh = S3Signer(credentials: credentials, region: configuration.region)
+            cached = fresh
+            return fresh
+        }
+    }
+
     /// The signed libcurl request for an operation.
-    private func curlRequest(for op: S3Operation) throws -> CurlRequest {
+    private func curlRequest(for op: S3Operation, signer: S3Signer?) throws -> CurlRequest {
         let target = target(bucket: op.bucket, key: op.key, query: op.query)
         var headers = op.headers
         let body: CurlRequest.Body
@@ -278,6 +295,7 @@ final class S3Transport: Sendable {
         if op.method == "HEAD" { request.noBody = true }
         request.range = op.range
         request.verifyTLS = configuration.verifyTLS
+        request.caBundlePath = configuration.caBundle
         request.timeouts.connect = configuration.connectTimeout
         return request
     }

@@ -79,6 +79,7 @@ enum AccountSchema {
                 "password": .secret,
                 "token": .secret,
                 "insecure_tls": .boolean,
+                "content_type": .string,
             ])
         case .s3:
             return merged(common, network, [
@@ -94,6 +95,16 @@ enum AccountSchema {
                 "download_concurrency": .integer(1...64),
                 "chunk_size_mib": .integer(5...5120),
                 "part_checksums": .boolean,
+                // Unsigned requests (public buckets), and what uploaded objects get (aws-cli's names).
+                "anonymous": .boolean,
+                "content_type": .string,
+                "cache_control": .string,
+                "content_encoding": .string,
+                "storage_class": .string,
+                "sse": .string,
+                "sse_kms_key_id": .string,
+                "acl": .string,
+                "metadata": .string,
             ])
         }
     }

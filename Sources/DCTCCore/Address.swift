@@ -131,6 +131,8 @@ public struct Address: Sendable, Hashable, CustomStringConvertible {
             return Address(scheme: .local, path: path)
         case .s3:
             guard !authority.isEmpty else {
+                // `s3://` alone is the endpoint's root: its buckets (as `aws s3 ls`).
+                if path.isRoot { return Address(scheme: .s3, path: path) }
                 throw VFSError.invalid("missing bucket name", path: original, remedy: "write s3://BUCKET/key")
             }
             let bucket = try decodeComponent(String(authority), original: original)

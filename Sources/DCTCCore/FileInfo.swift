@@ -24,6 +24,10 @@ public struct FileInfo: Sendable, Hashable, Codable {
     public var mode: UInt32?
     /// User metadata (S3 `x-amz-meta-*` without the prefix, lowercased keys).
     public var metadata: [String: String]
+    /// What the store keeps besides user metadata, under HTTP's header names
+    /// (`Content-Type`, `Cache-Control`, `Content-Encoding`, `Storage-Class`,
+    /// `Server-Side-Encryption`...): what `dctc stat` shows. Empty when unknown.
+    public var properties: [String: String] = [:]
     /// Identity of a local file (device, inode, mtime in ns) for the checksum cache.
     public var localIdentity: LocalIdentity?
 
@@ -89,6 +93,10 @@ public struct WriteAttributes: Sendable {
     public var computeHashes: Set<HashKind>
     /// User metadata to attach where the store supports it.
     public var metadata: [String: String]
+    /// Object properties to set where the store supports them (`Content-Type`,
+    /// `Cache-Control`...; names as in `FileInfo.properties`); they win over the store's own
+    /// upload settings.
+    public var properties: [String: String] = [:]
     /// Create missing parent directories (default true, like object stores behave).
     public var createParents: Bool
     /// The size when known in advance (lets stores choose single vs multipart upload).

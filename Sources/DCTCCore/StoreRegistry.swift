@@ -52,6 +52,10 @@ public struct StoreOptions: Sendable, Hashable {
     public var insecureTLS = false
     /// Connections per store, when the user set it.
     public var maxConnections: Int?
+    /// `--profile`, `--region`, `--endpoint-url`, `--no-sign-request` (S3 stores).
+    public var aws = AWSSelection()
+    /// `--content-type`, `--metadata`, `--storage-class`... for objects written (S3, WebDAV).
+    public var upload = UploadProperties()
     public init() {}
 }
 

@@ -87,11 +87,14 @@ struct S3ConfigurationTests {
         #expect(try S3Configuration.resolve(account: account, options: options, environment: [:], homeDirectory: "/x").maxConnections == 3)
     }
 
-    @Test("no credentials anywhere means unsigned requests, not an error")
+    @Test("no keys anywhere leaves instance metadata as the last source, never silent unsigned requests")
     func anonymous() throws {
         let c = try S3Configuration.resolve(account: nil, environment: [:], homeDirectory: "/nonexistent-home")
         #expect(c.credentials == nil)
-        #expect(c.credentialsSource == .none)
+        guard case .instanceMetadata? = c.credentialSource else {
+            Issue.record("expected instance metadata, got \(c.credentialsSource)")
+            return
+        }
     }
 
     @Test("half a key pair in an account is refused with a remedy")

@@ -19,13 +19,16 @@ public final class CommandContext: Sendable {
     /// every backend.
     /// - Parameter accounts: wraps the configured accounts (a pipeline file layers its own
     ///   account definitions over them).
-    public static func make(_ global: GlobalOptions,
+    /// - Parameter upload: `--content-type`, `--metadata`... of the commands that write.
+    public static func make(_ global: GlobalOptions, upload: UploadOptions? = nil,
                             accounts: (any AccountProvider) -> any AccountProvider = { $0 }) async throws -> CommandContext {
         let settings = try LoadedSettings.load(configPath: global.config)
         for warning in settings.warnings { printError("warning: \(warning)") }
         var options = StoreOptions()
         options.acceptNewHostKey = global.acceptNewHostKey
         options.insecureTLS = global.insecure
+        options.aws = global.aws.selection
+        if let upload { options.upload = upload.properties }
         if let n = global.maxConnections {
             guard n >= 1 && n <= 1024 else { throw VFSError.invalid("--max-connections must be between 1 and 1024", path: String(n)) }
             options.maxConnections = n

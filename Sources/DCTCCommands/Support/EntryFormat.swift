@@ -14,6 +14,10 @@ struct EntryJSON: Encodable {
     let mode: String?
     let etag: String?
     let hashes: [String: String]?
+    /// Content-Type, storage class... (`stat --json` of objects).
+    let properties: [String: String]?
+    /// User metadata.
+    let metadata: [String: String]?
 
     init(_ info: FileInfo, address: String) {
         path = address
@@ -24,6 +28,8 @@ struct EntryJSON: Encodable {
         mode = info.mode.map { String(format: "%04o", $0) }
         etag = info.etag
         hashes = info.hashes.isEmpty ? nil : Dictionary(uniqueKeysWithValues: info.hashes.map { ($0.key.rawValue, $0.value) })
+        properties = info.properties.isEmpty ? nil : info.properties
+        metadata = info.metadata.isEmpty ? nil : info.metadata
     }
 }
 

@@ -17,6 +17,9 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: GlobalOptions.maxConnectionsHelp)
     public var maxConnections: Int?
 
+    /// `--profile`, `--region`, `--endpoint-url`, `--no-sign-request` (AWSOptions.swift).
+    @OptionGroup public var aws: AWSOptions
+
     /// Shared with grep's own global options.
     static let maxConnectionsHelp = ArgumentHelp(
         "Connections per store at most (default: the account's max_connections, else S3 8, SFTP/FTP/HTTP 4).", valueName: "N")

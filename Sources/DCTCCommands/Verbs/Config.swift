@@ -120,7 +120,7 @@ struct ConfigCommand: AsyncParsableCommand {
         @Option(name: .long, help: "User name.") var user: String?
         @Option(name: .long, help: "Endpoint URL (s3).") var endpoint: String?
         @Option(name: .long, help: "Base URL (http, webdav).") var url: String?
-        @Option(name: .long, help: "Region (s3).") var region: String?
+        // --region is the global option (AWSOptions) here too: one option cannot have two definitions.
         @Option(name: .long, help: "A path prefix every address of the account lives under.") var root: String?
         @Option(name: .long, help: ArgumentHelp("Any other non-secret setting.", valueName: "key=value")) var set: [String] = []
         @Option(name: .long, help: ArgumentHelp("Read a secret from an environment variable when needed.", valueName: "key=VAR")) var secretEnv: [String] = []
@@ -137,7 +137,7 @@ struct ConfigCommand: AsyncParsableCommand {
             }
             var fields: [String: TOMLValue] = [:]
             func put(_ key: String, _ value: String?) { if let value, !value.isEmpty { fields[key] = .string(value) } }
-            put("host", host); put("user", user); put("endpoint", endpoint); put("url", url); put("region", region); put("root", root)
+            put("host", host); put("user", user); put("endpoint", endpoint); put("url", url); put("region", global.aws.region); put("root", root)
             if let port { fields["port"] = .integer(port) }
             for pair in set {
                 let (k, v) = try split(pair, "--set")

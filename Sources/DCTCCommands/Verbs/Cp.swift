@@ -21,8 +21,14 @@ struct Cp: AsyncParsableCommand {
         destination, keeps the modification time, and is verified (size, and hashes the \
         source already knows). `-` reads standard input or writes standard output.
 
+        Objects written to S3 get a Content-Type guessed from the name (/etc/mime.types), \
+        and what the object options ask for (as `aws s3 cp` does); a copy inside one S3 \
+        endpoint keeps the source's metadata, Content-Type, storage class and encryption.
+
         Examples:
           dctc cp report.csv s3://bucket/reports/
+          dctc cp --metadata owner=data-team --storage-class STANDARD_IA --sse AES256 report.csv s3://bucket/reports/
+          dctc cp --content-type text/html --cache-control max-age=300 index s3://bucket/site/index
           dctc cp -r ./logs backup:logs --compress gz
           dctc cp -r --decompress sftp://me@host/export/ ./export
           dctc cp -r --zip bundle.zip ./docs ./README.md
@@ -30,6 +36,7 @@ struct Cp: AsyncParsableCommand {
         """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Object options") var upload: UploadOptions
     @Flag(name: .shortAndLong, help: "Copy directories recursively.") var recursive = false
     @Option(name: .long, help: "Compress on the way (gz or bz2); the suffix is added to each name.") var compress: CompressionChoice?
     @Option(name: .long, help: ArgumentHelp("Compression level (gz: 1-9, bz2: 1-9).", valueName: "N")) var level: Int?
@@ -52,7 +59,7 @@ struct Cp: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let ctx = try await CommandContext.make(global)
+        let ctx = try await CommandContext.make(global, upload: upload)
         let reporter = ErrorReporter(verbose: global.verbose)
         let sourceTexts = zip == nil ? Array(paths.dropLast()) : paths
         let destinationText = zip == nil ? paths[paths.count - 1] : ""

@@ -187,6 +187,8 @@ struct GrepGlobalOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: GlobalOptions.maxConnectionsHelp)
     var maxConnections: Int?
 
+    @OptionGroup var aws: AWSOptions
+
     init() {}
 
     /// The same settings as the `GlobalOptions` every other command takes.
@@ -197,6 +199,7 @@ struct GrepGlobalOptions: ParsableArguments, Sendable {
         g.acceptNewHostKey = acceptNewHostKey
         g.insecure = insecure
         g.maxConnections = maxConnections
+        g.aws = aws
         return g
     }
 }

@@ -7,10 +7,13 @@ struct Ls: AsyncParsableCommand {
         abstract: "List directory contents.",
         discussion: """
         Directories are listed by their children, sorted by name; files by themselves.
-        Glob patterns (*, ?, [..], **) are expanded by dctc; quote them.
+        Glob patterns (*, ?, [..], **) are expanded by dctc; quote them. `s3://` alone (or an \
+        S3 account with no path, `ACCOUNT:`) lists the buckets, as `aws s3 ls` does.
 
         Examples:
           dctc ls -l ./data
+          dctc ls s3://
+          dctc ls --profile work --region eu-west-1 s3://bucket/
           dctc ls -lh s3://bucket/logs/
           dctc ls -R sftp://me@host/project
           dctc ls --json 'backup:2024/*.csv.gz'

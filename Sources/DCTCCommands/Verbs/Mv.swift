@@ -17,6 +17,7 @@ struct Mv: AsyncParsableCommand {
         """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Object options") var upload: UploadOptions
     @Flag(name: [.customShort("n"), .long], help: "Never overwrite an existing destination file.") var noClobber = false
     @Option(name: .long, help: ArgumentHelp("Files moved in parallel (between stores).", valueName: "N")) var transfers = 4
     @Argument(help: "SRC... DST") var paths: [String]
@@ -27,7 +28,7 @@ struct Mv: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let ctx = try await CommandContext.make(global)
+        let ctx = try await CommandContext.make(global, upload: upload)
         let reporter = ErrorReporter(verbose: global.verbose)
         var sources: [(Location, FileInfo, trailingSlash: Bool)] = []
         for text in paths.dropLast() {

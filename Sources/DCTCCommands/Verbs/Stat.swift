@@ -4,11 +4,12 @@ import DCTCCore
 /// `dctc stat`: everything a store knows about entries.
 struct Stat: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show an entry's type, size, modification time, mode, ETag and known hashes.",
+        abstract: "Show an entry's type, size, modification time, mode, ETag, known hashes and object properties.",
         discussion: """
         Examples:
           dctc stat ./file.csv
           dctc stat --json s3://bucket/key.gz
+          dctc stat --profile work s3://bucket/site/index.html
         """)
 
     @OptionGroup var global: GlobalOptions
@@ -34,6 +35,7 @@ struct Stat: AsyncParsableCommand {
                 if let etag = info.etag { lines.append(("ETag", etag)) }
                 if let version = info.version { lines.append(("Version", version)) }
                 for (kind, value) in info.hashes.sorted(by: { $0.key < $1.key }) { lines.append((kind.rawValue.uppercased(), value)) }
+                for (key, value) in info.properties.sorted(by: { $0.key < $1.key }) { lines.append((key, value)) }
                 for (key, value) in info.metadata.sorted(by: { $0.key < $1.key }) { lines.append(("Meta \(key)", value)) }
                 let width = lines.map(\.0.count).max() ?? 0
                 for (k, v) in lines {
