@@ -22,6 +22,8 @@ public final class SyncCounters: @unchecked Sendable {
         public var cacheHits = 0
         public var hashedBytes: Int64 = 0
         public var differences = 0
+        /// Listed names refused as unsafe (`SafeName`).
+        public var skipped = 0
         public var listingDone = false
     }
 
@@ -62,9 +64,14 @@ public struct SyncSummary: Sendable, Codable {
     public var directoriesCreated: Int
     public var timesSet: Int
     public var differences: Int
-    public var errors: [String]
+    /// The failures, typed (JSON: their one-line texts).
+    public var errors: [VFSError]
+    /// One line per listed name refused as unsafe (never entered, written or deleted).
+    public var skipped: [String]
     public var notices: [String]
     public var deletionsSkipped: String?
+    /// The run was cancelled (Ctrl-C): what was done is complete, the rest untouched.
+    public var interrupted: Bool
     /// Paths that changed at the destination, with the content hashes known for them.
     public var changed: [ChangedPath]
 
@@ -76,8 +83,105 @@ public struct SyncSummary: Sendable, Codable {
 
     /// True when the run changed nothing and found nothing to change.
     public var nothingDone: Bool {
-        filesTransferred == 0 && filesDeleted == 0 && directoriesCreated == 0 && timesSet == 0 && differences == 0 && errors.isEmpty
+        filesTransferred == 0 && filesDeleted == 0 && directoriesCreated == 0 && timesSet == 0 && differences == 0
+            && errors.isEmpty && skipped.isEmpty
     }
+
+    /// The run's exit status by the one rule (`ExitStatus.forBatch`): every item failed → the
+    /// failures' class; some failed, names were refused, or the deletion guards refused →
+    /// `.partial`; interrupted → `.interrupted`. (`check`'s differences are the caller's.)
+    public var exitStatus: ExitStatus {
+        let failures = errors.filter { $0.code != .refused }
+        let refusals = errors.count - failures.count
+        let done = filesTransferred + filesDeleted + timesSet + directoriesCreated
+        let upToDate = max(0, filesChecked - filesTransferred - failures.count)
+        return ExitStatus.forBatch(errors: failures, succeeded: done + upToDate,
+                                   skipped: skipped.count + refusals, interrupted: interrupted)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case mode, source, destination, dryRun, startedAt, durationSeconds, filesChecked, filesTransferred,
+             bytesTransferred, filesDeleted, directoriesCreated, timesSet, differences, errors, skipped, notices,
+             deletionsSkipped, interrupted, changed
+    }
+
+    public init(mode: String, source: String, destination: String, dryRun: Bool, startedAt: Date, durationSeconds: Double,
+                filesChecked: Int, filesTransferred: Int, bytesTransferred: Int64, filesDeleted: Int,
+                directoriesCreated: Int, timesSet: Int, differences: Int, errors: [VFSError], skipped: [String],
+                notices: [String], deletionsSkipped: String?, interrupted: Bool, changed: [ChangedPath]) {
+        self.mode = mode
+        self.source = source
+        self.destination = destination
+        self.dryRun = dryRun
+        self.startedAt = startedAt
+        self.durationSeconds = durationSeconds
+        self.filesChecked = filesChecked
+        self.filesTransferred = filesTransferred
+        self.bytesTransferred = bytesTransferred
+        self.filesDeleted = filesDeleted
+        self.directoriesCreated = directoriesCreated
+        self.timesSet = timesSet
+        self.differences = differences
+        self.errors = errors
+        self.skipped = skipped
+        self.notices = notices
+        self.deletionsSkipped = deletionsSkipped
+        self.interrupted = interrupted
+        self.changed = changed
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(mode, forKey: .mode)
+        try c.encode(source, forKey: .source)
+        try c.encode(destination, forKey: .destination)
+        try c.encode(dryRun, forKey: .dryRun)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(durationSeconds, forKey: .durationSeconds)
+        try c.encode(filesChecked, forKey: .filesChecked)
+        try c.encode(filesTransferred, forKey: .filesTransferred)
+        try c.encode(bytesTransferred, forKey: .bytesTransferred)
+        try c.encode(filesDeleted, forKey: .filesDeleted)
+        try c.encode(directoriesCreated, forKey: .directoriesCreated)
+        try c.encode(timesSet, forKey: .timesSet)
+        try c.encode(differences, forKey: .differences)
+        try c.encode(errors.map(\.description), forKey: .errors)
+        try c.encode(skipped, forKey: .skipped)
+        try c.encode(notices, forKey: .notices)
+        try c.encodeIfPresent(deletionsSkipped, forKey: .deletionsSkipped)
+        if interrupted { try c.encode(interrupted, forKey: .interrupted) }
+        try c.encode(changed, forKey: .changed)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        mode = try c.decode(String.self, forKey: .mode)
+        source = try c.decode(String.self, forKey: .source)
+        destination = try c.decode(String.self, forKey: .destination)
+        dryRun = try c.decode(Bool.self, forKey: .dryRun)
+        startedAt = try c.decode(Date.self, forKey: .startedAt)
+        durationSeconds = try c.decode(Double.self, forKey: .durationSeconds)
+        filesChecked = try c.decode(Int.self, forKey: .filesChecked)
+        filesTransferred = try c.decode(Int.self, forKey: .filesTransferred)
+        bytesTransferred = try c.decode(Int64.self, forKey: .bytesTransferred)
+        filesDeleted = try c.decode(Int.self, forKey: .filesDeleted)
+        directoriesCreated = try c.decode(Int.self, forKey: .directoriesCreated)
+        timesSet = try c.decode(Int.self, forKey: .timesSet)
+        differences = try c.decode(Int.self, forKey: .differences)
+        // Errors travel as their one-line texts; read back, they keep the text (code `io`).
+        errors = try c.decode([String].self, forKey: .errors).map { VFSError(.io, $0) }
+        skipped = try c.decodeIfPresent([String].self, forKey: .skipped) ?? []
+        notices = try c.decode([String].self, forKey: .notices)
+        deletionsSkipped = try c.decodeIfPresent(String.self, forKey: .deletionsSkipped)
+        interrupted = try c.decodeIfPresent(Bool.self, forKey: .interrupted) ?? false
+        changed = try c.decode([ChangedPath].self, forKey: .changed)
+    }
+}
+
+extension VFSError.Code {
+    /// A safety guard refused the operation (sync's deletion guards): nothing failed, the
+    /// user must decide. Counts as "items not done" (exit 4), never as a failure class.
+    public static let refused = VFSError.Code(rawValue: "refused")
 }
 
 /// Writes one JSON object per line to a file (`--events FILE`).

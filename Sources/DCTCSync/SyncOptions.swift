@@ -57,6 +57,21 @@ public struct SyncOptions: Sendable {
     public var state: StateStore?
     /// When set, only explain the decision for this relative path.
     public var explainPath: String?
+    /// Leave every file that exists at the destination alone, whatever it holds
+    /// (`--ignore-existing`, rclone's name; `cp --no-clobber`).
+    public var ignoreExisting = false
+    /// Follow symbolic links at the source (`-L/--copy-links`), with loop detection.
+    /// TODO(h-hostile): passed to the local store's listing once its link options are on main.
+    public var copyLinks = false
+    /// Recreate symbolic links at the destination (`-l/--links`) where it can hold them.
+    /// TODO(h-hostile): passed to the stores once their link options are on main.
+    public var links = false
+    /// Keep the source's permission bits (never widened) unless `--no-perms`; `--perms` also
+    /// makes a mode change count as a difference.
+    /// TODO(h-hostile): passed through `WriteAttributes` once the mode attribute is on main.
+    public var preservePermissions = true
+    /// `--perms`: a permission change alone makes a file differ.
+    public var comparePermissions = false
 
     public init() {}
 }

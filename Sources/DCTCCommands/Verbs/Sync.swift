@@ -18,8 +18,10 @@ struct SyncFlags: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Write one JSON event per action to this file.", valueName: "file")) var events: String?
     @Flag(name: .long, inversion: .prefixedNo, help: "Show a live progress line on standard error (default: when it is a terminal).") var progress: Bool?
 
-    @Option(name: .long, help: ArgumentHelp("Include files matching this glob (ordered with --exclude; ** crosses folders).", valueName: "glob")) var include: [String] = []
-    @Option(name: .long, help: ArgumentHelp("Exclude files matching this glob.", valueName: "glob")) var exclude: [String] = []
+    @Option(name: .long, help: ArgumentHelp("Include files matching this glob (ordered with --exclude; ** crosses folders).", valueName: "glob"),
+            transform: { OrderedRule(.include, $0) }) var include: [OrderedRule] = []
+    @Option(name: .long, help: ArgumentHelp("Exclude files matching this glob.", valueName: "glob"),
+            transform: { OrderedRule(.exclude, $0) }) var exclude: [OrderedRule] = []
     @Option(name: .long, help: ArgumentHelp("Read rules from a file: '+ glob' includes, '- glob' excludes.", valueName: "file")) var filterFrom: [String] = []
     @Option(name: .long, help: ArgumentHelp("Only the paths listed in this file (one per line).", valueName: "file")) var filesFrom: String?
     @Option(name: .long, help: ArgumentHelp("Skip files smaller than this (10K, 5M, 1G).", valueName: "size")) var minSize: String?
@@ -52,23 +54,28 @@ struct SyncFlags: ParsableArguments {
         if let shard { _ = try Shard(parse: shard) }
     }
 
-    /// --include/--exclude in the order they were given (ArgumentParser keeps each list's own order only).
-    static func orderedRules(_ arguments: [String]) throws -> [FilterRule] {
-        var rules: [FilterRule] = []
-        var i = 0
-        while i < arguments.count {
-            let a = arguments[i]
-            for (flag, action) in [("--include", FilterRule.Action.include), ("--exclude", .exclude)] {
-                if a == flag, i + 1 < arguments.count {
-                    rules.append(try FilterRule(action, arguments[i + 1]))
-                    i += 1
-                } else if a.hasPrefix(flag + "=") {
-                    rules.append(try FilterRule(action, String(a.dropFirst(flag.count + 1))))
-                }
-            }
-            i += 1
-        }
-        return rules
+    /// --include/--exclude in the order they were given, as parsed (from the alias-expanded
+    /// arguments: an alias's rules keep their place).
+    func orderedRules() throws -> [FilterRule] {
+        try (include + exclude).sorted { $0.sequence < $1.sequence }.map { try FilterRule($0.action, $0.glob) }
+    }
+}
+
+/// One `--include`/`--exclude` value with its place on the command line. ArgumentParser keeps
+/// each option's list in order but not the order between the two lists; it parses arguments
+/// left to right and calls the option's transform for each value as it goes, so a sequence
+/// number taken there is the command line's order.
+struct OrderedRule: Sendable {
+    let action: FilterRule.Action
+    let glob: String
+    let sequence: Int
+
+    private static let counter = Locked(0)
+
+    init(_ action: FilterRule.Action, _ glob: String) {
+        self.action = action
+        self.glob = glob
+        self.sequence = OrderedRule.counter.withLock { n in n += 1; return n }
     }
 }
 
@@ -103,7 +110,7 @@ struct SyncRunner {
         if let shard = flags.shard { options.shard = try Shard(parse: shard) }
         if let b = backupDir { options.backupDirectory = try await ctx.location(b) }
 
-        var rules = try SyncFlags.orderedRules(Array(CommandLine.arguments.dropFirst()))
+        var rules = try flags.orderedRules()
         for file in flags.filterFrom {
             let loc = try await ctx.location(file)
             rules += try FilterSet.parseRules(String(decoding: try await loc.fs.readAll(loc.path), as: UTF8.self), path: file)
@@ -181,7 +188,7 @@ struct SyncRunner {
             id: UUID().uuidString, command: mode.rawValue, source: summary.source, destination: summary.destination,
             startedAt: summary.startedAt, finishedAt: Date(), filesTransferred: summary.filesTransferred,
             bytesTransferred: summary.bytesTransferred, filesDeleted: summary.filesDeleted,
-            errors: summary.errors.count, exitCode: 0))
+            errors: summary.errors.count, exitCode: summary.exitStatus.rawValue))
         if json {
             Output.standard.line(try jsonLine(summary))
         } else if verbose || (!dryRun && mode != .check && Output.error.isTerminal) {
@@ -189,9 +196,13 @@ struct SyncRunner {
         }
         Output.standard.flush()
 
-        if !summary.errors.isEmpty {
-            throw CommandFailure(.partial)
+        // One rule for every command (ExitStatus.forBatch): all failed → the failures' class,
+        // some failed or names refused → 4, Ctrl-C → 130.
+        let status = summary.exitStatus
+        if status == .interrupted {
+            printError("interrupted: \(summary.filesTransferred) file(s) transferred; every file is complete or untouched")
         }
+        if status != .success { throw CommandFailure(status) }
         if mode == .check && summary.differences > 0 {
             if !json { printError("\(summary.differences) difference(s) found") }
             throw CommandFailure(.negative)
@@ -221,6 +232,8 @@ struct SyncRunner {
         if s.timesSet > 0 { parts.append("\(s.timesSet) times set") }
         parts.append("\(s.filesChecked) checked")
         if !s.errors.isEmpty { parts.append("\(s.errors.count) error(s)") }
+        if !s.skipped.isEmpty { parts.append("\(s.skipped.count) unsafe name(s) skipped") }
+        if s.interrupted { parts.append("interrupted") }
         return "\(s.mode): " + parts.joined(separator: ", ") + String(format: " in %.1f s", s.durationSeconds)
             + (s.dryRun ? " (dry run: nothing changed)" : "")
     }
