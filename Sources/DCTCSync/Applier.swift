@@ -139,9 +139,8 @@ final class Applier: Sendable {
 
     /// An action succeeded: counted in the events, the summary's changed paths and the plan.
     private func done(_ action: SyncAction, bytes: Int64?, hashes: [HashKind: String]) {
-        reporter.emit(action, bytes: bytes, hashes: hashes, error: nil)
         reporter.collector.changed(action.destinationPath, action.kind.rawValue, hashes)
-        reporter.record(action)
+        reporter.record(action, bytes: bytes, hashes: hashes)
     }
 
     private func manifestEntry(_ path: String, _ info: FileInfo, source: FileInfo, sourceHashes: [HashKind: String] = [:],

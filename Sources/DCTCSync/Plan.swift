@@ -54,17 +54,19 @@ final class RunReporter: Sendable {
     /// The plan as recorded so far.
     var plan: Plan { Plan(recorded.value) }
 
-    /// A decision was made: the dry-run plan line, `check`'s difference.
+    /// A decision was made: the dry-run plan line, `check`'s difference (an event).
     func planned(_ action: SyncAction) {
         onAction(action)
-        if dryRun || mode == .check, action.kind != .skip {
+        if mode == .check, action.kind != .skip {
             emit(action, bytes: action.size, hashes: [:], error: nil)
         }
     }
 
-    /// An action was executed (or, in a dry run, reached the point where it would be).
-    func record(_ action: SyncAction) {
+    /// An action was executed (or, in a dry run, reached the point where it would be): kept in
+    /// the plan and sent as an event, so a dry run's events are the real run's.
+    func record(_ action: SyncAction, bytes: Int64? = nil, hashes: [HashKind: String] = [:]) {
         recorded.withLock { $0.append(action) }
+        emit(action, bytes: dryRun ? action.size : bytes, hashes: hashes, error: nil)
     }
 
     func emit(_ action: SyncAction, bytes: Int64?, hashes: [HashKind: String], error: String?) {
