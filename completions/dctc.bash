@@ -334,7 +334,7 @@ _dctc_tail() {
 
 _dctc_cp() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --recursive -r --decompress -n --no-clobber --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --recursive -r --decompress -n --dry-run --no-clobber --ignore-existing --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections --compress --level --zip --transfers)
     __dctc_offer_flags_options -1
@@ -365,7 +365,7 @@ _dctc_cp() {
 
 _dctc_mv() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -n --no-clobber --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -n --dry-run --no-clobber --ignore-existing --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections --transfers)
     __dctc_offer_flags_options -1
