@@ -65,7 +65,7 @@ public struct SyncSummary: Sendable, Codable {
     public var timesSet: Int
     public var differences: Int
     /// The failures, typed (JSON: their one-line texts).
-    public var errors: [VFSError]
+    @ErrorTexts public var errors: [VFSError]
     /// One line per listed name refused as unsafe (never entered, written or deleted).
     public var skipped: [String]
     public var notices: [String]
@@ -98,83 +98,23 @@ public struct SyncSummary: Sendable, Codable {
         return ExitStatus.forBatch(errors: failures, succeeded: done + upToDate,
                                    skipped: skipped.count + refusals, interrupted: interrupted)
     }
+}
 
-    private enum CodingKeys: String, CodingKey {
-        case mode, source, destination, dryRun, startedAt, durationSeconds, filesChecked, filesTransferred,
-             bytesTransferred, filesDeleted, directoriesCreated, timesSet, differences, errors, skipped, notices,
-             deletionsSkipped, interrupted, changed
-    }
+/// Keeps errors typed in memory and writes them as their one-line texts in JSON (read back,
+/// a text becomes an `io` error with that message).
+@propertyWrapper
+public struct ErrorTexts: Sendable, Codable {
+    public var wrappedValue: [VFSError]
 
-    public init(mode: String, source: String, destination: String, dryRun: Bool, startedAt: Date, durationSeconds: Double,
-                filesChecked: Int, filesTransferred: Int, bytesTransferred: Int64, filesDeleted: Int,
-                directoriesCreated: Int, timesSet: Int, differences: Int, errors: [VFSError], skipped: [String],
-                notices: [String], deletionsSkipped: String?, interrupted: Bool, changed: [ChangedPath]) {
-        self.mode = mode
-        self.source = source
-        self.destination = destination
-        self.dryRun = dryRun
-        self.startedAt = startedAt
-        self.durationSeconds = durationSeconds
-        self.filesChecked = filesChecked
-        self.filesTransferred = filesTransferred
-        self.bytesTransferred = bytesTransferred
-        self.filesDeleted = filesDeleted
-        self.directoriesCreated = directoriesCreated
-        self.timesSet = timesSet
-        self.differences = differences
-        self.errors = errors
-        self.skipped = skipped
-        self.notices = notices
-        self.deletionsSkipped = deletionsSkipped
-        self.interrupted = interrupted
-        self.changed = changed
-    }
+    public init(wrappedValue: [VFSError]) { self.wrappedValue = wrappedValue }
 
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(mode, forKey: .mode)
-        try c.encode(source, forKey: .source)
-        try c.encode(destination, forKey: .destination)
-        try c.encode(dryRun, forKey: .dryRun)
-        try c.encode(startedAt, forKey: .startedAt)
-        try c.encode(durationSeconds, forKey: .durationSeconds)
-        try c.encode(filesChecked, forKey: .filesChecked)
-        try c.encode(filesTransferred, forKey: .filesTransferred)
-        try c.encode(bytesTransferred, forKey: .bytesTransferred)
-        try c.encode(filesDeleted, forKey: .filesDeleted)
-        try c.encode(directoriesCreated, forKey: .directoriesCreated)
-        try c.encode(timesSet, forKey: .timesSet)
-        try c.encode(differences, forKey: .differences)
-        try c.encode(errors.map(\.description), forKey: .errors)
-        try c.encode(skipped, forKey: .skipped)
-        try c.encode(notices, forKey: .notices)
-        try c.encodeIfPresent(deletionsSkipped, forKey: .deletionsSkipped)
-        if interrupted { try c.encode(interrupted, forKey: .interrupted) }
-        try c.encode(changed, forKey: .changed)
+        var c = encoder.singleValueContainer()
+        try c.encode(wrappedValue.map(\.description))
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        mode = try c.decode(String.self, forKey: .mode)
-        source = try c.decode(String.self, forKey: .source)
-        destination = try c.decode(String.self, forKey: .destination)
-        dryRun = try c.decode(Bool.self, forKey: .dryRun)
-        startedAt = try c.decode(Date.self, forKey: .startedAt)
-        durationSeconds = try c.decode(Double.self, forKey: .durationSeconds)
-        filesChecked = try c.decode(Int.self, forKey: .filesChecked)
-        filesTransferred = try c.decode(Int.self, forKey: .filesTransferred)
-        bytesTransferred = try c.decode(Int64.self, forKey: .bytesTransferred)
-        filesDeleted = try c.decode(Int.self, forKey: .filesDeleted)
-        directoriesCreated = try c.decode(Int.self, forKey: .directoriesCreated)
-        timesSet = try c.decode(Int.self, forKey: .timesSet)
-        differences = try c.decode(Int.self, forKey: .differences)
-        // Errors travel as their one-line texts; read back, they keep the text (code `io`).
-        errors = try c.decode([String].self, forKey: .errors).map { VFSError(.io, $0) }
-        skipped = try c.decodeIfPresent([String].self, forKey: .skipped) ?? []
-        notices = try c.decode([String].self, forKey: .notices)
-        deletionsSkipped = try c.decodeIfPresent(String.self, forKey: .deletionsSkipped)
-        interrupted = try c.decodeIfPresent(Bool.self, forKey: .interrupted) ?? false
-        changed = try c.decode([ChangedPath].self, forKey: .changed)
+        wrappedValue = try decoder.singleValueContainer().decode([String].self).map { VFSError(.io, $0) }
     }
 }
 
