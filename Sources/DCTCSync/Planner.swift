@@ -9,6 +9,8 @@ import Foundation
 /// executes, the same value in every mode.
 struct Planner: Sendable {
     let mode: SyncMode
+    /// `--immutable`: a differing destination file is an error, never replaced.
+    var immutable = false
     /// The destination keeps real directories (false for object stores).
     let destinationHasDirectories: Bool
     /// The destination's address of a relative path, for conflict messages.
@@ -54,6 +56,13 @@ struct Planner: Sendable {
     func fileOverDirectory(_ e: JoinedEntry) -> VFSError {
         VFSError(.isADirectory, "a directory at the destination where the source has a file",
                  path: displayDestination(e.destinationPath), remedy: "remove or rename one of them")
+    }
+
+    /// Under `--immutable`, the error for a destination file the comparator would replace.
+    func immutableConflict(_ e: JoinedEntry, decision: Comparator.Decision) -> VFSError? {
+        guard immutable, mode != .check, decision.kind == .update else { return nil }
+        return VFSError(.alreadyExists, "differs from the source (\(decision.reason)) and --immutable forbids replacing it",
+                        path: displayDestination(e.destinationPath), remedy: "remove it first, or run without --immutable")
     }
 
     /// A source file and a destination file, judged by the comparator.

@@ -66,7 +66,8 @@ public final class SyncEngine: Sendable {
 
     private var planner: Planner {
         let destination = self.destination
-        return Planner(mode: options.mode, destinationHasDirectories: destination.fs.capabilities.hasDirectories,
+        return Planner(mode: options.mode, immutable: options.immutable,
+                       destinationHasDirectories: destination.fs.capabilities.hasDirectories,
                        displayDestination: { destination.fs.display(destination.path.appending(relative: $0)) })
     }
 
@@ -273,6 +274,10 @@ public final class SyncEngine: Sendable {
             return
         }
         if let update = decision.manifestUpdate { await applier.manifest.record(update) }
+        if let conflict = planner.immutableConflict(entry, decision: decision) {
+            reporter.fail(conflict, path: entry.path)
+            return
+        }
         let action = planner.compared(entry, source: src, decision: decision)
         if action.kind == .skip {
             reporter.planned(action)

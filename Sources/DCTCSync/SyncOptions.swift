@@ -60,6 +60,11 @@ public struct SyncOptions: Sendable {
     /// Leave every file that exists at the destination alone, whatever it holds
     /// (`--ignore-existing`, rclone's name; `cp --no-clobber`).
     public var ignoreExisting = false
+    /// Never replace a destination file that differs (`--immutable`, rclone's name): it is an
+    /// error instead; new files are still copied.
+    public var immutable = false
+    /// Also delete destination files the filters exclude (`--delete-excluded`, sync only).
+    public var deleteExcluded = false
     /// Follow symbolic links at the source (`-L/--copy-links`), with loop detection.
     /// TODO(h-hostile): passed to the local store's listing once its link options are on main.
     public var copyLinks = false

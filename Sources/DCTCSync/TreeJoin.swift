@@ -96,8 +96,12 @@ struct TreeJoin: Sendable {
         }
         src.sort { $0.name.bytesPrecede($1.name) }
         // Destination side: only what the filters and shard would cover is ours to touch.
+        let deleteExcluded = options.deleteExcluded && options.mode == .sync
         let dst = dstEntries.filter { e in
             guard accepts(e, in: dstDir, of: destination) else { return false }
+            // --delete-excluded: every destination entry takes part, so what the filters
+            // exclude is only at the destination, and goes.
+            if deleteExcluded { return options.shard?.contains(join(dir, sourceName(ofDestination: e.name))) ?? true }
             guard !e.isDirectory else { return filters.shouldDescend(into: join(dir, e.name)) }
             let rel = join(dir, sourceName(ofDestination: e.name))
             // The destination file's own size and time: a file the size or age limits exclude is not ours to delete.
