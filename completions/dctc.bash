@@ -334,7 +334,7 @@ _dctc_tail() {
 
 _dctc_cp() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --recursive -r --decompress -n --dry-run --no-clobber --ignore-existing --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --recursive -r --decompress -n --dry-run --no-clobber --ignore-existing -L --copy-links -l --links --perms --no-perms --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections --compress --level --zip --transfers)
     __dctc_offer_flags_options -1
@@ -365,7 +365,7 @@ _dctc_cp() {
 
 _dctc_mv() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -n --dry-run --no-clobber --ignore-existing --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -n --dry-run --no-clobber --ignore-existing -L --copy-links -l --links --perms --no-perms --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections --transfers)
     __dctc_offer_flags_options -1
@@ -440,8 +440,8 @@ _dctc_rmdir() {
 
 _dctc_sync() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --no-state --allow-empty-source --version -h --help)
-    repeating_options=(--include --exclude --filter-from)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --ignore-existing --immutable --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --allow-empty-source --version -h --help)
+    repeating_options=(--include --exclude --filter-from --include-from --exclude-from)
     non_repeating_options=(--config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --backup-dir --max-delete)
     __dctc_offer_flags_options 2
 
@@ -469,6 +469,12 @@ _dctc_sync() {
         return
         ;;
     '--filter-from')
+        return
+        ;;
+    '--include-from')
+        return
+        ;;
+    '--exclude-from')
         return
         ;;
     '--files-from')
@@ -525,8 +531,8 @@ _dctc_sync() {
 
 _dctc_copy() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --no-state --version -h --help)
-    repeating_options=(--include --exclude --filter-from)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --ignore-existing --immutable --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --version -h --help)
+    repeating_options=(--include --exclude --filter-from --include-from --exclude-from)
     non_repeating_options=(--config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --backup-dir)
     __dctc_offer_flags_options 2
 
@@ -554,6 +560,12 @@ _dctc_copy() {
         return
         ;;
     '--filter-from')
+        return
+        ;;
+    '--include-from')
+        return
+        ;;
+    '--exclude-from')
         return
         ;;
     '--files-from')
@@ -607,8 +619,8 @@ _dctc_copy() {
 
 _dctc_check() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --no-state --version -h --help)
-    repeating_options=(--include --exclude --filter-from)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --ignore-existing --immutable --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --version -h --help)
+    repeating_options=(--include --exclude --filter-from --include-from --exclude-from)
     non_repeating_options=(--config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done)
     __dctc_offer_flags_options 2
 
@@ -636,6 +648,12 @@ _dctc_check() {
         return
         ;;
     '--filter-from')
+        return
+        ;;
+    '--include-from')
+        return
+        ;;
+    '--exclude-from')
         return
         ;;
     '--files-from')

@@ -253,3 +253,55 @@ struct PlanTests {
         #expect(written.sorted() == ["/dst", "/dst/ok.txt", "/dst/sub", "/dst/sub/deep.txt"])
     }
 }
+
+@Suite("rclone's everyday engine options")
+struct EngineOptionTests {
+    func bench() async throws -> SyncFixture {
+        let f = try SyncFixture.memory("opts", state: false)
+        try await f.put("same.txt", "same")
+        try await f.put("same.txt", "same", dest: true)
+        try await f.put("changed.txt", "new content", at: Date(timeIntervalSince1970: 1_700_000_000))
+        try await f.put("changed.txt", "old", dest: true)
+        try await f.put("new.txt", "n")
+        try await f.put("keep.tmp", "t", dest: true)
+        return f
+    }
+
+    @Test("--ignore-existing leaves every existing destination file alone and copies the new ones")
+    func ignoreExisting() async throws {
+        let f = try await bench()
+        let (s, _) = try await f.run { $0.ignoreExisting = true; $0.mode = .copy }
+        #expect(s.filesTransferred == 1 && s.errors.isEmpty)
+        #expect(try await f.text("changed.txt") == "old")
+        #expect(try await f.text("new.txt") == "n")
+    }
+
+    @Test("--immutable refuses to replace a differing file, reports it, and still copies new files")
+    func immutable() async throws {
+        let f = try await bench()
+        let (s, _) = try await f.run { $0.immutable = true; $0.mode = .copy }
+        #expect(s.errors.count == 1 && s.errors[0].description.contains("--immutable"), "\(s.errors)")
+        #expect(try await f.text("changed.txt") == "old")
+        #expect(try await f.text("new.txt") == "n")
+        #expect(s.exitStatus == .partial)
+    }
+
+    @Test("--delete-excluded deletes destination files the filters exclude; without it they stay")
+    func deleteExcluded() async throws {
+        let f = try await bench()
+        let filters = try FilterSet(rules: [try FilterRule(.exclude, "*.tmp")])
+        _ = try await f.run { $0.filters = filters }
+        #expect(try await f.text("keep.tmp") == "t")
+        _ = try await f.run { $0.filters = filters; $0.deleteExcluded = true }
+        #expect(try await f.text("keep.tmp") == nil)
+    }
+
+    @Test("a rule after a catch-all gets a warning with the rewrite; rules that can all apply get none")
+    func unreachableRules() throws {
+        let aws = [try FilterRule(.exclude, "*"), try FilterRule(.include, "*.csv")]
+        let warning = try #require(FilterSet.unreachableRulesWarning(aws))
+        #expect(warning.contains("--include '*.csv' --exclude '*'"), "\(warning)")
+        #expect(FilterSet.unreachableRulesWarning([try FilterRule(.include, "*.csv"), try FilterRule(.exclude, "*")]) == nil)
+        #expect(FilterSet.unreachableRulesWarning([try FilterRule(.exclude, "*.tmp")]) == nil)
+    }
+}

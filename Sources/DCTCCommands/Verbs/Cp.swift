@@ -42,6 +42,9 @@ struct Cp: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Put the sources into a new zip archive instead of copying them.", valueName: "archive.zip")) var zip: String?
     @Flag(name: [.customShort("n"), .long], help: "Print what would be copied (the plan), and change nothing.") var dryRun = false
     @Flag(name: [.customLong("no-clobber"), .customLong("ignore-existing")], help: "Never overwrite an existing destination file.") var noClobber = false
+    @Flag(name: [.customShort("L"), .long], help: "Follow symbolic links at the source (local store).") var copyLinks = false
+    @Flag(name: [.customShort("l"), .long], help: "Recreate symbolic links at the destination where it can hold them.") var links = false
+    @Flag(name: .long, inversion: .prefixedNo, help: "Keep permission bits (default).") var perms: Bool?
     @Option(name: .long, help: ArgumentHelp("Files copied in parallel.", valueName: "N")) var transfers = 4
     @Argument(help: "SRC... DST (with --zip: SRC...).") var paths: [String]
 
@@ -109,6 +112,13 @@ struct Cp: AsyncParsableCommand {
         options.dryRun = dryRun
         options.transfers = transfers
         options.ignoreExisting = noClobber
+        options.copyLinks = copyLinks
+        options.links = links
+        options.preservePermissions = perms ?? true
+        // TODO(h-hostile): passed to the stores once their link and mode options are on main.
+        if copyLinks || links || perms != nil {
+            printError("note: --copy-links, --links and --perms/--no-perms take effect once the stores support them")
+        }
         options.transform = mapping.transform
         let trees = try await TreeCopier(options: options, verbose: global.verbose).copy(plan.trees)
         if !dryRun { ctx.note("\(counter.files) file(s), \(humanSize(counter.bytes)) copied") }

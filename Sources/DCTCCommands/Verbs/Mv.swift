@@ -23,6 +23,9 @@ struct Mv: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Flag(name: [.customShort("n"), .long], help: "Print what would be moved (the plan), and change nothing.") var dryRun = false
     @Flag(name: [.customLong("no-clobber"), .customLong("ignore-existing")], help: "Never overwrite an existing destination file.") var noClobber = false
+    @Flag(name: [.customShort("L"), .long], help: "Follow symbolic links at the source (local store).") var copyLinks = false
+    @Flag(name: [.customShort("l"), .long], help: "Recreate symbolic links at the destination where it can hold them.") var links = false
+    @Flag(name: .long, inversion: .prefixedNo, help: "Keep permission bits (default).") var perms: Bool?
     @Option(name: .long, help: ArgumentHelp("Files moved in parallel (between stores).", valueName: "N")) var transfers = 4
     @Argument(help: "SRC... DST") var paths: [String]
 
@@ -102,6 +105,13 @@ struct Mv: AsyncParsableCommand {
         options.dryRun = dryRun
         options.transfers = transfers
         options.ignoreExisting = noClobber
+        options.copyLinks = copyLinks
+        options.links = links
+        options.preservePermissions = perms ?? true
+        // TODO(h-hostile): passed to the stores once their link and mode options are on main.
+        if copyLinks || links || perms != nil {
+            printError("note: --copy-links, --links and --perms/--no-perms take effect once the stores support them")
+        }
         var trees = try await TreeCopier(options: options, verbose: global.verbose).copy(plan.trees)
         if !dryRun {
             for src in trees.settled {
