@@ -207,3 +207,38 @@ struct EngineCommandTests {
         #expect(try s.readString("moved/d/b.txt") == "b")
     }
 }
+
+@Suite("Ctrl-C during sync")
+struct InterruptTests {
+    @Test("Ctrl-C during sync exits 130, says interrupted, and leaves every file complete or absent")
+    func interruptedSync() throws {
+        let s = try Scratch(); defer { s.cleanup() }
+        for i in 0..<30 { _ = try s.write("src/f\(i).bin", bytes: TestData.bytes(8 << 20, seed: UInt64(i + 1))) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.binary)
+        p.arguments = ["sync", "--transfers", "1", s.url("src"), s.url("dst")]
+        var env = ProcessInfo.processInfo.environment
+        env["DCTC_CONFIG"] = "/nonexistent/dctc-test-config.toml"
+        env["XDG_STATE_HOME"] = s.url("state")
+        p.environment = env
+        _ = FileManager.default.createFile(atPath: s.url("err"), contents: nil)
+        p.standardError = FileHandle(forWritingAtPath: s.url("err"))
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        // Wait (bounded) until the first file has arrived, then press Ctrl-C.
+        for _ in 0..<600 where ((try? s.list("dst")) ?? []).filter({ !$0.hasPrefix(".") }).isEmpty {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        let err = try s.readString("err")
+        #expect(p.terminationStatus == 130, "\(err)")
+        #expect(err.contains("interrupted"), "\(err)")
+        let left = try s.list("dst")
+        #expect(!left.contains { $0.hasPrefix(".dctc-") }, "\(left)")
+        #expect(left.count < 30, "the run ended before the interrupt; nothing was tested")
+        for name in left {
+            #expect(try s.read("dst/" + name) == s.read("src/" + name), "\(name) is not a complete copy")
+        }
+    }
+}
