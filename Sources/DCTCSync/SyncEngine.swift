@@ -232,7 +232,8 @@ public final class SyncEngine: Sendable {
             return true
         }
         if options.dryRun {
-            counters.update { $0.directoriesCreated += 1 }
+            // A dry run counts the differences `check` would report.
+            counters.update { $0.directoriesCreated += 1; $0.differences += 1 }
             reporter.record(action)
             return true
         }
@@ -307,6 +308,7 @@ public final class SyncEngine: Sendable {
             counters.update {
                 if action.isTransfer { $0.filesTransferred += 1; $0.bytesTransferred += src.size ?? 0 }
                 if action.kind == .setTime { $0.timesSet += 1 }
+                $0.differences += 1
             }
             reporter.collector.changed(action.destinationPath, action.kind.rawValue, knownHashes)
             reporter.record(action)
@@ -316,6 +318,8 @@ public final class SyncEngine: Sendable {
     }
 
     private func onlyAtDestination(_ entry: JoinedEntry, dst: FileInfo, planner: Planner, index: TreeIndex?) async {
+        // `check` reports an entry only at the destination as one difference; a dry run says the same.
+        if options.dryRun && options.mode != .check { counters.update { $0.differences += 1 } }
         guard let action = planner.onlyAtDestination(entry, destination: dst) else { return }
         if options.mode == .check {
             counters.update { $0.differences += 1 }

@@ -161,9 +161,10 @@ struct PlanBench {
         try await put(destination, "gone/sub/b.txt", "b", old)
     }
 
-    func run(dryRun: Bool) async throws -> (SyncSummary, Plan) {
+    func run(dryRun: Bool, mode: SyncMode = .sync) async throws -> (SyncSummary, Plan) {
         var options = SyncOptions()
         options.dryRun = dryRun
+        options.mode = mode
         options.retryDelay = 0.01
         let engine = SyncEngine(source: source, destination: destination, options: options)
         let summary = try await engine.run()
@@ -177,7 +178,9 @@ struct PlanTests {
     func dryRunPlanEqualsAppliedActions(store: String) async throws {
         let bench = store == "memory" ? PlanBench.memory() : try PlanBench.local()
         try await bench.fill()
+        let (check, _) = try await bench.run(dryRun: false, mode: .check)
         let (drySummary, dry) = try await bench.run(dryRun: true)
+        #expect(drySummary.differences == check.differences && check.differences > 0)
         let (summary, applied) = try await bench.run(dryRun: false)
         #expect(dry.steps == applied.steps)
         #expect(Set(dry.actions.map(\.kind)) == [.copy, .update, .makeDirectory, .delete, .removeDirectory], "\(dry.steps)")
