@@ -308,3 +308,36 @@ struct EngineOptionTests {
         #expect(FilterSet.unreachableRulesWarning([try FilterRule(.exclude, "*.tmp")]) == nil)
     }
 }
+
+/// Counts what a `TransferObserver` is told.
+final class CountingObserver: TransferObserver {
+    struct Seen { var started: [String: Int64?] = [:]; var bytes: Int64 = 0; var chunks = 0; var finished = 0; var failed = 0 }
+    let seen = Locked(Seen())
+    func transferStarted(_ id: TransferID, path: String, size: Int64?) { seen.withLock { $0.started[path] = size } }
+    func transferProgressed(_ id: TransferID, bytes: Int64) { seen.withLock { $0.bytes += bytes; $0.chunks += 1 } }
+    func transferFinished(_ id: TransferID, error: (any Error)?) {
+        seen.withLock { if error == nil { $0.finished += 1 } else { $0.failed += 1 } }
+    }
+}
+
+@Suite("byte progress")
+struct ObserverTests {
+    @Test("the Applier reports every transfer's bytes chunk by chunk to the TransferObserver")
+    func everyChunkIsReported() async throws {
+        let f = try SyncFixture.memory("obs", state: false)
+        let big = TestData.bytes(3 << 20, seed: 7)
+        try await f.src.write(f.srcRoot.appending("big.bin"), from: .bytes(big), attributes: .none)
+        try await f.put("small.txt", "small")
+        let observer = CountingObserver()
+        var options = SyncOptions()
+        options.retryDelay = 0.01
+        let summary = try await SyncEngine(source: f.source, destination: f.destination, options: options,
+                                           observer: observer).run()
+        #expect(summary.filesTransferred == 2)
+        let seen = observer.seen.value
+        #expect(seen.started.count == 2 && seen.finished == 2 && seen.failed == 0)
+        #expect(seen.bytes == Int64(big.count + 5))
+        // More reports than files: bytes are counted per chunk, not per finished file.
+        #expect(seen.chunks > Int((3 << 20) / ByteStream.defaultChunkSize))
+    }
+}
