@@ -242,3 +242,23 @@ struct InterruptTests {
         }
     }
 }
+
+@Suite("mv -r between stores")
+struct MoveTreeTests {
+    @Test("mv -r from local to S3 and SFTP moves every file, then removes the emptied source folders", arguments: ["lake", "box"])
+    func moveTreeAcrossStores(account: String) throws {
+        let s = try Scratch(); defer { s.cleanup() }
+        try withServers(s) { a in
+            let id = UUID().uuidString.lowercased().prefix(8)
+            let dest = account == "lake" ? "lake:mv-\(id)/t" : "box:/tmp/dctc-mv-\(id)"
+            try s.write("src/a.txt", "a")
+            try s.write("src/d/e/b.txt", "b")
+            let r = try a.run(["mv", s.url("src"), dest])
+            #expect(r.status == 0, "\(r)")
+            #expect(!s.exists("src"), "the source tree should be gone")
+            #expect(try a.run(["cat", dest + "/d/e/b.txt"]).stdout == "b")
+            #expect(try a.run(["cat", dest + "/a.txt"]).stdout == "a")
+            _ = try a.run(["rm", "-r", "--force", account == "lake" ? "lake:mv-\(id)" : dest])
+        }
+    }
+}
