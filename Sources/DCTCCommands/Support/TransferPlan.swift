@@ -106,6 +106,24 @@ struct TreeCopier {
     let options: SyncOptions
     let verbose: Bool
 
+    /// The engine options of `cp -r` and `mv -r`: copy mode with their flags.
+    static func options(dryRun: Bool, transfers: Int, noClobber: Bool, copyLinks: Bool, links: Bool,
+                        perms: Bool?) -> SyncOptions {
+        var options = SyncOptions()
+        options.mode = .copy
+        options.dryRun = dryRun
+        options.transfers = transfers
+        options.ignoreExisting = noClobber
+        options.copyLinks = copyLinks
+        options.links = links
+        options.preservePermissions = perms ?? true
+        // TODO(h-hostile): passed to the stores once their link and mode options are on main.
+        if copyLinks || links || perms != nil {
+            printError("note: --copy-links, --links and --perms/--no-perms take effect once the stores support them")
+        }
+        return options
+    }
+
     /// The outcome of all trees.
     struct Outcome {
         var errors: [VFSError] = []

@@ -107,18 +107,8 @@ struct Cp: AsyncParsableCommand {
             counter.add(result.size ?? 0)
             ctx.note("copied \(job.source.address) -> \(job.destination.address)")
         }
-        var options = SyncOptions()
-        options.mode = .copy
-        options.dryRun = dryRun
-        options.transfers = transfers
-        options.ignoreExisting = noClobber
-        options.copyLinks = copyLinks
-        options.links = links
-        options.preservePermissions = perms ?? true
-        // TODO(h-hostile): passed to the stores once their link and mode options are on main.
-        if copyLinks || links || perms != nil {
-            printError("note: --copy-links, --links and --perms/--no-perms take effect once the stores support them")
-        }
+        var options = TreeCopier.options(dryRun: dryRun, transfers: transfers, noClobber: noClobber,
+                                         copyLinks: copyLinks, links: links, perms: perms)
         options.transform = mapping.transform
         let trees = try await TreeCopier(options: options, verbose: global.verbose).copy(plan.trees)
         if !dryRun { ctx.note("\(counter.files) file(s), \(humanSize(counter.bytes)) copied") }

@@ -100,18 +100,8 @@ struct Mv: AsyncParsableCommand {
         }
         // Trees: copied by the engine, then each source file that is now at the destination
         // (copied, or equal there already) is removed, then the emptied source directories.
-        var options = SyncOptions()
-        options.mode = .copy
-        options.dryRun = dryRun
-        options.transfers = transfers
-        options.ignoreExisting = noClobber
-        options.copyLinks = copyLinks
-        options.links = links
-        options.preservePermissions = perms ?? true
-        // TODO(h-hostile): passed to the stores once their link and mode options are on main.
-        if copyLinks || links || perms != nil {
-            printError("note: --copy-links, --links and --perms/--no-perms take effect once the stores support them")
-        }
+        let options = TreeCopier.options(dryRun: dryRun, transfers: transfers, noClobber: noClobber,
+                                         copyLinks: copyLinks, links: links, perms: perms)
         var trees = try await TreeCopier(options: options, verbose: global.verbose).copy(plan.trees)
         if !dryRun {
             for src in trees.settled {
