@@ -25,6 +25,8 @@ public final class SyncEngine: Sendable {
     public let counters = SyncCounters()
     let reporter: RunReporter
     let applier: Applier
+    /// Folders missing at the destination, created when a file goes into them.
+    let pendingDirectories = PendingDirectories()
 
     /// - Parameters:
     ///   - log: verbose lines and once-per-run notices (standard error in the CLI).
@@ -210,8 +212,12 @@ public final class SyncEngine: Sendable {
                     reporter.fail(error, path: entry.path)
                 case .descend(let create, let exists):
                     if let create {
-                        reporter.planned(create)
-                        guard await carryOut(directory: create) else { continue }
+                        if options.createEmptySourceDirectories {
+                            reporter.planned(create)
+                            guard await carryOut(directory: create) else { continue }
+                        } else {
+                            await pendingDirectories.add(create)
+                        }
                     }
                     subdirs.append((entry.path, exists))
                 }
@@ -296,6 +302,11 @@ public final class SyncEngine: Sendable {
 
     /// A file action: `check` counts it, a dry run records it, a real run queues it.
     private func submit(_ action: SyncAction, src: FileInfo, knownHashes: [HashKind: String] = [:]) async throws {
+        // The folders above the file, when missing, come first (planned, then created).
+        await pendingDirectories.ensure(above: action.path) { dir in
+            self.reporter.planned(dir)
+            return await self.carryOut(directory: dir)
+        }
         reporter.planned(action)
         if options.mode == .check {
             counters.update { $0.differences += 1 }
@@ -390,6 +401,31 @@ public final class SyncEngine: Sendable {
         }
         try await applier.delete(files: files, directories: dirs)
         return nil
+    }
+}
+
+/// Folders missing at the destination that are created only when a file goes into them, each
+/// once, parents first; a file waits until the folders above it exist.
+actor PendingDirectories {
+    private var pending: [String: SyncAction] = [:]
+    private var made: [String: Task<Bool, Never>] = [:]
+
+    func add(_ action: SyncAction) { pending[action.path] = action }
+
+    /// Creates (through `make`) the pending folders above `path`, or waits for their creation.
+    func ensure(above path: String, _ make: @escaping @Sendable (SyncAction) async -> Bool) async {
+        guard !pending.isEmpty || !made.isEmpty else { return }
+        var prefix = ""
+        for component in path.split(separator: "/").dropLast() {
+            prefix = prefix.isEmpty ? String(component) : prefix + "/" + component
+            if let action = pending.removeValue(forKey: prefix) {
+                let task = Task { await make(action) }
+                made[prefix] = task
+                _ = await task.value
+            } else if let task = made[prefix] {
+                _ = await task.value
+            }
+        }
     }
 }
 

@@ -60,6 +60,10 @@ public struct SyncOptions: Sendable {
     /// Leave every file that exists at the destination alone, whatever it holds
     /// (`--ignore-existing`, rclone's name; `cp --no-clobber`).
     public var ignoreExisting = false
+    /// Create source folders that hold nothing to transfer (`--create-empty-src-dirs`, rclone's
+    /// name). Off by default, as rclone: a folder is created when a file is written into it.
+    /// `cp -r` and `mv -r` turn it on (cp(1) copies empty folders).
+    public var createEmptySourceDirectories = false
     /// Never replace a destination file that differs (`--immutable`, rclone's name): it is an
     /// error instead; new files are still copied.
     public var immutable = false

@@ -341,3 +341,24 @@ struct ObserverTests {
         #expect(seen.chunks > Int((3 << 20) / ByteStream.defaultChunkSize))
     }
 }
+
+@Suite("folders at the destination")
+struct EmptyFolderTests {
+    @Test("folders with nothing included are not created unless --create-empty-src-dirs")
+    func onlyFoldersThatReceiveFiles() async throws {
+        let f = try SyncFixture.memory("dirs", state: false)
+        try await f.put("inc/a.csv", "a")
+        try await f.put("txt/b.txt", "b")
+        try await f.src.makeDirectories(f.srcRoot.appending("empty"))
+        let filters = try FilterSet(rules: [try FilterRule(.include, "*.csv")], defaultAction: .exclude)
+        let (dry, actions) = try await f.run { $0.filters = filters; $0.dryRun = true }
+        #expect(actions.filter { $0.kind == .makeDirectory }.map(\.path) == ["inc"], "\(actions)")
+        #expect(dry.directoriesCreated == 1)
+        _ = try await f.run { $0.filters = filters }
+        #expect(try await f.dst.exists(f.dstRoot.appending("inc")))
+        #expect(try await !f.dst.exists(f.dstRoot.appending("empty")))
+        #expect(try await !f.dst.exists(f.dstRoot.appending("txt")))
+        _ = try await f.run { $0.filters = filters; $0.createEmptySourceDirectories = true }
+        #expect(try await f.dst.exists(f.dstRoot.appending("empty")))
+    }
+}

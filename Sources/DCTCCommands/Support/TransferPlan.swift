@@ -114,6 +114,8 @@ struct TreeCopier {
         options.dryRun = dryRun
         options.transfers = transfers
         options.ignoreExisting = noClobber
+        // cp(1) copies empty folders too.
+        options.createEmptySourceDirectories = true
         options.copyLinks = copyLinks
         options.links = links
         options.preservePermissions = perms ?? true

@@ -38,6 +38,7 @@ struct SyncFlags: ParsableArguments {
 
     @Flag(name: .long, help: "Leave every file that exists at the destination alone, whatever it holds.") var ignoreExisting = false
     @Flag(name: .long, help: "Never replace a destination file that differs: report it as an error.") var immutable = false
+    @Flag(name: .long, help: "Also create source folders that hold no file to transfer.") var createEmptySrcDirs = false
     @Flag(name: .long, help: "sync: also delete destination files the filters exclude.") var deleteExcluded = false
     @Flag(name: [.customShort("L"), .long], help: "Follow symbolic links at the source (local store).") var copyLinks = false
     @Flag(name: [.customShort("l"), .long], help: "Recreate symbolic links at the destination where it can hold them.") var links = false
@@ -117,6 +118,7 @@ struct SyncRunner {
         options.allowEmptySource = allowEmptySource
         options.ignoreExisting = flags.ignoreExisting
         options.immutable = flags.immutable
+        options.createEmptySourceDirectories = flags.createEmptySrcDirs
         options.deleteExcluded = flags.deleteExcluded
         options.copyLinks = flags.copyLinks
         options.links = flags.links
