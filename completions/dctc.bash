@@ -442,7 +442,7 @@ _dctc_sync() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --allow-empty-source --version -h --help)
     repeating_options=(--include --exclude --filter-from --include-from --exclude-from)
-    non_repeating_options=(--config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --backup-dir --max-delete)
+    non_repeating_options=(--config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --backup-dir --max-delete)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
@@ -500,6 +500,12 @@ _dctc_sync() {
         return
         ;;
     '--shard')
+        return
+        ;;
+    '--max-transfer')
+        return
+        ;;
+    '--max-duration')
         return
         ;;
     '--checkers')
@@ -533,7 +539,7 @@ _dctc_copy() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --version -h --help)
     repeating_options=(--include --exclude --filter-from --include-from --exclude-from)
-    non_repeating_options=(--config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --backup-dir)
+    non_repeating_options=(--config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --backup-dir)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
@@ -591,6 +597,12 @@ _dctc_copy() {
         return
         ;;
     '--shard')
+        return
+        ;;
+    '--max-transfer')
+        return
+        ;;
+    '--max-duration')
         return
         ;;
     '--checkers')
@@ -621,7 +633,7 @@ _dctc_check() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --version -h --help)
     repeating_options=(--include --exclude --filter-from --include-from --exclude-from)
-    non_repeating_options=(--config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done)
+    non_repeating_options=(--config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
@@ -679,6 +691,12 @@ _dctc_check() {
         return
         ;;
     '--shard')
+        return
+        ;;
+    '--max-transfer')
+        return
+        ;;
+    '--max-duration')
         return
         ;;
     '--checkers')

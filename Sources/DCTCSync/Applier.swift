@@ -16,6 +16,9 @@ final class Applier: Sendable {
     let manifest: ManifestBatcher
     let hashCache: HashCacheBatcher
     private let queue = WorkQueue<TransferJob>(capacity: 1000)
+    private let startedAt = Date()
+    /// Bytes of the transfers started so far, and how many were left out by a limit.
+    private let budget = Locked<(bytes: Int64, leftOut: Int)>((0, 0))
 
     /// One transfer or time change: the action and what the planner knew of the source.
     struct TransferJob: Sendable {
@@ -69,6 +72,10 @@ final class Applier: Sendable {
                 done(action, bytes: nil, hashes: job.knownHashes)
                 return
             }
+            if let limit = limitReached(job) {
+                leaveOut(action, because: limit)
+                return
+            }
             if action.kind == .update, let backup = options.backupDirectory {
                 try await backUp(action.destinationPath, to: backup)
             }
@@ -86,6 +93,31 @@ final class Applier: Sendable {
         } catch {
             reporter.fail(VFSError.wrap(error, path: destination.fs.display(target)), path: action.path)
         }
+    }
+
+    /// The limit (`--max-duration`, `--max-transfer`) that forbids starting this transfer, or
+    /// nil; otherwise counts its bytes against `--max-transfer`.
+    private func limitReached(_ job: TransferJob) -> String? {
+        if let max = options.maxDuration, Date().timeIntervalSince(startedAt) > max {
+            return "--max-duration \(Int(max)) s reached"
+        }
+        guard let max = options.maxTransfer else { return nil }
+        let size = job.source.size ?? 0
+        return budget.withLock { b in
+            if b.bytes + size > max { return "--max-transfer \(max) bytes reached" }
+            b.bytes += size
+            return nil
+        }
+    }
+
+    /// A transfer a limit left out: the first one is an error of its own (so no deletion
+    /// runs and the exit code says items were not done), each is counted.
+    private func leaveOut(_ action: SyncAction, because limit: String) {
+        let first = budget.withLock { b in b.leftOut += 1; return b.leftOut == 1 }
+        reporter.log("not transferred: \(action.destinationPath) (\(limit))")
+        guard first else { return }
+        counters.update { $0.errors += 1 }
+        reporter.collector.error(VFSError(.refused, "\(limit): files were left for the next run"))
     }
 
     /// Streams one file: source → (observer, hasher) → (codec) → destination, verified.

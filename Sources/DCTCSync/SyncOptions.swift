@@ -60,6 +60,11 @@ public struct SyncOptions: Sendable {
     /// Leave every file that exists at the destination alone, whatever it holds
     /// (`--ignore-existing`, rclone's name; `cp --no-clobber`).
     public var ignoreExisting = false
+    /// Start no transfer that would take the run's bytes beyond this (`--max-transfer`, rclone's
+    /// cautious cut-off): the files left out are reported, and deletions are skipped.
+    public var maxTransfer: Int64?
+    /// Start no transfer after this long (`--max-duration`); transfers under way finish.
+    public var maxDuration: TimeInterval?
     /// Create source folders that hold nothing to transfer (`--create-empty-src-dirs`, rclone's
     /// name). Off by default, as rclone: a folder is created when a file is written into it.
     /// `cp -r` and `mv -r` turn it on (cp(1) copies empty folders).

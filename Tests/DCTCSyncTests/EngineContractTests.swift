@@ -362,3 +362,20 @@ struct EmptyFolderTests {
         #expect(try await f.dst.exists(f.dstRoot.appending("empty")))
     }
 }
+
+@Suite("transfer limits")
+struct LimitTests {
+    @Test("--max-transfer starts no transfer beyond the limit, reports the rest, skips deletions and exits 4")
+    func maxTransfer() async throws {
+        let f = try SyncFixture.memory("limit", state: false)
+        for i in 0..<4 { try await f.put("f\(i)", String(repeating: "x", count: 100)) }
+        try await f.put("extra", "e", dest: true)
+        let (s, _) = try await f.run { $0.maxTransfer = 250; $0.transfers = 1 }
+        #expect(s.filesTransferred == 2 && s.bytesTransferred == 200)
+        #expect(s.errors.count == 1 && s.errors[0].description.contains("--max-transfer"))
+        #expect(s.deletionsSkipped != nil && s.exitStatus == .partial)
+        #expect(try await f.text("extra") == "e")
+        let (next, _) = try await f.run { $0.maxTransfer = 250 }
+        #expect(next.filesTransferred == 2 && next.errors.isEmpty && next.filesDeleted == 1)
+    }
+}

@@ -39,6 +39,8 @@ struct SyncFlags: ParsableArguments {
     @Flag(name: .long, help: "Leave every file that exists at the destination alone, whatever it holds.") var ignoreExisting = false
     @Flag(name: .long, help: "Never replace a destination file that differs: report it as an error.") var immutable = false
     @Flag(name: .long, help: "Also create source folders that hold no file to transfer.") var createEmptySrcDirs = false
+    @Option(name: .long, help: ArgumentHelp("Start no transfer that would exceed this many bytes in all (10M, 1G).", valueName: "size")) var maxTransfer: String?
+    @Option(name: .long, help: ArgumentHelp("Start no transfer after this long (30m, 2h); those under way finish.", valueName: "duration")) var maxDuration: String?
     @Flag(name: .long, help: "sync: also delete destination files the filters exclude.") var deleteExcluded = false
     @Flag(name: [.customShort("L"), .long], help: "Follow symbolic links at the source (local store).") var copyLinks = false
     @Flag(name: [.customShort("l"), .long], help: "Recreate symbolic links at the destination where it can hold them.") var links = false
@@ -119,6 +121,8 @@ struct SyncRunner {
         options.ignoreExisting = flags.ignoreExisting
         options.immutable = flags.immutable
         options.createEmptySourceDirectories = flags.createEmptySrcDirs
+        options.maxTransfer = try flags.maxTransfer.map(SizeParser.parse)
+        options.maxDuration = try flags.maxDuration.map { try AgeParser.parse($0, now: Date()) }
         options.deleteExcluded = flags.deleteExcluded
         options.copyLinks = flags.copyLinks
         options.links = flags.links
