@@ -186,9 +186,9 @@ _dctc() {
 
 _dctc_ls() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request -l -R -h --json --version --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -l -R -h --json --version --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -197,15 +197,6 @@ _dctc_ls() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     esac
@@ -213,9 +204,9 @@ _dctc_ls() {
 
 _dctc_find() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --json --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url --name --type --max-depth)
+    non_repeating_options=(--config --max-connections --name --type --max-depth)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -224,15 +215,6 @@ _dctc_find() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     '--name')
@@ -250,9 +232,9 @@ _dctc_find() {
 
 _dctc_stat() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --json --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -261,15 +243,6 @@ _dctc_stat() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     esac
@@ -277,9 +250,9 @@ _dctc_stat() {
 
 _dctc_du() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request -h -s --version --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -h -s --version --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -288,15 +261,6 @@ _dctc_du() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     esac
@@ -304,9 +268,9 @@ _dctc_du() {
 
 _dctc_cat() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --raw --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --raw --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -315,15 +279,6 @@ _dctc_cat() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     esac
@@ -331,9 +286,9 @@ _dctc_cat() {
 
 _dctc_head() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --quiet -q --raw --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --quiet -q --raw --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url -n --lines -c --bytes)
+    non_repeating_options=(--config --max-connections -n --lines -c --bytes)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -342,15 +297,6 @@ _dctc_head() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     '-n'|'--lines')
@@ -364,9 +310,9 @@ _dctc_head() {
 
 _dctc_tail() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --quiet -q --raw --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --quiet -q --raw --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url -n --lines -c --bytes)
+    non_repeating_options=(--config --max-connections -n --lines -c --bytes)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -375,15 +321,6 @@ _dctc_tail() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     '-n'|'--lines')
@@ -397,9 +334,9 @@ _dctc_tail() {
 
 _dctc_cp() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --recursive -r --decompress -n --no-clobber --version -h --help)
-    repeating_options=(--metadata)
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --compress --level --zip --transfers)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --recursive -r --decompress -n --dry-run --no-clobber --ignore-existing -L --copy-links -l --links --perms --no-perms --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--config --max-connections --compress --level --zip --transfers)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -408,39 +345,6 @@ _dctc_cp() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
-        return
-        ;;
-    '--content-type')
-        return
-        ;;
-    '--metadata')
-        return
-        ;;
-    '--cache-control')
-        return
-        ;;
-    '--content-encoding')
-        return
-        ;;
-    '--storage-class')
-        return
-        ;;
-    '--sse')
-        return
-        ;;
-    '--sse-kms-key-id')
-        return
-        ;;
-    '--acl')
         return
         ;;
     '--compress')
@@ -461,9 +365,9 @@ _dctc_cp() {
 
 _dctc_mv() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request -n --no-clobber --version -h --help)
-    repeating_options=(--metadata)
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --transfers)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -n --dry-run --no-clobber --ignore-existing -L --copy-links -l --links --perms --no-perms --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--config --max-connections --transfers)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -472,39 +376,6 @@ _dctc_mv() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
-        return
-        ;;
-    '--content-type')
-        return
-        ;;
-    '--metadata')
-        return
-        ;;
-    '--cache-control')
-        return
-        ;;
-    '--content-encoding')
-        return
-        ;;
-    '--storage-class')
-        return
-        ;;
-    '--sse')
-        return
-        ;;
-    '--sse-kms-key-id')
-        return
-        ;;
-    '--acl')
         return
         ;;
     '--transfers')
@@ -515,9 +386,9 @@ _dctc_mv() {
 
 _dctc_rm() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --recursive -r --force -f --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --recursive -r --force -f --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -526,15 +397,6 @@ _dctc_rm() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     esac
@@ -542,9 +404,9 @@ _dctc_rm() {
 
 _dctc_mkdir() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --parents -p --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --parents -p --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -553,15 +415,6 @@ _dctc_mkdir() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     esac
@@ -569,9 +422,9 @@ _dctc_mkdir() {
 
 _dctc_rmdir() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -582,23 +435,14 @@ _dctc_rmdir() {
     '--max-connections')
         return
         ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
-        return
-        ;;
     esac
 }
 
 _dctc_sync() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --no-state --allow-empty-source --version -h --help)
-    repeating_options=(--include --exclude --filter-from --metadata)
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --backup-dir --max-delete)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --allow-empty-source --version -h --help)
+    repeating_options=(--include --exclude --filter-from --include-from --exclude-from)
+    non_repeating_options=(--config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --backup-dir --max-delete)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
@@ -607,15 +451,6 @@ _dctc_sync() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     '--modify-window')
@@ -634,6 +469,12 @@ _dctc_sync() {
         return
         ;;
     '--filter-from')
+        return
+        ;;
+    '--include-from')
+        return
+        ;;
+    '--exclude-from')
         return
         ;;
     '--files-from')
@@ -661,6 +502,12 @@ _dctc_sync() {
     '--shard')
         return
         ;;
+    '--max-transfer')
+        return
+        ;;
+    '--max-duration')
+        return
+        ;;
     '--checkers')
         return
         ;;
@@ -677,30 +524,6 @@ _dctc_sync() {
         return
         ;;
     '--exit-code-if-nothing-done')
-        return
-        ;;
-    '--content-type')
-        return
-        ;;
-    '--metadata')
-        return
-        ;;
-    '--cache-control')
-        return
-        ;;
-    '--content-encoding')
-        return
-        ;;
-    '--storage-class')
-        return
-        ;;
-    '--sse')
-        return
-        ;;
-    '--sse-kms-key-id')
-        return
-        ;;
-    '--acl')
         return
         ;;
     '--backup-dir')
@@ -714,9 +537,9 @@ _dctc_sync() {
 
 _dctc_copy() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --no-state --version -h --help)
-    repeating_options=(--include --exclude --filter-from --metadata)
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --backup-dir)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --version -h --help)
+    repeating_options=(--include --exclude --filter-from --include-from --exclude-from)
+    non_repeating_options=(--config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --backup-dir)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
@@ -725,15 +548,6 @@ _dctc_copy() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     '--modify-window')
@@ -752,6 +566,12 @@ _dctc_copy() {
         return
         ;;
     '--filter-from')
+        return
+        ;;
+    '--include-from')
+        return
+        ;;
+    '--exclude-from')
         return
         ;;
     '--files-from')
@@ -777,6 +597,12 @@ _dctc_copy() {
         return
         ;;
     '--shard')
+        return
+        ;;
+    '--max-transfer')
+        return
+        ;;
+    '--max-duration')
         return
         ;;
     '--checkers')
@@ -797,30 +623,6 @@ _dctc_copy() {
     '--exit-code-if-nothing-done')
         return
         ;;
-    '--content-type')
-        return
-        ;;
-    '--metadata')
-        return
-        ;;
-    '--cache-control')
-        return
-        ;;
-    '--content-encoding')
-        return
-        ;;
-    '--storage-class')
-        return
-        ;;
-    '--sse')
-        return
-        ;;
-    '--sse-kms-key-id')
-        return
-        ;;
-    '--acl')
-        return
-        ;;
     '--backup-dir')
         return
         ;;
@@ -829,9 +631,9 @@ _dctc_copy() {
 
 _dctc_check() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --no-state --version -h --help)
-    repeating_options=(--include --exclude --filter-from)
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --version -h --help)
+    repeating_options=(--include --exclude --filter-from --include-from --exclude-from)
+    non_repeating_options=(--config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
@@ -840,15 +642,6 @@ _dctc_check() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     '--modify-window')
@@ -867,6 +660,12 @@ _dctc_check() {
         return
         ;;
     '--filter-from')
+        return
+        ;;
+    '--include-from')
+        return
+        ;;
+    '--exclude-from')
         return
         ;;
     '--files-from')
@@ -892,6 +691,12 @@ _dctc_check() {
         return
         ;;
     '--shard')
+        return
+        ;;
+    '--max-transfer')
+        return
+        ;;
+    '--max-duration')
         return
         ;;
     '--checkers')
@@ -917,9 +722,9 @@ _dctc_check() {
 
 _dctc_hash() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --quiet --ignore-missing --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --quiet --ignore-missing --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url --algo --check)
+    non_repeating_options=(--config --max-connections --algo --check)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -928,15 +733,6 @@ _dctc_hash() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     '--algo')
@@ -951,9 +747,9 @@ _dctc_hash() {
 
 _dctc_grep() {
     repeating_flags=()
-    non_repeating_flags=(--verbose --accept-new-host-key --insecure --no-sign-request -i --ignore-case -v --invert-match -c --count -l --files-with-matches -n --line-number -F --fixed-strings -E --extended-regexp -r --recursive -q --quiet --version -h --help)
+    non_repeating_flags=(--verbose --accept-new-host-key --insecure -i --ignore-case -v --invert-match -c --count -l --files-with-matches -n --line-number -F --fixed-strings -E --extended-regexp -r --recursive -q --quiet --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -962,15 +758,6 @@ _dctc_grep() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     esac
@@ -978,9 +765,9 @@ _dctc_grep() {
 
 _dctc_edit() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --new --force -f --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --new --force -f --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -989,15 +776,6 @@ _dctc_edit() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     esac
@@ -1005,9 +783,9 @@ _dctc_edit() {
 
 _dctc_dispatch() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --header --json --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --header --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url --by --column --regex --date-format --grain --time-zone --buckets --format --separator --name --compress --level --on-error --max-open --max-keys --spool-memory --spool-dir --transfers)
+    non_repeating_options=(--config --max-connections --by --column --regex --date-format --grain --time-zone --buckets --format --separator --name --compress --level --on-error --max-open --max-keys --spool-memory --spool-dir --transfers)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -1016,15 +794,6 @@ _dctc_dispatch() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     '--by')
@@ -1113,9 +882,9 @@ _dctc_flow() {
 
 _dctc_flow_build() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --json --dry-run --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url -p --pipeline --state -j --upstream --exit-code-if-nothing-done)
+    non_repeating_options=(--config --max-connections -p --pipeline --state -j --upstream --exit-code-if-nothing-done)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -1124,15 +893,6 @@ _dctc_flow_build() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     '-p'|'--pipeline')
@@ -1155,9 +915,9 @@ _dctc_flow_build() {
 
 _dctc_flow_plan() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --json --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url -p --pipeline --state --upstream)
+    non_repeating_options=(--config --max-connections -p --pipeline --state --upstream)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -1166,15 +926,6 @@ _dctc_flow_plan() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     '-p'|'--pipeline')
@@ -1191,9 +942,9 @@ _dctc_flow_plan() {
 
 _dctc_flow_status() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --json --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url -p --pipeline --state)
+    non_repeating_options=(--config --max-connections -p --pipeline --state)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -1202,15 +953,6 @@ _dctc_flow_status() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     '-p'|'--pipeline')
@@ -1224,9 +966,9 @@ _dctc_flow_status() {
 
 _dctc_flow_why() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --json --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url -p --pipeline --state)
+    non_repeating_options=(--config --max-connections -p --pipeline --state)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
@@ -1235,15 +977,6 @@ _dctc_flow_why() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     '-p'|'--pipeline')
@@ -1257,9 +990,9 @@ _dctc_flow_why() {
 
 _dctc_flow_backfill() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --json --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url -p --pipeline --state --from --to --only --order --max-parallel --exit-code-if-nothing-done)
+    non_repeating_options=(--config --max-connections -p --pipeline --state --from --to --only --order --max-parallel --exit-code-if-nothing-done)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
@@ -1268,15 +1001,6 @@ _dctc_flow_backfill() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     '-p'|'--pipeline')
@@ -1308,9 +1032,9 @@ _dctc_flow_backfill() {
 
 _dctc_flow_graph() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --json --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url -p --pipeline --state --format)
+    non_repeating_options=(--config --max-connections -p --pipeline --state --format)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
@@ -1319,15 +1043,6 @@ _dctc_flow_graph() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     '-p'|'--pipeline')
@@ -1344,9 +1059,9 @@ _dctc_flow_graph() {
 
 _dctc_flow_export() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --json --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url -p --pipeline --state --out --target --dctc --dag-id --retries)
+    non_repeating_options=(--config --max-connections -p --pipeline --state --out --target --dctc --dag-id --retries)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
@@ -1355,15 +1070,6 @@ _dctc_flow_export() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     '-p'|'--pipeline')
@@ -1392,9 +1098,9 @@ _dctc_flow_export() {
 
 _dctc_flow_adopt() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --json --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url -p --pipeline --state)
+    non_repeating_options=(--config --max-connections -p --pipeline --state)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -1403,15 +1109,6 @@ _dctc_flow_adopt() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     '-p'|'--pipeline')
@@ -1425,9 +1122,9 @@ _dctc_flow_adopt() {
 
 _dctc_flow_validate() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --json --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url -p --pipeline --state)
+    non_repeating_options=(--config --max-connections -p --pipeline --state)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
@@ -1436,15 +1133,6 @@ _dctc_flow_validate() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     '-p'|'--pipeline')
@@ -1481,9 +1169,9 @@ _dctc_config() {
 
 _dctc_config_list() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --json --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
@@ -1494,23 +1182,14 @@ _dctc_config_list() {
     '--max-connections')
         return
         ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
-        return
-        ;;
     esac
 }
 
 _dctc_config_show() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
@@ -1519,15 +1198,6 @@ _dctc_config_show() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     esac
@@ -1535,9 +1205,9 @@ _dctc_config_show() {
 
 _dctc_config_add() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --replace --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --replace --version -h --help)
     repeating_options=(--set --secret-env --secret-command)
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url --type --host --port --user --endpoint --url --root)
+    non_repeating_options=(--config --max-connections --type --host --port --user --endpoint --url --region --root)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
@@ -1546,15 +1216,6 @@ _dctc_config_add() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     '--type')
@@ -1575,6 +1236,9 @@ _dctc_config_add() {
     '--url')
         return
         ;;
+    '--region')
+        return
+        ;;
     '--root')
         return
         ;;
@@ -1592,9 +1256,9 @@ _dctc_config_add() {
 
 _dctc_config_remove() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
@@ -1605,23 +1269,14 @@ _dctc_config_remove() {
     '--max-connections')
         return
         ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
-        return
-        ;;
     esac
 }
 
 _dctc_config_path() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-sign-request --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
@@ -1630,15 +1285,6 @@ _dctc_config_path() {
         return
         ;;
     '--max-connections')
-        return
-        ;;
-    '--profile')
-        return
-        ;;
-    '--region')
-        return
-        ;;
-    '--endpoint-url')
         return
         ;;
     esac

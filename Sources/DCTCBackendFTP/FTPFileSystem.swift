@@ -81,7 +81,7 @@ public final class FTPFileSystem: VirtualFileSystem, Moving, ModificationTimeSet
             knownHashes: [], remoteHashes: [], recursiveListing: false, caseInsensitive: false,
             maxNameBytes: 255, listPageSize: configuration.listPageSize,
             // LIST shows minutes (recent files) or days (older ones); MLSD has exact times.
-            listingHasModificationTime: features.hasMLST)
+            listingHasModificationTime: features.hasMLST, serverSideMove: true)
     }
 
     /// `ftp://user@host:port/path` (or `ftps://`).

@@ -71,6 +71,7 @@ public struct HTTPServerProfile: Sendable, Hashable {
         Capabilities(writable: isWebDAV, hasDirectories: true, rangedReads: true,
                      preservesModificationTime: modificationTimes != .notKept,
                      modificationTimePrecision: 1, knownHashes: [], remoteHashes: [],
-                     recursiveListing: false, caseInsensitive: false, maxNameBytes: 255, listPageSize: 1000)
+                     recursiveListing: false, caseInsensitive: false, maxNameBytes: 255, listPageSize: 1000,
+                     serverSideCopy: isWebDAV, serverSideMove: isWebDAV)
     }
 }

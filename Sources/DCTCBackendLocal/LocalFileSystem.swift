@@ -20,7 +20,8 @@ public final class LocalFileSystem: VirtualFileSystem, ServerSideCopying, Moving
     public let capabilities = Capabilities(
         writable: true, hasDirectories: true, rangedReads: true, preservesModificationTime: true,
         modificationTimePrecision: 1e-9, knownHashes: [], remoteHashes: Set(HashKind.allCases),
-        recursiveListing: false, caseInsensitive: false, maxNameBytes: 255, listPageSize: 1000)
+        recursiveListing: false, caseInsensitive: false, maxNameBytes: 255, listPageSize: 1000,
+        serverSideCopy: true, serverSideMove: true)
 
     public init() {}
 

@@ -20,7 +20,8 @@ public final class MemoryFileSystem: VirtualFileSystem, ServerSideCopying, Movin
         capabilities = Capabilities(
             writable: true, hasDirectories: true, rangedReads: true, preservesModificationTime: true,
             modificationTimePrecision: 1e-6, knownHashes: [.md5], remoteHashes: Set(HashKind.allCases),
-            recursiveListing: false, maxNameBytes: 255, listPageSize: listPageSize)
+            recursiveListing: false, maxNameBytes: 255, listPageSize: listPageSize,
+            serverSideCopy: true, serverSideMove: true)
     }
 
     public func display(_ path: VPath) -> String {

@@ -72,7 +72,8 @@ public final class S3FileSystem: VirtualFileSystem {
             recursiveListing: true, caseInsensitive: false, maxNameBytes: 1024,
             listPageSize: min(1000, max(1, configuration.listPageSize)),
             // Listings give LastModified (the upload time); the kept time is x-amz-meta-mtime (HEAD).
-            listingHasModificationTime: false)
+            listingHasModificationTime: false,
+            serverSideCopy: true, serverSideMove: true, batchRemoval: true)
     }
 
     public func display(_ path: VPath) -> String { S3FileSystem.display(path, style: displayStyle) }

@@ -40,7 +40,7 @@ public final class SFTPFileSystem: VirtualFileSystem, Moving, ModificationTimeSe
             modificationTimePrecision: 1, knownHashes: [], remoteHashes: remoteHashes,
             // A whole tree in one remote `find` needs commands over ssh, which the probe proved.
             recursiveListing: !remoteHashes.isEmpty, caseInsensitive: false, maxNameBytes: 255,
-            listPageSize: Self.listPageSize)
+            listPageSize: Self.listPageSize, serverSideMove: true)
     }
 
     /// Opens the store: connects the first session (so bad credentials, an unknown host key or

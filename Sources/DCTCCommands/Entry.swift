@@ -79,7 +79,9 @@ public enum DCTCMain {
     /// First Ctrl-C cancels the running command (temporary files are cleaned up); a second one exits at once.
     static func installInterruptHandler(_ task: Task<Int32, Never>) -> any DispatchSourceSignal {
         signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        // A queue of its own (overcommit): `.global()` shares its threads with the Swift task
+        // pool, so while transfers keep those busy the first Ctrl-C waited until the end.
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: DispatchQueue(label: "dctc.interrupt"))
         let count = InterruptCount()
         source.setEventHandler {
             if count.increment() > 1 { _exit(ExitStatus.interrupted.rawValue) }

@@ -30,12 +30,19 @@ public struct Capabilities: Sendable, Hashable {
     /// Listings carry the modification time that `write` set. False for S3, whose listings
     /// give the upload time while the kept time is in metadata only `info` (HEAD) returns.
     public var listingHasModificationTime: Bool
+    /// `copy(from:to:attributes:)` happens on the server; otherwise the bytes stream through dctc.
+    public var serverSideCopy: Bool
+    /// `move(from:to:)` is a rename on the server (directories too); otherwise copy + remove.
+    public var serverSideMove: Bool
+    /// `removeMany` removes many files per request; otherwise one request per file.
+    public var batchRemoval: Bool
 
     public init(writable: Bool = true, hasDirectories: Bool = true, rangedReads: Bool = true,
                 preservesModificationTime: Bool = true, modificationTimePrecision: TimeInterval = 1e-9,
                 knownHashes: Set<HashKind> = [], remoteHashes: Set<HashKind> = [],
                 recursiveListing: Bool = false, caseInsensitive: Bool = false,
-                maxNameBytes: Int? = 255, listPageSize: Int = 1000, listingHasModificationTime: Bool = true) {
+                maxNameBytes: Int? = 255, listPageSize: Int = 1000, listingHasModificationTime: Bool = true,
+                serverSideCopy: Bool = false, serverSideMove: Bool = false, batchRemoval: Bool = false) {
         self.writable = writable
         self.hasDirectories = hasDirectories
         self.rangedReads = rangedReads
@@ -48,5 +55,8 @@ public struct Capabilities: Sendable, Hashable {
         self.maxNameBytes = maxNameBytes
         self.listPageSize = listPageSize
         self.listingHasModificationTime = listingHasModificationTime
+        self.serverSideCopy = serverSideCopy
+        self.serverSideMove = serverSideMove
+        self.batchRemoval = batchRemoval
     }
 }

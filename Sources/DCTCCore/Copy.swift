@@ -36,8 +36,8 @@ public enum Transfer {
             for (kind, value) in info.hashes where attributes.expectedHashes[kind] == nil {
                 attributes.expectedHashes[kind] = value
             }
-            if source.fs === destination.fs, let copier = source.fs as? any ServerSideCopying {
-                return try await copier.copy(from: source.path, to: destination.path, attributes: attributes)
+            if source.fs === destination.fs, source.fs.capabilities.serverSideCopy {
+                return try await source.fs.copy(from: source.path, to: destination.path, attributes: attributes)
             }
         }
         var stream = try await source.fs.read(source.path, range: nil)
@@ -49,8 +49,8 @@ public enum Transfer {
     /// verified copy followed by removal of the source.
     @discardableResult
     public static func moveFile(from source: Location, to destination: Location) async throws -> FileInfo {
-        if source.fs === destination.fs, let mover = source.fs as? any Moving {
-            try await mover.move(from: source.path, to: destination.path)
+        if source.fs === destination.fs, source.fs.capabilities.serverSideMove {
+            try await source.fs.move(from: source.path, to: destination.path)
             return try await destination.fs.info(destination.path)
         }
         let result = try await copyFile(from: source, to: destination)

@@ -36,11 +36,24 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         }
     }
 
-    /// The status for a batch where `failed` of `total` items failed with these errors.
-    public static func forBatch(errors: [VFSError], succeeded: Int) -> ExitStatus {
-        guard let first = errors.first else { return .success }
-        if succeeded > 0 { return .partial }
-        if errors.count == 1 { return ExitStatus(for: first) }
+    /// The one rule for a command that works on many items (`cp`, `mv`, `rm`, `sync`, `copy`,
+    /// `check`...):
+    /// - interrupted (Ctrl-C, or a `.cancelled` error) → `.interrupted` (130);
+    /// - nothing failed and nothing was skipped → `.success`;
+    /// - every item failed (none succeeded) → the failures' class when they share one
+    ///   (`.transient` 5, `.fatal` 6 for authentication and permission, `.notFound` 3...),
+    ///   else `.partial`;
+    /// - some succeeded and some failed, or items were skipped (unsafe names) → `.partial` (4).
+    /// - Parameters:
+    ///   - errors: the failures, typed.
+    ///   - succeeded: items done.
+    ///   - skipped: items refused without an error of their own (unsafe names in a listing).
+    ///   - interrupted: the run was cancelled.
+    public static func forBatch(errors: [VFSError], succeeded: Int, skipped: Int = 0,
+                                interrupted: Bool = false) -> ExitStatus {
+        if interrupted || errors.contains(where: { $0.code == .cancelled }) { return .interrupted }
+        guard let first = errors.first else { return skipped > 0 ? .partial : .success }
+        if succeeded > 0 || skipped > 0 { return .partial }
         let statuses = Set(errors.map { ExitStatus(for: $0) })
         return statuses.count == 1 ? ExitStatus(for: first) : .partial
     }

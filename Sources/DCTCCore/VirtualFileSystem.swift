@@ -40,19 +40,61 @@ public protocol VirtualFileSystem: AnyObject, Sendable {
     /// Removes an empty directory.
     /// - Throws: `.notEmpty`, `.notFound`, `.notADirectory`.
     func removeDirectory(_ path: VPath) async throws
+
+    // MARK: - Operations a store may do better
+    //
+    // Each has a generic default in the extension below, built from the primitives. A store
+    // overrides one by implementing it; because each is a requirement, the override is what
+    // runs through `any VirtualFileSystem` (a method only in an extension is bound statically,
+    // and a backend's better version would never be reached). Whether an override is cheap
+    // (done on the server) rather than the fallback is declared in `Capabilities`.
+
+    /// Every entry below `root` (not `root` itself), depth first, each directory's children in
+    /// sorted order, a directory before its contents, at most `maxDepth` levels down. Names
+    /// that are not safe path segments (`SafeName`) are neither yielded nor recursed into.
+    func walk(_ root: VPath, maxDepth: Int) -> AsyncThrowingStream<FileInfo, any Error>
+    /// Every entry below `root` (not `root` itself), in pages, in the store's order. Stores
+    /// whose `capabilities.recursiveListing` is true do it in one stream (S3 without a
+    /// delimiter); the default walks. Directories that hold entries may be left out.
+    /// - Throws (from the listing): `.notFound`, `.notADirectory`, or `.unsupported` when the
+    ///   store cannot list this tree in one stream after all (then walk).
+    func listRecursive(_ root: VPath) -> Listing
+    /// Creates a directory and any missing parents (`mkdir -p`). Existing directories are fine.
+    /// - Throws: `.alreadyExists` when a file is in the way.
+    func makeDirectories(_ path: VPath) async throws
+    /// Removes a file, or a directory with everything below it.
+    /// - Returns: the number of files removed.
+    @discardableResult
+    func removeTree(_ path: VPath) async throws -> Int
+    /// Removes many files; missing ones are not errors. Stores with
+    /// `capabilities.batchRemoval` do it in few requests (S3 `DeleteObjects`: 1,000 keys each).
+    /// - Returns: how many were removed (as the store reports it).
+    /// - Throws: the first failure, after every file (or batch) was tried.
+    @discardableResult
+    func removeMany(_ paths: [VPath]) async throws -> Int
+    /// Expands a glob pattern (`*`, `?`, `[...]`, `**`) written as a path in this store.
+    /// - Returns: the matching entries, sorted.
+    /// - Throws: `.notFound` when nothing matches.
+    func glob(_ pattern: VPath) async throws -> [FileInfo]
+    /// Copies a file inside the store. With `capabilities.serverSideCopy` the bytes stay on the
+    /// server; the default streams them through dctc.
+    /// - Returns: the new file's info.
+    func copy(from source: VPath, to destination: VPath, attributes: WriteAttributes) async throws -> FileInfo
+    /// Moves (renames) a file or directory inside the store, replacing a file at the
+    /// destination. With `capabilities.serverSideMove` it is done on the server; the default
+    /// copies a file and removes the source, and throws `.unsupported` for a directory.
+    func move(from source: VPath, to destination: VPath) async throws
 }
 
 // MARK: - Optional powers
 
-/// Copies inside the store without moving the bytes through dctc.
-public protocol ServerSideCopying: VirtualFileSystem {
-    func copy(from source: VPath, to destination: VPath, attributes: WriteAttributes) async throws -> FileInfo
-}
+/// Marks a store whose `copy(from:to:attributes:)` is done on the server. New code reads
+/// `capabilities.serverSideCopy`; the marker stays so that existing casts keep compiling.
+public protocol ServerSideCopying: VirtualFileSystem {}
 
-/// Renames inside the store atomically.
-public protocol Moving: VirtualFileSystem {
-    func move(from source: VPath, to destination: VPath) async throws
-}
+/// Marks a store whose `move(from:to:)` is an atomic rename. New code reads
+/// `capabilities.serverSideMove`.
+public protocol Moving: VirtualFileSystem {}
 
 /// Changes the modification time of an existing entry.
 public protocol ModificationTimeSetting: VirtualFileSystem {
@@ -95,12 +137,65 @@ extension VirtualFileSystem {
         return all.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
     }
 
-    /// Every entry below `root` (not `root` itself), depth first, each directory's children in
-    /// sorted order, a directory before its contents. Memory is bounded by the widest
-    /// directory times the depth, not by the tree size.
-    public func walk(_ root: VPath, maxDepth: Int = .max) -> AsyncThrowingStream<FileInfo, any Error> {
+    /// Every entry below `root`, however deep (see the requirement `walk(_:maxDepth:)`).
+    public func walk(_ root: VPath) -> AsyncThrowingStream<FileInfo, any Error> {
+        walk(root, maxDepth: .max)
+    }
+
+    /// Default `walk`: one sorted listing per directory on a stack. Memory is bounded by the
+    /// widest directory times the depth, not by the tree size.
+    public func walk(_ root: VPath, maxDepth: Int) -> AsyncThrowingStream<FileInfo, any Error> {
         let walker = TreeWalker(fs: self, root: root, maxDepth: maxDepth)
         return AsyncThrowingStream(unfolding: { try await walker.next() })
+    }
+
+    /// Default `listRecursive`: one listing per directory (the default walk), in pages of the
+    /// store's page size.
+    public func listRecursive(_ root: VPath) -> Listing {
+        let pageSize = Swift.max(1, capabilities.listPageSize)
+        let walker = TreeWalker(fs: self, root: root, maxDepth: .max)
+        return Listing { try await walker.nextPage(pageSize) }
+    }
+
+    /// Default `removeMany`: one `remove` per file, missing files ignored.
+    @discardableResult
+    public func removeMany(_ paths: [VPath]) async throws -> Int {
+        var removed = 0
+        var firstError: (any Error)?
+        for path in paths {
+            do {
+                try await remove(path)
+                removed += 1
+            } catch let e as VFSError where e.code == .notFound {
+            } catch {
+                if firstError == nil { firstError = error }
+            }
+        }
+        if let firstError { throw firstError }
+        return removed
+    }
+
+    /// Default `copy`: the bytes stream through dctc, read from `source` and written
+    /// atomically to `destination`.
+    public func copy(from source: VPath, to destination: VPath, attributes: WriteAttributes) async throws -> FileInfo {
+        let stream = try await read(source, range: nil)
+        return try await write(destination, from: stream, attributes: attributes)
+    }
+
+    /// Default `move`: a verified copy of a file, then removal of the source. A directory
+    /// cannot be moved this way (`.unsupported`: move its files one by one).
+    public func move(from source: VPath, to destination: VPath) async throws {
+        let info = try await info(source)
+        guard !info.isDirectory else {
+            throw VFSError(.unsupported, "this store cannot rename a directory", path: display(source),
+                           remedy: "move the files one by one (dctc mv does so by itself)")
+        }
+        var attributes = WriteAttributes(modificationTime: info.modificationTime)
+        attributes.expectedSize = info.size
+        attributes.sizeHint = info.size
+        attributes.expectedHashes = info.hashes
+        _ = try await copy(from: source, to: destination, attributes: attributes)
+        try await remove(source)
     }
 
     /// The whole content of a small file.
@@ -114,8 +209,7 @@ extension VirtualFileSystem {
         try await write(path, from: .bytes(bytes), attributes: attributes)
     }
 
-    /// Creates a directory and any missing parents (`mkdir -p`). Existing directories are fine.
-    /// - Throws: `.alreadyExists` when a file is in the way.
+    /// Default `makeDirectories`: checks and creates one level at a time.
     public func makeDirectories(_ path: VPath) async throws {
         guard !path.isRoot else { return }
         guard capabilities.hasDirectories else {
@@ -141,20 +235,26 @@ extension VirtualFileSystem {
         }
     }
 
-    /// Removes a file, or a directory with everything below it.
-    /// - Returns: the number of files removed.
+    /// Default `removeTree`: walks, removes each file (in batches where the store removes
+    /// many at once), then the directories deepest first.
     @discardableResult
     public func removeTree(_ path: VPath) async throws -> Int {
         let top = try await info(path)
         guard top.isDirectory else { try await remove(path); return 1 }
         var directories: [VPath] = [path]
         var removed = 0
+        var batch: [VPath] = []
+        let batchSize = capabilities.batchRemoval ? 1000 : 1
         for try await entry in walk(path) {
             if entry.isDirectory { directories.append(entry.path) } else {
-                try await remove(entry.path)
-                removed += 1
+                batch.append(entry.path)
+                if batch.count >= batchSize {
+                    removed += try await removeMany(batch)
+                    batch.removeAll()
+                }
             }
         }
+        if !batch.isEmpty { removed += try await removeMany(batch) }
         if capabilities.hasDirectories {
             for dir in directories.sorted(by: { $0.depth > $1.depth }) {
                 do { try await removeDirectory(dir) } catch let e as VFSError where e.code == .notFound {}
@@ -163,7 +263,7 @@ extension VirtualFileSystem {
         return removed
     }
 
-    /// Expands a glob pattern (`*`, `?`, `[...]`, `**`) written as a path in this store.
+    /// Default `glob`: walks below the pattern's literal prefix.
     ///
     /// A path without glob characters is returned as is when it exists. A path that exists
     /// literally wins over its reading as a pattern (a file may be named `a?b`).
@@ -218,6 +318,9 @@ actor TreeWalker {
             let entry = top.entries[top.index]
             top.index += 1
             stack.append(top)
+            // A name that is not a safe path segment (`.`, `..`, empty, with `/`) is never
+            // yielded or recursed into: listing `..` would list an ancestor, without end.
+            guard SafeName.isSafe(entry.name) else { continue }
             if entry.isDirectory && top.depth < maxDepth {
                 stack.append((try await fs.listAll(entry.path), 0, top.depth + 1))
             }
@@ -225,4 +328,12 @@ actor TreeWalker {
         }
         return nil
     }
+
+    /// Up to `size` entries, or nil at the end.
+    func nextPage(_ size: Int) async throws -> [FileInfo]? {
+        var page: [FileInfo] = []
+        while page.count < size, let entry = try await next() { page.append(entry) }
+        return page.isEmpty ? nil : page
+    }
 }
+

@@ -22,6 +22,8 @@ public final class SyncCounters: @unchecked Sendable {
         public var cacheHits = 0
         public var hashedBytes: Int64 = 0
         public var differences = 0
+        /// Listed names refused as unsafe (`SafeName`).
+        public var skipped = 0
         public var listingDone = false
     }
 
@@ -62,9 +64,14 @@ public struct SyncSummary: Sendable, Codable {
     public var directoriesCreated: Int
     public var timesSet: Int
     public var differences: Int
-    public var errors: [String]
+    /// The failures, typed (JSON: their one-line texts).
+    @ErrorTexts public var errors: [VFSError]
+    /// One line per listed name refused as unsafe (never entered, written or deleted).
+    public var skipped: [String]
     public var notices: [String]
     public var deletionsSkipped: String?
+    /// The run was cancelled (Ctrl-C): what was done is complete, the rest untouched.
+    public var interrupted: Bool
     /// Paths that changed at the destination, with the content hashes known for them.
     public var changed: [ChangedPath]
 
@@ -76,8 +83,45 @@ public struct SyncSummary: Sendable, Codable {
 
     /// True when the run changed nothing and found nothing to change.
     public var nothingDone: Bool {
-        filesTransferred == 0 && filesDeleted == 0 && directoriesCreated == 0 && timesSet == 0 && differences == 0 && errors.isEmpty
+        filesTransferred == 0 && filesDeleted == 0 && directoriesCreated == 0 && timesSet == 0 && differences == 0
+            && errors.isEmpty && skipped.isEmpty
     }
+
+    /// The run's exit status by the one rule (`ExitStatus.forBatch`): every item failed → the
+    /// failures' class; some failed, names were refused, or the deletion guards refused →
+    /// `.partial`; interrupted → `.interrupted`. (`check`'s differences are the caller's.)
+    public var exitStatus: ExitStatus {
+        let failures = errors.filter { $0.code != .refused }
+        let refusals = errors.count - failures.count
+        let done = filesTransferred + filesDeleted + timesSet + directoriesCreated
+        let upToDate = max(0, filesChecked - filesTransferred - failures.count)
+        return ExitStatus.forBatch(errors: failures, succeeded: done + upToDate,
+                                   skipped: skipped.count + refusals, interrupted: interrupted)
+    }
+}
+
+/// Keeps errors typed in memory and writes them as their one-line texts in JSON (read back,
+/// a text becomes an `io` error with that message).
+@propertyWrapper
+public struct ErrorTexts: Sendable, Codable {
+    public var wrappedValue: [VFSError]
+
+    public init(wrappedValue: [VFSError]) { self.wrappedValue = wrappedValue }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(wrappedValue.map(\.description))
+    }
+
+    public init(from decoder: any Decoder) throws {
+        wrappedValue = try decoder.singleValueContainer().decode([String].self).map { VFSError(.io, $0) }
+    }
+}
+
+extension VFSError.Code {
+    /// A safety guard refused the operation (sync's deletion guards): nothing failed, the
+    /// user must decide. Counts as "items not done" (exit 4), never as a failure class.
+    public static let refused = VFSError.Code(rawValue: "refused")
 }
 
 /// Writes one JSON object per line to a file (`--events FILE`).

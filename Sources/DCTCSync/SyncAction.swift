@@ -36,6 +36,11 @@ public struct SyncAction: Sendable, Codable, Hashable {
     /// Hashes known for the source content at planning time.
     public var sourceHashes: [String: String]?
 
+    /// JSON: `"action"`, as in events and summaries (one schema for every command).
+    private enum CodingKeys: String, CodingKey {
+        case kind = "action", path, destinationPath, reason, size, sourceHashes
+    }
+
     public init(kind: Kind, path: String, destinationPath: String? = nil, reason: String,
                 size: Int64? = nil, sourceHashes: [HashKind: String] = [:]) {
         self.kind = kind

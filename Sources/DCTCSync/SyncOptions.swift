@@ -57,6 +57,35 @@ public struct SyncOptions: Sendable {
     public var state: StateStore?
     /// When set, only explain the decision for this relative path.
     public var explainPath: String?
+    /// Leave every file that exists at the destination alone, whatever it holds
+    /// (`--ignore-existing`, rclone's name; `cp --no-clobber`).
+    public var ignoreExisting = false
+    /// Start no transfer that would take the run's bytes beyond this (`--max-transfer`, rclone's
+    /// cautious cut-off): the files left out are reported, and deletions are skipped.
+    public var maxTransfer: Int64?
+    /// Start no transfer after this long (`--max-duration`); transfers under way finish.
+    public var maxDuration: TimeInterval?
+    /// Create source folders that hold nothing to transfer (`--create-empty-src-dirs`, rclone's
+    /// name). Off by default, as rclone: a folder is created when a file is written into it.
+    /// `cp -r` and `mv -r` turn it on (cp(1) copies empty folders).
+    public var createEmptySourceDirectories = false
+    /// Never replace a destination file that differs (`--immutable`, rclone's name): it is an
+    /// error instead; new files are still copied.
+    public var immutable = false
+    /// Also delete destination files the filters exclude (`--delete-excluded`, sync only).
+    public var deleteExcluded = false
+    /// Follow symbolic links at the source (`-L/--copy-links`), with loop detection.
+    /// TODO(h-hostile): passed to the local store's listing once its link options are on main.
+    public var copyLinks = false
+    /// Recreate symbolic links at the destination (`-l/--links`) where it can hold them.
+    /// TODO(h-hostile): passed to the stores once their link options are on main.
+    public var links = false
+    /// Keep the source's permission bits (never widened) unless `--no-perms`; `--perms` also
+    /// makes a mode change count as a difference.
+    /// TODO(h-hostile): passed through `WriteAttributes` once the mode attribute is on main.
+    public var preservePermissions = true
+    /// `--perms`: a permission change alone makes a file differ.
+    public var comparePermissions = false
 
     public init() {}
 }

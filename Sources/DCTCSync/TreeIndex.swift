@@ -37,7 +37,7 @@ final class TreeIndex: Sendable {
     ///   than `limit` or the store cannot list it in one stream after all (`.unsupported`).
     /// - Throws: the listing's other errors (the caller then lists per directory, whose
     ///   retries and messages are the usual ones).
-    static func load(_ fs: any RecursiveListing, root: VPath, limit: Int = defaultLimit) async throws -> TreeIndex? {
+    static func load(_ fs: any VirtualFileSystem, root: VPath, limit: Int = defaultLimit) async throws -> TreeIndex? {
         var builder = Builder(root: root)
         do {
             for try await page in fs.listRecursive(root) {
@@ -66,11 +66,12 @@ final class TreeIndex: Sendable {
         children[Array(VPath(directory).components.joined(separator: "/").utf8)] ?? []
     }
 
-    /// Every entry below a directory, depth first, each directory before its contents.
+    /// Every entry below a directory, depth first, each directory before its contents. Names
+    /// that are not safe path segments (`SafeName`) are left out with everything below them.
     func subtree(of directory: String) -> [FileInfo] {
         var out: [FileInfo] = []
         func visit(_ dir: String) {
-            for entry in children(of: dir) {
+            for entry in children(of: dir) where SafeName.isSafe(entry.name) {
                 out.append(entry)
                 if entry.isDirectory { visit(dir.isEmpty ? entry.name : dir + "/" + entry.name) }
             }

@@ -45,7 +45,7 @@ struct SyncCommandTests {
         let j = try CLI.run(["sync", "--dry-run", "--json", s.url("src"), s.url("dst")], environment: env(s))
         let lines = j.stdout.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(lines.allSatisfy { $0 != nil })
-        #expect(lines.dropLast().contains { $0?["kind"] as? String == "delete" && $0?["path"] as? String == "extra.txt" })
+        #expect(lines.dropLast().contains { $0?["action"] as? String == "delete" && $0?["path"] as? String == "extra.txt" })
         #expect(lines.last??["dryRun"] as? Bool == true)
     }
 

@@ -21,7 +21,12 @@ final class ObjectStoreDouble: VirtualFileSystem, ModificationTimeSetting, Recur
     private func note(_ what: String, _ n: Int = 1) { lock.withLock { counts[what, default: 0] += n } }
 
     var kind: String { inner.kind }
-    var capabilities: Capabilities { inner.capabilities }
+    var capabilities: Capabilities {
+        var c = inner.capabilities
+        c.recursiveListing = true
+        c.batchRemoval = true
+        return c
+    }
     func display(_ path: VPath) -> String { inner.display(path) }
     func info(_ path: VPath) async throws -> FileInfo { try await inner.info(path) }
     func list(_ directory: VPath) -> Listing {

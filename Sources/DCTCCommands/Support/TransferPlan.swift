@@ -1,5 +1,6 @@
 import DCTCCompression
 import DCTCCore
+import DCTCSync
 import Foundation
 
 /// One file to copy or move, with where it goes.
@@ -23,6 +24,8 @@ struct TransferPlanner {
 
     struct Plan {
         var files: [FileJob] = []
+        /// Directory trees, each copied by the sync engine (copy mode) into its root.
+        var trees: [(source: Location, root: Location)] = []
         /// Directories to create at the destination (so empty ones are copied too).
         var directories: [Location] = []
         /// Source directories, deepest last (for `mv` to remove afterwards).
@@ -54,26 +57,7 @@ struct TransferPlanner {
             }
             let root = (destInfo != nil || intoDirectory) && !trailing ? dest.appending(src.path.name) : dest
             try checkNotInside(src, root)
-            plan.directories.append(root)
-            plan.sourceDirectories.append(src)
-            do {
-                for try await entry in src.fs.walk(src.path) {
-                    guard let rel = entry.path.relative(to: src.path) else { continue }
-                    let relPath = VPath(components: VPath(rel).components)
-                    if entry.isDirectory {
-                        plan.directories.append(root.with(path: root.path.appending(relative: rel)))
-                        plan.sourceDirectories.append(src.with(path: entry.path))
-                    } else if entry.kind == .file {
-                        let name = rename?(relPath.name) ?? relPath.name
-                        let target = root.with(path: root.path.appending(relative: relPath.parent.components.joined(separator: "/")).appending(name))
-                        plan.files.append(FileJob(source: src.with(path: entry.path), info: entry, destination: target))
-                    } else {
-                        ctx.note("skipping \(src.fs.display(entry.path)): not a regular file")
-                    }
-                }
-            } catch {
-                reporter.report(error, path: src.fs.display(src.path))
-            }
+            plan.trees.append((src, root))
         }
         return plan
     }
@@ -112,5 +96,87 @@ func runBounded(_ jobs: [FileJob], limit: Int, reporter: ErrorReporter,
         }
         for _ in 0..<max(1, limit) { add() }
         while await group.next() != nil { add() }
+    }
+}
+
+/// Copies directory trees with the sync engine in copy mode, as `copy` does (rclone's copy and
+/// sync share one engine too): the same listing, name rules, comparison, atomic verified
+/// writes, retries and plan. `cp -r` and `mv -r` use it.
+struct TreeCopier {
+    let options: SyncOptions
+    let verbose: Bool
+
+    /// The engine options of `cp -r` and `mv -r`: copy mode with their flags.
+    static func options(dryRun: Bool, transfers: Int, noClobber: Bool, copyLinks: Bool, links: Bool,
+                        perms: Bool?) -> SyncOptions {
+        var options = SyncOptions()
+        options.mode = .copy
+        options.dryRun = dryRun
+        options.transfers = transfers
+        options.ignoreExisting = noClobber
+        // cp(1) copies empty folders too.
+        options.createEmptySourceDirectories = true
+        options.copyLinks = copyLinks
+        options.links = links
+        options.preservePermissions = perms ?? true
+        // TODO(h-hostile): passed to the stores once their link and mode options are on main.
+        if copyLinks || links || perms != nil {
+            printError("note: --copy-links, --links and --perms/--no-perms take effect once the stores support them")
+        }
+        return options
+    }
+
+    /// The outcome of all trees.
+    struct Outcome {
+        var errors: [VFSError] = []
+        var succeeded = 0
+        var skipped = 0
+        var interrupted = false
+        /// Source files now at the destination (copied, or already equal there): what `mv`
+        /// may remove.
+        var settled: [Location] = []
+    }
+
+    /// Copies each tree into its root. In a dry run prints the plan (one line per action,
+    /// as `sync --dry-run`) and changes nothing.
+    func copy(_ trees: [(source: Location, root: Location)]) async throws -> Outcome {
+        var outcome = Outcome()
+        for (source, root) in trees {
+            let dryRun = options.dryRun
+            let verbose = self.verbose
+            // A file left alone by --ignore-existing was not moved: it is not settled.
+            let equalIsSettled = !options.ignoreExisting
+            let settled = Locked<[String]>([])
+            let engine = SyncEngine(
+                source: source, destination: root, options: options,
+                log: { printError($0) },
+                onAction: { action in
+                    if (action.kind == .skip && equalIsSettled) || action.isTransfer {
+                        settled.withLock { $0.append(action.path) }
+                    }
+                    guard action.kind != .skip else { return }
+                    if dryRun {
+                        Output.standard.line(SyncRunner.describe(action))
+                    } else if verbose {
+                        Output.error.line(SyncRunner.describe(action))
+                    }
+                })
+            let summary = try await engine.run()
+            outcome.errors += summary.errors
+            outcome.skipped += summary.skipped.count
+            outcome.interrupted = outcome.interrupted || summary.interrupted
+            outcome.succeeded += summary.filesTransferred + summary.directoriesCreated
+                + max(0, summary.filesChecked - summary.filesTransferred - summary.errors.count)
+            // A transfer that failed is not settled: keep only what the summary says changed or was equal.
+            let failedPaths = Set(summary.errors.compactMap(\.path))
+            for path in settled.value {
+                let src = source.with(path: source.path.appending(relative: path))
+                let target = root.fs.display(root.path.appending(relative: path))
+                if failedPaths.contains(target) || failedPaths.contains(source.fs.display(src.path)) { continue }
+                outcome.settled.append(src)
+            }
+        }
+        Output.standard.flush()
+        return outcome
     }
 }

@@ -25,10 +25,15 @@ struct Cp: AsyncParsableCommand {
         and what the object options ask for (as `aws s3 cp` does); a copy inside one S3 \
         endpoint keeps the source's metadata, Content-Type, storage class and encryption.
 
+        Directory trees are copied by the engine of `dctc copy`: files already equal at the \
+        destination (size and time) are skipped, names that are not safe path segments are \
+        reported and skipped, and -n/--dry-run prints the plan.
+
         Examples:
           dctc cp report.csv s3://bucket/reports/
           dctc cp --metadata owner=data-team --storage-class STANDARD_IA --sse AES256 report.csv s3://bucket/reports/
           dctc cp --content-type text/html --cache-control max-age=300 index s3://bucket/site/index
+          dctc cp -r -n ./logs s3://bucket/logs
           dctc cp -r ./logs backup:logs --compress gz
           dctc cp -r --decompress sftp://me@host/export/ ./export
           dctc cp -r --zip bundle.zip ./docs ./README.md
@@ -42,7 +47,11 @@ struct Cp: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Compression level (gz: 1-9, bz2: 1-9).", valueName: "N")) var level: Int?
     @Flag(name: .long, help: "Decompress .gz/.bz2 sources on the way; the suffix is removed.") var decompress = false
     @Option(name: .long, help: ArgumentHelp("Put the sources into a new zip archive instead of copying them.", valueName: "archive.zip")) var zip: String?
-    @Flag(name: [.customShort("n"), .long], help: "Never overwrite an existing destination file.") var noClobber = false
+    @Flag(name: [.customShort("n"), .long], help: "Print what would be copied (the plan), and change nothing.") var dryRun = false
+    @Flag(name: [.customLong("no-clobber"), .customLong("ignore-existing")], help: "Never overwrite an existing destination file.") var noClobber = false
+    @Flag(name: [.customShort("L"), .long], help: "Follow symbolic links at the source (local store).") var copyLinks = false
+    @Flag(name: [.customShort("l"), .long], help: "Recreate symbolic links at the destination where it can hold them.") var links = false
+    @Flag(name: .long, inversion: .prefixedNo, help: "Keep permission bits (default).") var perms: Bool?
     @Option(name: .long, help: ArgumentHelp("Files copied in parallel.", valueName: "N")) var transfers = 4
     @Argument(help: "SRC... DST (with --zip: SRC...).") var paths: [String]
 
@@ -52,6 +61,7 @@ struct Cp: AsyncParsableCommand {
         if zip == nil && paths.count < 2 { throw ValidationError("give at least one source and a destination") }
         if zip != nil && paths.isEmpty { throw ValidationError("give at least one source to put into the archive") }
         if transfers < 1 { throw ValidationError("--transfers must be at least 1") }
+        if dryRun && (zip != nil || paths.contains("-")) { throw ValidationError("--dry-run does not apply to --zip or '-'") }
         if let level, let c = compress, !c.codec.levels.contains(level) {
             throw ValidationError("--level for \(c.rawValue) must be in \(c.codec.levels.lowerBound)...\(c.codec.levels.upperBound)")
         }
@@ -87,23 +97,30 @@ struct Cp: AsyncParsableCommand {
         let mapping = NameMapping(transform: codec.map { .compress($0, level: self.level) } ?? (decompress ? .decompress : .none))
         let planner = TransferPlanner(ctx: ctx, recursive: recursive, rename: { mapping.destinationName(ofFile: $0) })
         let plan = try await planner.plan(sources: sources, destination: destinationText, reporter: reporter)
-        for dir in plan.directories {
-            do { try await dir.fs.makeDirectories(dir.path) } catch { reporter.report(error, path: dir.fs.display(dir.path)) }
-        }
         let level = self.level
         let noClobber = self.noClobber
+        let dryRun = self.dryRun
         let counter = ByteCounter()
         await runBounded(plan.files, limit: transfers, reporter: reporter) { job in
             if noClobber, try await job.destination.fs.exists(job.destination.path) {
                 ctx.note("skipped \(job.destination.address): exists (--no-clobber)")
                 return
             }
+            if dryRun {
+                Output.standard.line("copy     \(job.source.address) -> \(job.destination.address)")
+                return
+            }
             let result = try await copy(job, codec: codec, level: level, decompress: decompress)
             counter.add(result.size ?? 0)
             ctx.note("copied \(job.source.address) -> \(job.destination.address)")
         }
-        ctx.note("\(counter.files) file(s), \(humanSize(counter.bytes)) copied")
-        try reporter.finish()
+        var options = TreeCopier.options(dryRun: dryRun, transfers: transfers, noClobber: noClobber,
+                                         copyLinks: copyLinks, links: links, perms: perms)
+        options.transform = mapping.transform
+        let trees = try await TreeCopier(options: options, verbose: global.verbose).copy(plan.trees)
+        if !dryRun { ctx.note("\(counter.files) file(s), \(humanSize(counter.bytes)) copied") }
+        Output.standard.flush()
+        try finish(reporter, files: plan.files.count, trees)
     }
 
     /// Copies one file, transforming the bytes when compressing or decompressing.
@@ -149,6 +166,23 @@ struct Cp: AsyncParsableCommand {
                                    remedy: "name the file, e.g. \(dest.address.appending("data.bin"))")
         }
         try await dest.fs.write(dest.path, from: stream, attributes: WriteAttributes(modificationTime: Date()))
+    }
+}
+
+/// The exit status of a command that copied single files (`reporter`) and trees (`trees`), by
+/// the one rule (`ExitStatus.forBatch`).
+func finish(_ reporter: ErrorReporter, files fileCount: Int, _ trees: TreeCopier.Outcome) throws {
+    let files: ExitStatus
+    do { try reporter.finish(); files = .success } catch let failure as CommandFailure { files = failure.status }
+    let tree = ExitStatus.forBatch(errors: trees.errors, succeeded: trees.succeeded, skipped: trees.skipped,
+                                   interrupted: trees.interrupted)
+    if files == .interrupted || tree == .interrupted { throw CommandFailure(.interrupted) }
+    switch (files, tree) {
+    case (.success, .success): return
+    case (.success, let s) where fileCount == 0: throw CommandFailure(s)
+    case (let s, .success) where trees.succeeded == 0 && trees.errors.isEmpty: throw CommandFailure(s)
+    case (let a, let b) where a == b: throw CommandFailure(a)
+    default: throw CommandFailure(.partial)
     }
 }
 

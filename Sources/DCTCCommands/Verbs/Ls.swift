@@ -41,7 +41,7 @@ struct Ls: AsyncParsableCommand {
         let headers = targets.count > 1 || recursive
         for (i, (loc, _)) in dirs.enumerated() {
             do {
-                try await listDirectory(loc, fmt: fmt, header: headers, first: i == 0 && files.isEmpty)
+                try await listDirectory(loc, fmt: fmt, header: headers, first: i == 0 && files.isEmpty, reporter: reporter)
                 reporter.success()
             } catch {
                 reporter.report(error, path: loc.fs.display(loc.path))
@@ -51,8 +51,17 @@ struct Ls: AsyncParsableCommand {
         try reporter.finish()
     }
 
-    private func listDirectory(_ loc: Location, fmt: EntryFormatter, header: Bool, first: Bool) async throws {
-        let entries = try await loc.fs.listAll(loc.path)
+    private func listDirectory(_ loc: Location, fmt: EntryFormatter, header: Bool, first: Bool,
+                               reporter: ErrorReporter) async throws {
+        var entries = try await loc.fs.listAll(loc.path)
+        // Names that are not safe path segments (`.`, `..`, empty) are reported, never listed
+        // as folders or entered (SafeName: the rule every listing follows).
+        for e in entries {
+            if let problem = SafeName.problem(with: e.name) {
+                reporter.report(VFSError(.invalidArgument, "skipped: \(problem)", path: SafeName.escaped(loc.address.appending(e.name).description)))
+            }
+        }
+        entries.removeAll { !SafeName.isSafe($0.name) }
         if header && !json {
             if !first { Output.standard.line("") }
             Output.standard.line("\(loc.address):")
@@ -60,7 +69,7 @@ struct Ls: AsyncParsableCommand {
         try print(entries.map { ($0, json ? loc.with(path: $0.path).address.description : $0.name) }, fmt)
         guard recursive else { return }
         for sub in entries where sub.isDirectory {
-            try await listDirectory(loc.with(path: sub.path), fmt: fmt, header: header, first: false)
+            try await listDirectory(loc.with(path: sub.path), fmt: fmt, header: header, first: false, reporter: reporter)
         }
     }
 

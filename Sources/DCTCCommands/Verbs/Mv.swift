@@ -1,5 +1,6 @@
 import ArgumentParser
 import DCTCCore
+import DCTCSync
 
 /// `dctc mv`: move or rename files and trees, across stores too.
 struct Mv: AsyncParsableCommand {
@@ -8,17 +9,24 @@ struct Mv: AsyncParsableCommand {
         discussion: """
         Inside one store that can rename, a move is a rename. Between stores it is a \
         verified copy followed by removal of the source; a source is removed only after its \
-        copy succeeded, and a source directory only when everything in it was moved.
+        copy succeeded, and a source directory only when everything in it was moved. Trees \
+        between stores go through the engine of `dctc copy` (names that are not safe path \
+        segments are reported and stay at the source); -n/--dry-run prints the plan.
 
         Examples:
           dctc mv old.csv new.csv
+          dctc mv -n ./outbox s3://bucket/inbox
           dctc mv ./outbox/*.csv s3://bucket/inbox/
           dctc mv sftp://me@host/tmp/export ./export
         """)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup(title: "Object options") var upload: UploadOptions
-    @Flag(name: [.customShort("n"), .long], help: "Never overwrite an existing destination file.") var noClobber = false
+    @Flag(name: [.customShort("n"), .long], help: "Print what would be moved (the plan), and change nothing.") var dryRun = false
+    @Flag(name: [.customLong("no-clobber"), .customLong("ignore-existing")], help: "Never overwrite an existing destination file.") var noClobber = false
+    @Flag(name: [.customShort("L"), .long], help: "Follow symbolic links at the source (local store).") var copyLinks = false
+    @Flag(name: [.customShort("l"), .long], help: "Recreate symbolic links at the destination where it can hold them.") var links = false
+    @Flag(name: .long, inversion: .prefixedNo, help: "Keep permission bits (default).") var perms: Bool?
     @Option(name: .long, help: ArgumentHelp("Files moved in parallel (between stores).", valueName: "N")) var transfers = 4
     @Argument(help: "SRC... DST") var paths: [String]
 
@@ -50,7 +58,9 @@ struct Mv: AsyncParsableCommand {
         var remaining: [(Location, FileInfo, trailingSlash: Bool)] = []
         for source in sources {
             let (src, info, trailing) = source
-            guard info.isDirectory, !trailing, src.fs === dest.fs, let mover = src.fs as? any Moving else {
+            // A directory rename needs a store with real directories that renames on its side.
+            guard info.isDirectory, !trailing, src.fs === dest.fs, src.fs.capabilities.serverSideMove,
+                  src.fs.capabilities.hasDirectories else {
                 remaining.append(source)
                 continue
             }
@@ -60,8 +70,12 @@ struct Mv: AsyncParsableCommand {
                 reporter.report(VFSError.invalid("cannot move a directory into itself", path: target.fs.display(target.path)))
                 continue
             }
+            if dryRun {
+                Output.standard.line("move     \(src.address) -> \(target.address)  (rename)")
+                continue
+            }
             do {
-                try await mover.move(from: src.path, to: target.path)
+                try await src.fs.move(from: src.path, to: target.path)
                 ctx.note("renamed \(src.address) -> \(target.address)")
                 reporter.success()
             } catch let e as VFSError where e.code == .unsupported {
@@ -71,24 +85,45 @@ struct Mv: AsyncParsableCommand {
         guard !remaining.isEmpty else { try reporter.finish(); return }
 
         let plan = try await planner.plan(sources: remaining, destination: paths[paths.count - 1], reporter: reporter)
-        for dir in plan.directories {
-            do { try await dir.fs.makeDirectories(dir.path) } catch { reporter.report(error, path: dir.fs.display(dir.path)) }
-        }
         let noClobber = self.noClobber
+        let dryRun = self.dryRun
         await runBounded(plan.files, limit: transfers, reporter: reporter) { job in
             if noClobber, try await job.destination.fs.exists(job.destination.path) {
                 throw VFSError(.alreadyExists, "destination exists; not moved (--no-clobber)",
                                path: job.destination.fs.display(job.destination.path))
             }
+            if dryRun {
+                Output.standard.line("move     \(job.source.address) -> \(job.destination.address)")
+                return
+            }
             try await Transfer.moveFile(from: job.source, to: job.destination)
             ctx.note("moved \(job.source.address) -> \(job.destination.address)")
         }
-        // Remove emptied source directories, deepest first; a non-empty one means something stayed behind.
-        if reporter.failureCount == 0 {
-            for dir in plan.sourceDirectories.reversed() where dir.fs.capabilities.hasDirectories {
-                do { try await dir.fs.removeDirectory(dir.path) } catch { reporter.report(error, path: dir.fs.display(dir.path)) }
+        // Trees: copied by the engine, then each source file that is now at the destination
+        // (copied, or equal there already) is removed, then the emptied source directories.
+        let options = TreeCopier.options(dryRun: dryRun, transfers: transfers, noClobber: noClobber,
+                                         copyLinks: copyLinks, links: links, perms: perms)
+        var trees = try await TreeCopier(options: options, verbose: global.verbose).copy(plan.trees)
+        if !dryRun {
+            for src in trees.settled {
+                do { try await src.fs.remove(src.path) } catch {
+                    reporter.report(error, path: src.fs.display(src.path))
+                }
+            }
+            if reporter.failureCount == 0 && trees.errors.isEmpty && trees.skipped == 0 && !noClobber {
+                for (src, _) in plan.trees where src.fs.capabilities.hasDirectories {
+                    var directories: [VPath] = [src.path]
+                    do {
+                        for try await entry in src.fs.walk(src.path) where entry.isDirectory { directories.append(entry.path) }
+                        for dir in directories.sorted(by: { $0.depth > $1.depth }) { try await src.fs.removeDirectory(dir) }
+                    } catch {
+                        reporter.report(error, path: src.fs.display(src.path))
+                    }
+                }
             }
         }
-        try reporter.finish()
+        trees.settled = []
+        Output.standard.flush()
+        try finish(reporter, files: plan.files.count, trees)
     }
 }

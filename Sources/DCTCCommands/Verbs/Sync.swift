@@ -18,9 +18,13 @@ struct SyncFlags: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Write one JSON event per action to this file.", valueName: "file")) var events: String?
     @Flag(name: .long, inversion: .prefixedNo, help: "Show a live progress line on standard error (default: when it is a terminal).") var progress: Bool?
 
-    @Option(name: .long, help: ArgumentHelp("Include files matching this glob (ordered with --exclude; ** crosses folders).", valueName: "glob")) var include: [String] = []
-    @Option(name: .long, help: ArgumentHelp("Exclude files matching this glob.", valueName: "glob")) var exclude: [String] = []
+    @Option(name: .long, help: ArgumentHelp("Include files matching this glob (ordered with --exclude; ** crosses folders).", valueName: "glob"),
+            transform: { OrderedRule(.include, $0) }) var include: [OrderedRule] = []
+    @Option(name: .long, help: ArgumentHelp("Exclude files matching this glob.", valueName: "glob"),
+            transform: { OrderedRule(.exclude, $0) }) var exclude: [OrderedRule] = []
     @Option(name: .long, help: ArgumentHelp("Read rules from a file: '+ glob' includes, '- glob' excludes.", valueName: "file")) var filterFrom: [String] = []
+    @Option(name: .long, help: ArgumentHelp("Read include globs from a file, one per line.", valueName: "file")) var includeFrom: [String] = []
+    @Option(name: .long, help: ArgumentHelp("Read exclude globs from a file, one per line.", valueName: "file")) var excludeFrom: [String] = []
     @Option(name: .long, help: ArgumentHelp("Only the paths listed in this file (one per line).", valueName: "file")) var filesFrom: String?
     @Option(name: .long, help: ArgumentHelp("Skip files smaller than this (10K, 5M, 1G).", valueName: "size")) var minSize: String?
     @Option(name: .long, help: ArgumentHelp("Skip files larger than this.", valueName: "size")) var maxSize: String?
@@ -31,6 +35,16 @@ struct SyncFlags: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Compression level.", valueName: "N")) var level: Int?
     @Flag(name: .long, help: "Write decompressed copies of .gz/.bz2 files; the suffix is removed.") var decompress = false
     @Option(name: .long, help: ArgumentHelp("Handle only shard K of N (by a stable hash of each path).", valueName: "K/N")) var shard: String?
+
+    @Flag(name: .long, help: "Leave every file that exists at the destination alone, whatever it holds.") var ignoreExisting = false
+    @Flag(name: .long, help: "Never replace a destination file that differs: report it as an error.") var immutable = false
+    @Flag(name: .long, help: "Also create source folders that hold no file to transfer.") var createEmptySrcDirs = false
+    @Option(name: .long, help: ArgumentHelp("Start no transfer that would exceed this many bytes in all (10M, 1G).", valueName: "size")) var maxTransfer: String?
+    @Option(name: .long, help: ArgumentHelp("Start no transfer after this long (30m, 2h); those under way finish.", valueName: "duration")) var maxDuration: String?
+    @Flag(name: .long, help: "sync: also delete destination files the filters exclude.") var deleteExcluded = false
+    @Flag(name: [.customShort("L"), .long], help: "Follow symbolic links at the source (local store).") var copyLinks = false
+    @Flag(name: [.customShort("l"), .long], help: "Recreate symbolic links at the destination where it can hold them.") var links = false
+    @Flag(name: .long, inversion: .prefixedNo, help: "Keep permission bits (default); --perms also counts a mode change as a difference.") var perms: Bool?
 
     @Option(name: .long, help: ArgumentHelp("Directories listed and compared in parallel.", valueName: "N")) var checkers = 8
     @Option(name: .long, help: ArgumentHelp("Files transferred in parallel.", valueName: "N")) var transfers = 4
@@ -50,25 +64,31 @@ struct SyncFlags: ParsableArguments {
         if checkers < 1 || transfers < 1 { throw ValidationError("--checkers and --transfers must be at least 1") }
         if retries < 0 || retryDelay < 0 { throw ValidationError("--retries and --retry-delay cannot be negative") }
         if let shard { _ = try Shard(parse: shard) }
+        if copyLinks && links { throw ValidationError("choose one of --copy-links and --links") }
     }
 
-    /// --include/--exclude in the order they were given (ArgumentParser keeps each list's own order only).
-    static func orderedRules(_ arguments: [String]) throws -> [FilterRule] {
-        var rules: [FilterRule] = []
-        var i = 0
-        while i < arguments.count {
-            let a = arguments[i]
-            for (flag, action) in [("--include", FilterRule.Action.include), ("--exclude", .exclude)] {
-                if a == flag, i + 1 < arguments.count {
-                    rules.append(try FilterRule(action, arguments[i + 1]))
-                    i += 1
-                } else if a.hasPrefix(flag + "=") {
-                    rules.append(try FilterRule(action, String(a.dropFirst(flag.count + 1))))
-                }
-            }
-            i += 1
-        }
-        return rules
+    /// --include/--exclude in the order they were given, as parsed (from the alias-expanded
+    /// arguments: an alias's rules keep their place).
+    func orderedRules() throws -> [FilterRule] {
+        try (include + exclude).sorted { $0.sequence < $1.sequence }.map { try FilterRule($0.action, $0.glob) }
+    }
+}
+
+/// One `--include`/`--exclude` value with its place on the command line. ArgumentParser keeps
+/// each option's list in order but not the order between the two lists; it parses arguments
+/// left to right and calls the option's transform for each value as it goes, so a sequence
+/// number taken there is the command line's order.
+struct OrderedRule: Sendable {
+    let action: FilterRule.Action
+    let glob: String
+    let sequence: Int
+
+    private static let counter = Locked(0)
+
+    init(_ action: FilterRule.Action, _ glob: String) {
+        self.action = action
+        self.glob = glob
+        self.sequence = OrderedRule.counter.withLock { n in n += 1; return n }
     }
 }
 
@@ -99,16 +119,43 @@ struct SyncRunner {
         options.retryDelay = flags.retryDelay
         options.maxDelete = maxDelete
         options.allowEmptySource = allowEmptySource
+        options.ignoreExisting = flags.ignoreExisting
+        options.immutable = flags.immutable
+        options.createEmptySourceDirectories = flags.createEmptySrcDirs
+        options.maxTransfer = try flags.maxTransfer.map(SizeParser.parse)
+        options.maxDuration = try flags.maxDuration.map { try AgeParser.parse($0, now: Date()) }
+        options.deleteExcluded = flags.deleteExcluded
+        options.copyLinks = flags.copyLinks
+        options.links = flags.links
+        options.preservePermissions = flags.perms ?? true
+        options.comparePermissions = flags.perms == true
+        // TODO(h-hostile): the local store's link and mode options are not on main yet; until
+        // they are passed through, say so rather than pretend.
+        if flags.copyLinks || flags.links || flags.perms != nil {
+            printError("note: --copy-links, --links and --perms/--no-perms take effect once the stores support them; this build keeps its default (links skipped, modes as the store writes them)")
+        }
         if let c = flags.compress { options.transform = .compress(c.codec, level: flags.level) }
         if flags.decompress { options.transform = .decompress }
         if let shard = flags.shard { options.shard = try Shard(parse: shard) }
         if let b = backupDir { options.backupDirectory = try await ctx.location(b) }
 
-        var rules = try SyncFlags.orderedRules(Array(CommandLine.arguments.dropFirst()))
+        var rules = try flags.orderedRules()
         for file in flags.filterFrom {
             let loc = try await ctx.location(file)
             rules += try FilterSet.parseRules(String(decoding: try await loc.fs.readAll(loc.path), as: UTF8.self), path: file)
         }
+        for (files, action) in [(flags.includeFrom, FilterRule.Action.include), (flags.excludeFrom, .exclude)] {
+            for file in files {
+                let loc = try await ctx.location(file)
+                let text = String(decoding: try await loc.fs.readAll(loc.path), as: UTF8.self)
+                for line in text.split(whereSeparator: \.isNewline) {
+                    let glob = line.trimmingCharacters(in: .whitespaces)
+                    if glob.isEmpty || glob.hasPrefix("#") || glob.hasPrefix(";") { continue }
+                    rules.append(try FilterRule(action, glob))
+                }
+            }
+        }
+        if let warning = FilterSet.unreachableRulesWarning(rules) { printError(warning) }
         var filesFrom: [String]?
         if let f = flags.filesFrom {
             let loc = try await ctx.location(f)
@@ -123,7 +170,7 @@ struct SyncRunner {
                                         maxAge: try flags.maxAge.map { try AgeParser.parse($0, now: Date()) },
                                         filesFrom: filesFrom,
                                         // As rclone: --include implies "exclude everything else"; '+' lines of a filter file do not.
-                                        defaultAction: flags.include.isEmpty ? .include : .exclude)
+                                        defaultAction: flags.include.isEmpty && flags.includeFrom.isEmpty ? .include : .exclude)
         if !flags.noState {
             let path = flags.state ?? StateStore.defaultPath()
             do { options.state = try StateStore(path: path) } catch {
@@ -182,7 +229,7 @@ struct SyncRunner {
             id: UUID().uuidString, command: mode.rawValue, source: summary.source, destination: summary.destination,
             startedAt: summary.startedAt, finishedAt: Date(), filesTransferred: summary.filesTransferred,
             bytesTransferred: summary.bytesTransferred, filesDeleted: summary.filesDeleted,
-            errors: summary.errors.count, exitCode: 0))
+            errors: summary.errors.count, exitCode: summary.exitStatus.rawValue))
         if json {
             Output.standard.line(try jsonLine(summary))
         } else if verbose || (!dryRun && mode != .check && Output.error.isTerminal) {
@@ -190,9 +237,13 @@ struct SyncRunner {
         }
         Output.standard.flush()
 
-        if !summary.errors.isEmpty {
-            throw CommandFailure(.partial)
+        // One rule for every command (ExitStatus.forBatch): all failed → the failures' class,
+        // some failed or names refused → 4, Ctrl-C → 130.
+        let status = summary.exitStatus
+        if status == .interrupted {
+            printError("interrupted: \(summary.filesTransferred) file(s) transferred; every file is complete or untouched")
         }
+        if status != .success { throw CommandFailure(status) }
         if mode == .check && summary.differences > 0 {
             if !json { printError("\(summary.differences) difference(s) found") }
             throw CommandFailure(.negative)
@@ -222,6 +273,8 @@ struct SyncRunner {
         if s.timesSet > 0 { parts.append("\(s.timesSet) times set") }
         parts.append("\(s.filesChecked) checked")
         if !s.errors.isEmpty { parts.append("\(s.errors.count) error(s)") }
+        if !s.skipped.isEmpty { parts.append("\(s.skipped.count) unsafe name(s) skipped") }
+        if s.interrupted { parts.append("interrupted") }
         return "\(s.mode): " + parts.joined(separator: ", ") + String(format: " in %.1f s", s.durationSeconds)
             + (s.dryRun ? " (dry run: nothing changed)" : "")
     }

@@ -381,3 +381,22 @@ public struct FilterSet: Sendable {
         }
     }
 }
+
+extension FilterSet {
+    /// A warning when rules can never apply because a catch-all rule (`*`, `**`) before them
+    /// decides every file, with the rewrite the user likely meant. dctc's rules are first-match
+    /// (as rclone's); aws-cli's `--exclude`/`--include` are last-match, so its habit
+    /// `--exclude '*' --include '*.csv'` selects nothing here. Read as aws-cli reads it, the
+    /// same rules in reverse order do what was meant.
+    /// - Returns: the one-line warning, or nil when every rule can apply.
+    public static func unreachableRulesWarning(_ rules: [FilterRule]) -> String? {
+        guard let i = rules.firstIndex(where: { ["*", "**", "/**"].contains($0.pattern) }), i + 1 < rules.count else {
+            return nil
+        }
+        let shadowed = rules[(i + 1)...].map(\.description).joined(separator: " ")
+        let rewrite = rules.reversed().map(\.description).joined(separator: " ")
+        return "warning: \(rules[i].description) matches every file and rules are first-match (as rclone's), "
+            + "so \(shadowed) can never apply; to keep what the later rules select (aws-cli's last-match reading), write: \(rewrite)"
+    }
+}
+
