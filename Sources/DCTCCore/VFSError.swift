@@ -74,10 +74,11 @@ public struct VFSError: Error, Sendable, CustomStringConvertible, Equatable {
         return code == .unavailable || code == .timedOut
     }
 
-    /// One line: `PATH: MESSAGE (REMEDY)`.
+    /// One line: `PATH: MESSAGE (REMEDY)`, control characters escaped (`SafeName.escaped`), so
+    /// that a name or address holding a newline can never forge a second line of output.
     public var description: String {
-        var s = path.map { "\($0): \(message)" } ?? message
-        if let remedy, !remedy.isEmpty { s += " (\(remedy))" }
+        var s = path.map { "\(SafeName.escaped($0)): \(SafeName.escaped(message))" } ?? SafeName.escaped(message)
+        if let remedy, !remedy.isEmpty { s += " (\(SafeName.escaped(remedy)))" }
         return s
     }
 

@@ -64,6 +64,28 @@ public protocol HashProviding: VirtualFileSystem {
     func hash(_ path: VPath, kind: HashKind) async throws -> String
 }
 
+/// Reads and creates symbolic links (local disks, SFTP servers).
+public protocol SymbolicLinking: VirtualFileSystem {
+    /// The target stored in the link at `path` (`readlink`), as written, not resolved.
+    /// - Throws: `.notFound`, `.invalidArgument` when `path` is not a link.
+    func linkTarget(_ path: VPath) async throws -> String
+    /// Creates a symbolic link at `path` pointing to `target` (`symlink`).
+    /// - Throws: `.alreadyExists` when something is at `path`, `.notFound` for a missing parent.
+    func makeLink(_ path: VPath, target: String) async throws
+}
+
+/// A store that can present its tree with symbolic links followed (rclone's `-L/--copy-links`).
+///
+/// By default a store with links lists each link as a `.symlink` entry (with `linkTarget`),
+/// never as the thing it points to, so no walk can loop. The following view lists a link as
+/// its target; a link to a directory that is also on the current path (same device and
+/// inode as the listed directory or one of its ancestors) is reported "filesystem loop at X,
+/// skipped" and left out, a broken link is reported and left out.
+public protocol LinkFollowing: VirtualFileSystem {
+    /// The same store, with links followed.
+    func followingLinks() -> any VirtualFileSystem
+}
+
 // MARK: - Derived
 
 extension VirtualFileSystem {

@@ -98,6 +98,38 @@ final class SFTPCore: SessionResource {
         if rc != 0 { throw failure(rc, function: "libssh2_sftp_stat_ex", path: path) }
     }
 
+    /// Wraps `libssh2_sftp_stat_ex(LIBSSH2_SFTP_SETSTAT)` with `LIBSSH2_SFTP_ATTR_PERMISSIONS`.
+    func setPermissions(_ path: String, _ permissions: UInt32) throws {
+        let sftp = try handle(path: path)
+        var raw = LIBSSH2_SFTP_ATTRIBUTES()
+        raw.flags = UInt(LIBSSH2_SFTP_ATTR_PERMISSIONS)
+        raw.permissions = UInt(permissions & 0o7777)
+        let rc = withPath(path) { p, n in CDCTCSSH2_sftp_setstat(sftp, p, n, &raw) }
+        if rc != 0 { throw failure(rc, function: "libssh2_sftp_stat_ex", path: path) }
+    }
+
+    /// The target stored in the symbolic link `path`. Wraps `libssh2_sftp_symlink_ex(LIBSSH2_SFTP_READLINK)`.
+    func readLink(_ path: String) throws -> String {
+        let sftp = try handle(path: path)
+        let capacity = 64 * 1024
+        var target = [CChar](repeating: 0, count: capacity)
+        let n = withPath(path) { p, len in CDCTCSSH2_sftp_readlink(sftp, p, len, &target, UInt32(capacity)) }
+        if n < 0 { throw failure(n, function: "libssh2_sftp_symlink_ex", path: path) }
+        return String(decoding: target.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Creates the symbolic link `path` pointing to `target`. Wraps `libssh2_sftp_symlink_ex(LIBSSH2_SFTP_SYMLINK)`.
+    func makeLink(_ path: String, target: String) throws {
+        let sftp = try handle(path: path)
+        var link = Array(path.utf8CString)
+        let rc = withPath(target) { t, tn in
+            link.withUnsafeMutableBufferPointer { l in
+                CDCTCSSH2_sftp_symlink(sftp, t, tn, l.baseAddress!, UInt32(path.utf8.count))
+            }
+        }
+        if rc != 0 { throw failure(rc, function: "libssh2_sftp_symlink_ex", path: path) }
+    }
+
     /// Wraps `libssh2_sftp_open_ex(LIBSSH2_SFTP_OPENDIR)`, `libssh2_sftp_readdir_ex`, `libssh2_sftp_close_handle`.
     func list(_ path: String) throws -> [SFTPDirectoryEntry] {
         let sftp = try handle(path: path)
