@@ -335,7 +335,7 @@ public final class MemoryFileSystem: VirtualFileSystem, ServerSideCopying, Movin
             throw VFSError.notFound(display(directory))
         }
         var out: [FileInfo] = []
-        var seenDirectories = Set<String>()
+        var seenDirectories = Set<[UInt8]>()
         for key in keys {
             let rest = Array(key.utf8.dropFirst(prefix.utf8.count))
             if let slash = rest.firstIndex(of: UInt8(ascii: "/")) {
@@ -344,7 +344,7 @@ public final class MemoryFileSystem: VirtualFileSystem, ServerSideCopying, Movin
                     SkippedEntries.report(address: display(key: key), reason: SafeName.problem(with: "") ?? "")
                     continue
                 }
-                if seenDirectories.insert(name).inserted {
+                if seenDirectories.insert(Array(name.utf8)).inserted {
                     out.append(FileInfo(path: directory.appending(name), kind: .directory))
                 }
             } else if !rest.isEmpty, let object = await objects.get(key) {
@@ -402,23 +402,28 @@ struct FaultBook: Sendable {
     }
 }
 
-/// The objects of object-store mode, by raw key.
+/// The objects of object-store mode, by raw key. Keyed by the key's bytes: Swift's `String`
+/// equality would merge `cafe\u{301}` and `caf\u{e9}`, two different keys in S3.
 actor ObjectTree {
     struct Object: Sendable {
         var data: [UInt8]
         var mtime: Date
         var hashes: [HashKind: String]
     }
-    private var objects: [String: Object] = [:]
+    private var objects: [[UInt8]: (key: String, object: Object)] = [:]
 
-    func put(_ key: String, _ object: Object) { objects[key] = object }
-    func get(_ key: String) -> Object? { objects[key] }
-    func remove(_ key: String) -> Bool { objects.removeValue(forKey: key) != nil }
-    func keys() -> [String] { objects.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
+    func put(_ key: String, _ object: Object) { objects[Array(key.utf8)] = (key, object) }
+    func get(_ key: String) -> Object? { objects[Array(key.utf8)]?.object }
+    func remove(_ key: String) -> Bool { objects.removeValue(forKey: Array(key.utf8)) != nil }
+    func keys() -> [String] { keys(withPrefix: "") }
     func keys(withPrefix prefix: String) -> [String] {
-        objects.keys.filter { $0.utf8.starts(with: prefix.utf8) }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let p = Array(prefix.utf8)
+        return objects.filter { $0.key.starts(with: p) }.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.value.key)
     }
-    func hasPrefix(_ prefix: String) -> Bool { objects.keys.contains { $0.utf8.starts(with: prefix.utf8) } }
+    func hasPrefix(_ prefix: String) -> Bool {
+        let p = Array(prefix.utf8)
+        return objects.keys.contains { $0.starts(with: p) }
+    }
 }
 
 extension Substring.UTF8View {
