@@ -430,26 +430,26 @@ final class DirectoryReader: @unchecked Sendable {
         return found
     }
 
-    /// The entry for a link: as a link, or (following) as its target, or nil when left out.
+    /// The entry for a link: as a link, or (following) as its target. A link that cannot be
+    /// followed (broken, or a loop back to a folder on the path) is reported and stays a link
+    /// entry, which no walk enters and `removeTree` removes as a link.
     private func linkEntry(_ dir: OpaquePointer, name: String, child: VPath, _ lst: Glibc.stat) -> FileInfo? {
         let target = try? LocalFileSystem.readLink(name, in: dirfd(dir), display: child.string)
-        guard followLinks else {
-            var info = LocalFileSystem.fileInfo(child, lst)
-            info.linkTarget = target
-            return info
-        }
+        var asLink = LocalFileSystem.fileInfo(child, lst)
+        asLink.linkTarget = target
+        guard followLinks else { return asLink }
         var st = Glibc.stat()
         guard fstatat(dirfd(dir), name, &st, 0) == 0 else {
             let err = errno
             let reason = err == ELOOP ? "a symbolic link that points to itself (\(target ?? "?"))"
                 : "a broken symbolic link (to \(target ?? "?"): \(String(cString: strerror(err))))"
             SkippedEntries.report(address: child.string, reason: reason)
-            return nil
+            return asLink
         }
         if st.st_mode & S_IFMT == S_IFDIR, ancestorIdentities().contains([UInt64(st.st_dev), UInt64(st.st_ino)]) {
             SkippedEntries.report(address: child.string,
                                   reason: "filesystem loop at \(child.string) (the link to \(target ?? "?") leads back to a folder above it)")
-            return nil
+            return asLink
         }
         var info = LocalFileSystem.fileInfo(child, st)
         info.linkTarget = target

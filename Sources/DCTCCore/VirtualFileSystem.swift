@@ -120,9 +120,19 @@ extension VirtualFileSystem {
     /// Every entry below `root` (not `root` itself), depth first, each directory's children in
     /// sorted order, a directory before its contents. Memory is bounded by the widest
     /// directory times the depth, not by the tree size.
-    public func walk(_ root: VPath, maxDepth: Int = .max) -> AsyncThrowingStream<FileInfo, any Error> {
-        let walker = TreeWalker(fs: self, root: root, maxDepth: maxDepth)
+    ///
+    /// Entries whose names are not safe path segments never come out (see `Listing`).
+    /// - Parameter intoLinkedFolders: descend into a folder reached through a symbolic link
+    ///   (an entry with a `linkTarget`, listed as a directory by a store that follows links);
+    ///   false lists such a link without entering it (`removeTree` never deletes through one).
+    public func walk(_ root: VPath, maxDepth: Int = .max, intoLinkedFolders: Bool) -> AsyncThrowingStream<FileInfo, any Error> {
+        let walker = TreeWalker(fs: self, root: root, maxDepth: maxDepth, intoLinkedFolders: intoLinkedFolders)
         return AsyncThrowingStream(unfolding: { try await walker.next() })
+    }
+
+    /// `walk(_:maxDepth:intoLinkedFolders:)` entering folders reached through links.
+    public func walk(_ root: VPath, maxDepth: Int = .max) -> AsyncThrowingStream<FileInfo, any Error> {
+        walk(root, maxDepth: maxDepth, intoLinkedFolders: true)
     }
 
     /// The whole content of a small file.
@@ -163,7 +173,8 @@ extension VirtualFileSystem {
         }
     }
 
-    /// Removes a file, or a directory with everything below it.
+    /// Removes a file, or a directory with everything below it. A symbolic link is removed as
+    /// a link: what it points to is never touched.
     /// - Returns: the number of files removed.
     @discardableResult
     public func removeTree(_ path: VPath) async throws -> Int {
@@ -171,8 +182,8 @@ extension VirtualFileSystem {
         guard top.isDirectory else { try await remove(path); return 1 }
         var directories: [VPath] = [path]
         var removed = 0
-        for try await entry in walk(path) {
-            if entry.isDirectory { directories.append(entry.path) } else {
+        for try await entry in walk(path, intoLinkedFolders: false) {
+            if entry.isDirectory && entry.linkTarget == nil { directories.append(entry.path) } else {
                 try await remove(entry.path)
                 removed += 1
             }
@@ -221,12 +232,14 @@ actor TreeWalker {
     private var stack: [(entries: [FileInfo], index: Int, depth: Int)] = []
     private let root: VPath
     private let maxDepth: Int
+    private let intoLinkedFolders: Bool
     private var started = false
 
-    init(fs: any VirtualFileSystem, root: VPath, maxDepth: Int) {
+    init(fs: any VirtualFileSystem, root: VPath, maxDepth: Int, intoLinkedFolders: Bool = true) {
         self.fs = fs
         self.root = root
         self.maxDepth = maxDepth
+        self.intoLinkedFolders = intoLinkedFolders
     }
 
     func next() async throws -> FileInfo? {
@@ -240,7 +253,7 @@ actor TreeWalker {
             let entry = top.entries[top.index]
             top.index += 1
             stack.append(top)
-            if entry.isDirectory && top.depth < maxDepth {
+            if entry.isDirectory && top.depth < maxDepth && (intoLinkedFolders || entry.linkTarget == nil) {
                 stack.append((try await fs.listAll(entry.path), 0, top.depth + 1))
             }
             return entry

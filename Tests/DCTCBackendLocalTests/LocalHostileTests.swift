@@ -56,4 +56,18 @@ struct LocalHostileTests {
         #expect(try await fs.exists(fresh))
         _ = try await fs.removeTree(dir)
     }
+
+    @Test("rm -r of a tree holding a link to a folder elsewhere removes the link, never what it points to (links followed or not)",
+          arguments: [false, true])
+    func removeTreeNeverDeletesThroughLinks(_ follow: Bool) async throws {
+        let fs = LocalFileSystem(followLinks: follow)
+        let outside = Self.root.appending("outside-\(follow)"), tree = Self.root.appending("tree-\(follow)")
+        try await fs.write(outside.appending("keep.txt"), bytes: [1])
+        try await fs.write(tree.appending("own.txt"), bytes: [2])
+        try await fs.makeLink(tree.appending("elsewhere"), target: outside.string)
+        _ = try await fs.removeTree(tree)
+        #expect(try await !fs.exists(tree))
+        #expect(try await fs.readAll(outside.appending("keep.txt")) == [1])
+        _ = try await fs.removeTree(outside)
+    }
 }

@@ -90,4 +90,43 @@ struct SFTPHostileTests {
         #expect(try await fs.listAll(dir).isEmpty)
         _ = try await fs.removeTree(dir)
     }
+
+    @Test("a walk through links to a parent and a two-link loop ends, reporting each loop (the SFTP store follows links)")
+    func linkLoopsEnd() async throws {
+        let (fs, dir) = try await Self.scratch("loops")
+        try await fs.write(dir.appending(relative: "src/d/f.txt"), bytes: [1])
+        try await fs.makeLink(dir.appending(relative: "src/d/up"), target: "..")
+        try await fs.write(dir.appending(relative: "loop/a/f.txt"), bytes: [2])
+        try await fs.write(dir.appending(relative: "loop/b/g.txt"), bytes: [3])
+        try await fs.makeLink(dir.appending(relative: "loop/a/to-b"), target: "../b")
+        try await fs.makeLink(dir.appending(relative: "loop/b/to-a"), target: "../a")
+        let sink = SkippedEntries()
+        var seen: [String] = []
+        try await SkippedEntries.$current.withValue(sink) {
+            for try await e in fs.walk(dir) {
+                seen.append(e.path.relative(to: dir) ?? "?")
+                if seen.count > 100 { break }
+            }
+        }
+        #expect(seen.count <= 100, "the walk ends: \(seen.suffix(5))")
+        #expect(!seen.contains { $0.hasPrefix("src/d/up/") }, "the loop is not entered")
+        #expect(seen.contains("loop/a/to-b/g.txt"))
+        let reports = sink.entries.map(\.description)
+        #expect(reports.contains { $0.contains("src/d/up") && $0.contains("filesystem loop") }, "\(reports)")
+        #expect(reports.contains { $0.contains("loop/a/to-b/to-a") && $0.contains("filesystem loop") }, "\(reports)")
+        _ = try await fs.removeTree(dir)
+    }
+
+    @Test("removeTree of a folder holding a link to a folder elsewhere removes the link, never what it points to")
+    func removeTreeNeverDeletesThroughLinks() async throws {
+        let (fs, dir) = try await Self.scratch("rmlinks")
+        let outside = dir.appending("outside"), tree = dir.appending("tree")
+        try await fs.write(outside.appending("keep.txt"), bytes: [1])
+        try await fs.write(tree.appending("own.txt"), bytes: [2])
+        try await fs.makeLink(tree.appending("elsewhere"), target: "../outside")
+        _ = try await fs.removeTree(tree)
+        #expect(try await !fs.exists(tree))
+        #expect(try await fs.readAll(outside.appending("keep.txt")) == [1])
+        _ = try await fs.removeTree(dir)
+    }
 }
