@@ -112,6 +112,16 @@ struct HostileInputTests {
         let ls = try CLI.run(["ls", "-R", s.url("src")])
         #expect(ls.status == 0, "\(ls)")
         #expect(!ls.stdout.contains("up:"), "\(ls)")
+
+        // -L follows links: each loop is reported once and skipped, the broken link reported.
+        for verb in [["find", "-L"], ["du", "-L"], ["ls", "-R", "-L"]] {
+            let r = try CLI.run(verb + [s.url("src")])
+            #expect(r.status == 4, "\(r)")
+            #expect(r.stderr.contains("src/d/up: skipped, filesystem loop"), "\(r)")
+            #expect(r.stderr.contains("src/broken: skipped, a broken symbolic link"), "\(r)")
+        }
+        let followed = try CLI.run(["find", "-L", s.url("src"), "--type", "f"])
+        #expect(followed.stdout.contains("src/a/to-b/h.txt"), "a link to a folder off the path is followed: \(followed)")
     }
 
     // MARK: - Modes
