@@ -110,7 +110,7 @@ public final class SFTPFileSystem: VirtualFileSystem, Moving, ModificationTimeSe
     /// - Throws (from the listing): `.notFound`, `.notADirectory`, `.permissionDenied`...
     public func list(_ directory: VPath) -> Listing {
         let lister = SFTPLister(fs: self, directory: directory)
-        return Listing { try await lister.nextPage() }
+        return Listing(display: { [self] in display($0) }) { try await lister.nextPage() }
     }
 
     /// Opens the file (so a missing file or a folder fails here), then streams it from

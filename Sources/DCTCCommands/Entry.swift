@@ -30,7 +30,7 @@ public enum DCTCMain {
         }
         // Entries a listing left out (unsafe names, filesystem loops) are printed once each and
         // make a command that otherwise succeeded end with `.partial`.
-        SkippedEntries.printer.value = { printError(String($0.dropFirst("dctc: ".count))) }
+        SkippedEntries.printer.value = { printError($0) }
         let task = Task { () -> Int32 in
             do {
                 if var asyncCommand = command as? any AsyncParsableCommand {

@@ -63,11 +63,15 @@ public final class SkippedEntries: Sendable {
 
     /// The process-wide sink: prints each entry once (through `printer`) and keeps the count.
     public static let process = SkippedEntries(notice: { entry in
-        let line = "dctc: \(entry)"
-        if let printer = printer.value { printer(line) } else { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        if let printer = printer.value {
+            printer(entry.description)
+        } else {
+            FileHandle.standardError.write(Data("dctc: \(entry)\n".utf8))
+        }
     })
 
-    /// How `process` prints a line (the CLI sets its own, which keeps stdout and stderr in order).
+    /// How `process` prints an entry's one-line description (the CLI sets its own error
+    /// printer, which adds the `dctc: ` prefix and keeps stdout and stderr in order).
     public static let printer = Locked<(@Sendable (String) -> Void)?>(nil)
 
     /// Reports one entry to the current sink.
