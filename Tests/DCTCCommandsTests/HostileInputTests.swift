@@ -210,4 +210,50 @@ struct HostileInputTests {
         #expect(r.stderr.split(separator: "\n").count == 1, "\(r)")
         #expect(r.stderr.contains("no-such\\ndctc: forged line"), "\(r)")
     }
+
+    // MARK: - Ctrl-C
+
+    /// Runs `dctc cp - DEST` fed by a pipe that stays open, interrupts it once it has read
+    /// something, and returns its exit status and standard error.
+    static func interruptedCopy(to destination: String, environment: [String: String]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = ["cp", "-", destination]
+        var env = ProcessInfo.processInfo.environment
+        env["DCTC_CONFIG"] = "/nonexistent/dctc-test-config.toml"
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let input = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        // Some bytes, then the pipe stays open: the copy cannot finish before the interrupt.
+        try input.fileHandleForWriting.write(contentsOf: Data(repeating: 7, count: 3 << 20))
+        Thread.sleep(forTimeInterval: 1)
+        process.interrupt()
+        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try? input.fileHandleForWriting.close()
+        return (process.terminationStatus, String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test("Ctrl-C during cp exits 130, names the user's path and leaves nothing behind, local and SFTP")
+    func interruptedCopyLeavesNothing() throws {
+        let s = try Scratch("dctc-hostile-int")
+        defer { s.cleanup() }
+        let (local, localErr) = try Self.interruptedCopy(to: s.url("out/big.bin"), environment: [:])
+        #expect(local == 130, "\(localErr)")
+        #expect((try? s.list("out")) ?? [] == [], "nothing half-written: \(localErr)")
+
+        let env = try Self.sshEnvironment()
+        let remoteDir = "/tmp/dctc-hostile-int-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: remoteDir, withIntermediateDirectories: true)
+        chmod(remoteDir, 0o777)
+        defer { try? FileManager.default.removeItem(atPath: remoteDir) }
+        let (sftp, sftpErr) = try Self.interruptedCopy(to: "dctc-sshd:\(remoteDir)/big.bin", environment: env)
+        #expect(sftp == 130, "\(sftpErr)")
+        #expect(!sftpErr.contains(".dctc-"), "the message names the user's path: \(sftpErr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: remoteDir) == [], "nothing half-written: \(sftpErr)")
+    }
 }
