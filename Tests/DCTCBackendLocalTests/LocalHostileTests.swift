@@ -71,3 +71,17 @@ struct LocalHostileTests {
         _ = try await fs.removeTree(outside)
     }
 }
+
+@Suite("Local store hostile listings")
+struct LocalHostileListingTests {
+    static let root = VPath(try! TestData.temporaryDirectory("dctc-local-hostile-listing"))
+    /// A disk cannot hold keys with '.', '..' or empty segments: declared, so only the safe
+    /// keys of the case are planted and must come out (walk, glob, removeTree).
+    static let planter = HostilePlanter(putKey: { _, _, _, _ in false })
+
+    @Test("the local store passes the hostile-listing case (safe keys only: a disk cannot hold the others)",
+          arguments: HostileListingConformance.cases(planter: planter))
+    func hostileListing(_ c: ConformanceCase) async throws {
+        try await Conformance.run(c, fs: LocalFileSystem(), root: Self.root)
+    }
+}
