@@ -110,10 +110,18 @@ final class SFTPCore: SessionResource {
 
     /// The target stored in the symbolic link `path`. Wraps `libssh2_sftp_symlink_ex(LIBSSH2_SFTP_READLINK)`.
     func readLink(_ path: String) throws -> String {
+        try pathQuery(path) { sftp, p, len, target, capacity in CDCTCSSH2_sftp_readlink(sftp, p, len, target, capacity) }
+    }
+
+    /// A path the server answers for `path` (READLINK, REALPATH): up to 64 KiB, as bytes.
+    private func pathQuery(_ path: String,
+                           _ call: (OpaquePointer, UnsafePointer<CChar>, UInt32, UnsafeMutablePointer<CChar>, UInt32) -> Int32) throws -> String {
         let sftp = try handle(path: path)
         let capacity = 64 * 1024
         var target = [CChar](repeating: 0, count: capacity)
-        let n = withPath(path) { p, len in CDCTCSSH2_sftp_readlink(sftp, p, len, &target, UInt32(capacity)) }
+        let n = withPath(path) { p, len in
+            target.withUnsafeMutableBufferPointer { call(sftp, p, len, $0.baseAddress!, UInt32(capacity)) }
+        }
         if n < 0 { throw failure(n, function: "libssh2_sftp_symlink_ex", path: path) }
         return String(decoding: target.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
@@ -250,12 +258,7 @@ final class SFTPCore: SessionResource {
     /// The server's canonical absolute form of `path` (`.` gives the login folder).
     /// Wraps `libssh2_sftp_symlink_ex(LIBSSH2_SFTP_REALPATH)`.
     func realpath(_ path: String) throws -> String {
-        let sftp = try handle(path: path)
-        let capacity = 64 * 1024
-        var target = [CChar](repeating: 0, count: capacity)
-        let n = withPath(path) { p, len in CDCTCSSH2_sftp_realpath(sftp, p, len, &target, UInt32(capacity)) }
-        if n < 0 { throw failure(n, function: "libssh2_sftp_symlink_ex", path: path) }
-        return String(decoding: target.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        try pathQuery(path) { sftp, p, len, target, capacity in CDCTCSSH2_sftp_realpath(sftp, p, len, target, capacity) }
     }
 
     /// Opens a file. Wraps `libssh2_sftp_open_ex(LIBSSH2_SFTP_OPENFILE)`; for reading also
