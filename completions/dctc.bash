@@ -186,7 +186,7 @@ _dctc() {
 
 _dctc_ls() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -l -R -h --json --version --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -l -R -h --json -L --copy-links --version --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
@@ -204,7 +204,7 @@ _dctc_ls() {
 
 _dctc_find() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json -L --copy-links --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections --name --type --max-depth)
     __dctc_offer_flags_options -1
@@ -250,7 +250,7 @@ _dctc_stat() {
 
 _dctc_du() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -h -s --version --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -h -s -L --copy-links --version --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1

@@ -161,4 +161,18 @@ static inline int CDCTCSSH2_sftp_realpath(LIBSSH2_SFTP *sftp, const char *path, 
     return libssh2_sftp_symlink_ex(sftp, path, path_len, target, target_len, LIBSSH2_SFTP_REALPATH);
 }
 
+// Macro `libssh2_sftp_readlink()`: the target stored in a symbolic link; returns its length.
+static inline int CDCTCSSH2_sftp_readlink(LIBSSH2_SFTP *sftp, const char *path, unsigned int path_len,
+                                          char *target, unsigned int target_len) {
+    return libssh2_sftp_symlink_ex(sftp, path, path_len, target, target_len, LIBSSH2_SFTP_READLINK);
+}
+
+// Macro `libssh2_sftp_symlink()`: creates the link `path` pointing to `target`. libssh2 sends
+// the two in the order OpenSSH's server expects (link path first is what the macro's caller
+// names "orig"): `libssh2_sftp_symlink(sftp, orig, linkpath)` creates `linkpath` -> `orig`.
+static inline int CDCTCSSH2_sftp_symlink(LIBSSH2_SFTP *sftp, const char *target, unsigned int target_len,
+                                         char *linkpath, unsigned int linkpath_len) {
+    return libssh2_sftp_symlink_ex(sftp, target, target_len, linkpath, linkpath_len, LIBSSH2_SFTP_SYMLINK);
+}
+
 #endif

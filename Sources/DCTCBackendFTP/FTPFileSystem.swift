@@ -130,7 +130,7 @@ public final class FTPFileSystem: VirtualFileSystem, Moving, ModificationTimeSet
 
     public func list(_ directory: VPath) -> Listing {
         let reader = FTPListingReader(fs: self, directory: directory, pageSize: configuration.listPageSize)
-        return Listing { try await reader.nextPage() }
+        return Listing(display: { [self] in display($0) }) { try await reader.nextPage() }
     }
 
     public func read(_ path: VPath, range: ByteRange?) async throws -> ByteStream {

@@ -26,7 +26,7 @@ extension HTTPFileSystem {
     public func list(_ directory: VPath) -> Listing {
         let pageSize = capabilities.listPageSize
         let state = ListingState()
-        return Listing { [self] in
+        return Listing(display: { [self] in display($0) }) { [self] in
             if let page = await state.nextPage() { return page }
             if await state.loaded { return nil }
             let entries = profile.isWebDAV ? try await propfindChildren(directory) : try await indexChildren(directory)

@@ -15,15 +15,39 @@ import Glibc
 ///
 /// Local syscalls run on the calling task: they complete in microseconds from the page cache,
 /// unlike the network C libraries, which get threads of their own.
-public final class LocalFileSystem: VirtualFileSystem, ServerSideCopying, Moving, ModificationTimeSetting, HashProviding {
+///
+/// Symbolic links follow rclone's model. By default a listing shows a link as a `.symlink`
+/// entry with its `linkTarget` (never as what it points to), so walks cannot loop and copies
+/// skip it with a notice. `followingLinks()` (`-L/--copy-links`) lists a link as its target;
+/// a link to a directory that is on the current path (same device and inode as the listed
+/// directory or one of its ancestors) is reported "filesystem loop" and left out, and a
+/// broken link is reported and left out. `linkTarget`/`makeLink` read and recreate links
+/// (`-l/--links`).
+///
+/// A write gives the new file `WriteAttributes.mode` when set (exactly, setuid/setgid
+/// dropped), else keeps the mode of the file it replaces. The first write into a folder
+/// removes `.dctc-*.tmp` files older than an hour there, left by runs that were killed.
+public final class LocalFileSystem: VirtualFileSystem, ServerSideCopying, Moving, ModificationTimeSetting, HashProviding,
+    SymbolicLinking, LinkFollowing {
     public let kind = "local"
     public let capabilities = Capabilities(
         writable: true, hasDirectories: true, rangedReads: true, preservesModificationTime: true,
         modificationTimePrecision: 1e-9, knownHashes: [], remoteHashes: Set(HashKind.allCases),
         recursiveListing: false, caseInsensitive: false, maxNameBytes: 255, listPageSize: 1000,
         serverSideCopy: true, serverSideMove: true)
+    /// Listings show what links point to (with loop detection) instead of the links.
+    public let followsLinks: Bool
+    /// Folders already swept of stale temporary files by this process.
+    private let swept = Locked<Set<String>>([])
 
-    public init() {}
+    /// - Parameter followLinks: list links as their targets (`-L`), see the type's discussion.
+    public init(followLinks: Bool = false) {
+        followsLinks = followLinks
+    }
+
+    /// How old a `.dctc-*.tmp` file must be (by modification time) before a write into its
+    /// folder removes it: a running write touches its file far more often.
+    public static let staleTemporaryAge: TimeInterval = 3600
 
     public func display(_ path: VPath) -> String { path.string }
 
@@ -66,8 +90,10 @@ public final class LocalFileSystem: VirtualFileSystem, ServerSideCopying, Moving
         let pageSize = capabilities.listPageSize
         let display = self.display(directory)
         let reader: DirectoryReader
-        do { reader = try DirectoryReader(directory, display: display) } catch { return .failing(error) }
-        return Listing { try reader.nextPage(pageSize) }
+        do {
+            reader = try DirectoryReader(directory, display: display, followLinks: followsLinks)
+        } catch { return .failing(error) }
+        return Listing(display: { $0.string }) { try reader.nextPage(pageSize) }
     }
 
     public func read(_ path: VPath, range: ByteRange?) async throws -> ByteStream {
@@ -105,8 +131,10 @@ public final class LocalFileSystem: VirtualFileSystem, ServerSideCopying, Moving
         if attributes.createParents {
             do { try await makeDirectories(dir) } catch { await content.cancel(); throw error }
         }
+        sweepStaleTemporaries(in: dir)
         let temp = dir.appending(".dctc-\(LocalFileSystem.randomSuffix()).tmp")
-        let fd = open(temp.string, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        // With a mode to give, the file starts private and gets its bits before the rename.
+        let fd = open(temp.string, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, attributes.mode == nil ? 0o666 : 0o600)
         guard fd >= 0 else {
             let err = errno
             await content.cancel()
@@ -133,9 +161,13 @@ public final class LocalFileSystem: VirtualFileSystem, ServerSideCopying, Moving
         let hashes = hasher.results()
         try verifyContent(path: shown, expectedSize: attributes.expectedSize, actualSize: hasher.byteCount,
                           expected: attributes.expectedHashes, actual: hashes)
-        // Keep the mode of a file being replaced.
-        var old = Glibc.stat()
-        if sysStat(path.string, &old) == 0 { fchmod(fd, old.st_mode & 0o7777) }
+        // The mode asked for (never setuid/setgid), else keep the mode of a file being replaced.
+        if let bits = attributes.permissionBits {
+            guard fchmod(fd, mode_t(bits)) == 0 else { throw posixError(errno, "fchmod", path: shown) }
+        } else {
+            var old = Glibc.stat()
+            if sysStat(path.string, &old) == 0 { fchmod(fd, old.st_mode & 0o7777) }
+        }
         if let mtime = attributes.modificationTime {
             var times = LocalFileSystem.timespecs(mtime)
             guard futimens(fd, &times) == 0 else { throw posixError(errno, "futimens", path: shown) }
@@ -226,6 +258,58 @@ public final class LocalFileSystem: VirtualFileSystem, ServerSideCopying, Moving
     public func hash(_ path: VPath, kind: HashKind) async throws -> String {
         let result = try await read(path, range: nil).hashes([kind])
         return result.hashes[kind] ?? ""
+    }
+
+    // MARK: - Links
+
+    public func followingLinks() -> any VirtualFileSystem {
+        followsLinks ? self : LocalFileSystem(followLinks: true)
+    }
+
+    public func linkTarget(_ path: VPath) async throws -> String {
+        try LocalFileSystem.readLink(path.string, display: display(path))
+    }
+
+    public func makeLink(_ path: VPath, target: String) async throws {
+        guard symlink(target, path.string) == 0 else { throw posixError(errno, "symlink", path: display(path)) }
+    }
+
+    /// `readlink(2)` of a path (or of `name` in the folder `dirFD` when given).
+    static func readLink(_ path: String, in dirFD: Int32? = nil, display: String) throws -> String {
+        var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = buffer.withUnsafeMutableBufferPointer { b -> Int in
+            b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count) { p in
+                if let dirFD { return readlinkat(dirFD, path, p, b.count - 1) }
+                return readlink(path, p, b.count - 1)
+            }
+        }
+        guard n >= 0 else {
+            let err = errno
+            throw err == EINVAL ? VFSError.invalid("not a symbolic link", path: display) : posixError(err, "readlink", path: display)
+        }
+        return String(decoding: buffer[0..<n], as: UTF8.self)
+    }
+
+    // MARK: - Leftovers
+
+    /// Removes `.dctc-*.tmp` files older than `staleTemporaryAge` from `dir`, once per folder
+    /// and process: partial files of runs that were killed (a run that ends any other way
+    /// removes its own). Failures are ignored: the sweep is a courtesy, never a reason to fail.
+    func sweepStaleTemporaries(in dir: VPath) {
+        guard swept.withLock({ $0.insert(dir.string).inserted }) else { return }
+        guard let d = opendir(dir.string) else { return }
+        defer { closedir(d) }
+        let now = Date().timeIntervalSince1970
+        while let entry = readdir(d) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            guard name.hasPrefix(".dctc-"), name.hasSuffix(".tmp") else { continue }
+            var st = Glibc.stat()
+            guard fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) == 0, st.st_mode & S_IFMT == S_IFREG,
+                  now - TimeInterval(st.st_mtim.tv_sec) > LocalFileSystem.staleTemporaryAge else { continue }
+            unlinkat(dirfd(d), name, 0)
+        }
     }
 
     // MARK: - Helpers
@@ -319,11 +403,58 @@ final class DirectoryReader: @unchecked Sendable {
     private let path: VPath
     private let display: String
 
-    init(_ path: VPath, display: String) throws {
+    private let followLinks: Bool
+    /// Device and inode of the listed folder and of each of its ancestors, found when the first
+    /// link to a folder is met (following links only).
+    private var ancestors: Set<[UInt64]>?
+
+    init(_ path: VPath, display: String, followLinks: Bool = false) throws {
         self.path = path
         self.display = display
+        self.followLinks = followLinks
         guard let d = opendir(path.string) else { throw posixError(errno, "opendir", path: display) }
         dir = d
+    }
+
+    /// `[device, inode]` of every folder on the path from the root to the listed folder.
+    private func ancestorIdentities() -> Set<[UInt64]> {
+        if let ancestors { return ancestors }
+        var found = Set<[UInt64]>()
+        var p = path
+        while true {
+            var st = Glibc.stat()
+            if sysStat(p.string, &st) == 0 { found.insert([UInt64(st.st_dev), UInt64(st.st_ino)]) }
+            if p.isRoot { break }
+            p = p.parent
+        }
+        ancestors = found
+        return found
+    }
+
+    /// The entry for a link: as a link, or (following) as its target. A link that cannot be
+    /// followed (broken, or a loop back to a folder on the path) is reported and stays a link
+    /// entry, which no walk enters and `removeTree` removes as a link.
+    private func linkEntry(_ dir: OpaquePointer, name: String, child: VPath, _ lst: Glibc.stat) -> FileInfo? {
+        let target = try? LocalFileSystem.readLink(name, in: dirfd(dir), display: child.string)
+        var asLink = LocalFileSystem.fileInfo(child, lst)
+        asLink.linkTarget = target
+        guard followLinks else { return asLink }
+        var st = Glibc.stat()
+        guard fstatat(dirfd(dir), name, &st, 0) == 0 else {
+            let err = errno
+            let reason = err == ELOOP ? "a symbolic link that points to itself (\(target ?? "?"))"
+                : "a broken symbolic link (to \(target ?? "?"): \(String(cString: strerror(err))))"
+            SkippedEntries.report(address: child.string, reason: reason)
+            return asLink
+        }
+        if st.st_mode & S_IFMT == S_IFDIR, ancestorIdentities().contains([UInt64(st.st_dev), UInt64(st.st_ino)]) {
+            SkippedEntries.report(address: child.string,
+                                  reason: "filesystem loop at \(child.string) (the link to \(target ?? "?") leads back to a folder above it)")
+            return asLink
+        }
+        var info = LocalFileSystem.fileInfo(child, st)
+        info.linkTarget = target
+        return info
     }
 
     deinit { if let dir { closedir(dir) } }
@@ -346,9 +477,11 @@ final class DirectoryReader: @unchecked Sendable {
                 if name == "." || name == ".." { continue }
                 let child = path.appending(name)
                 var st = Glibc.stat()
-                if fstatat(dirfd(dir), name, &st, 0) != 0 {
-                    // Vanished since readdir, or a dangling link: report what lstat sees, or skip.
-                    if fstatat(dirfd(dir), name, &st, AT_SYMLINK_NOFOLLOW) != 0 { continue }
+                // Vanished since readdir: skip.
+                if fstatat(dirfd(dir), name, &st, AT_SYMLINK_NOFOLLOW) != 0 { continue }
+                if st.st_mode & S_IFMT == S_IFLNK {
+                    if let info = linkEntry(dir, name: name, child: child, st) { page.append(info) }
+                    continue
                 }
                 page.append(LocalFileSystem.fileInfo(child, st))
             }

@@ -12,7 +12,8 @@ extension S3FileSystem: RecursiveListing, BatchRemoving {
     /// without a delimiter: a whole tree costs one request per 1,000 objects. Entries are files
     /// with their full paths, in key byte order; a directory marker (`a/`, as the S3 console and
     /// rclone make for an empty folder) is a directory entry, the prefix's own marker and keys
-    /// that are not valid paths (with `//`, or a leading `/`) are left out. Directories that hold
+    /// that are not valid paths (with `//`, or a leading `/`) are reported to `SkippedEntries` and left
+    /// out, as are (by `Listing`'s rule) keys with `.` or `..` segments. Directories that hold
     /// objects are not entries of their own: they are implied by the paths below them.
     ///
     /// - Throws (from the listing): `.notFound` when nothing is below a prefix (or the bucket is
@@ -24,21 +25,34 @@ extension S3FileSystem: RecursiveListing, BatchRemoving {
                                              remedy: "list s3://BUCKET or a prefix in it"))
         }
         let raw = rawObjects(below: prefix, display: shown)
-        return Listing {
+        let bucket = prefix.components[0]
+        return Listing(display: { [self] in display($0) }) { [self] in
             while let page = try await raw() {
                 let entries = page.compactMap { object -> FileInfo? in
                     if object.key.hasSuffix("/") {
-                        guard let path = S3FileSystem.path(bucket: prefix.components[0], key: String(object.key.dropLast())),
-                              path.depth > prefix.depth else { return nil }
+                        let marker = String(object.key.dropLast())
+                        guard let path = S3FileSystem.path(bucket: bucket, key: marker) else {
+                            skipUnnamable(bucket: bucket, key: object.key)
+                            return nil
+                        }
+                        guard path.depth > prefix.depth else { return nil }
                         return FileInfo(path: path, kind: .directory)
                     }
-                    guard let path = S3FileSystem.path(bucket: prefix.components[0], key: object.key) else { return nil }
+                    guard let path = S3FileSystem.path(bucket: bucket, key: object.key) else {
+                        skipUnnamable(bucket: bucket, key: object.key)
+                        return nil
+                    }
                     return S3FileSystem.fileInfo(path: path, object: object)
                 }
                 if !entries.isEmpty { return entries }
             }
             return nil
         }
+    }
+
+    /// Reports a key with an empty segment (`a//b`, `/abs`): it has no path, so it is left out.
+    private func skipUnnamable(bucket: String, key: String) {
+        SkippedEntries.report(address: display(bucket: bucket, key: key), reason: SafeName.problem(with: "") ?? "an empty name")
     }
 
     /// Removes many objects with `DeleteObjects` (1,000 keys per request). Missing objects are

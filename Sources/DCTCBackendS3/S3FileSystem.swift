@@ -134,13 +134,15 @@ public final class S3FileSystem: VirtualFileSystem {
         let prefix = directory.depth > 1 ? location(directory).key + "/" : ""
         let cursor = S3ListingCursor()
         let pageSize = capabilities.listPageSize
-        return Listing { [self] in
+        return Listing(display: { [self] in display($0) }) { [self] in
             do {
                 while let request = await cursor.nextRequest() {
                     let page = try await lister.page(bucket: bucket, prefix: prefix, delimiter: "/", token: request.token,
                                                      maxKeys: pageSize, display: shown)
                     await cursor.record(nextToken: page.nextToken, hadEntries: !page.objects.isEmpty || !page.prefixes.isEmpty)
-                    let entries = S3FileSystem.entries(of: page, in: directory, prefix: prefix)
+                    let entries = S3FileSystem.entries(of: page, in: directory, prefix: prefix) { key, reason in
+                        SkippedEntries.report(address: display(bucket: bucket, key: key), reason: reason)
+                    }
                     if !entries.isEmpty { return entries }
                 }
                 if directory.depth > 1, !(await cursor.hasSeenAnything) {
@@ -337,24 +339,39 @@ public final class S3FileSystem: VirtualFileSystem {
     // MARK: - Listing helpers
 
     /// The children of `directory` in a delimited page: objects are files, common prefixes
-    /// directories; the directory's own marker and names that cannot be path components are
-    /// left out. Prefixes are compared byte for byte (Unicode equivalence must not merge keys).
-    static func entries(of page: S3ListPage, in directory: VPath, prefix: String) -> [FileInfo] {
+    /// directories; the directory's own marker is left out. A name that cannot be a path
+    /// component (empty: a key with `//` or a leading `/`; with `/`) is passed to `skipped`
+    /// with the raw key and why, and left out; `.` and `..` are left to `Listing`'s rule, which
+    /// reports them. Prefixes are compared byte for byte (Unicode equivalence must not merge keys).
+    static func entries(of page: S3ListPage, in directory: VPath, prefix: String,
+                        skipped: (_ key: String, _ reason: String) -> Void = { _, _ in }) -> [FileInfo] {
         var out: [FileInfo] = []
         out.reserveCapacity(page.objects.count + page.prefixes.count)
         let skip = prefix.utf8.count
         for object in page.objects where object.key.utf8.starts(with: prefix.utf8) {
             let name = String(decoding: object.key.utf8.dropFirst(skip), as: UTF8.self)
-            guard !name.isEmpty, !name.contains("/") else { continue }
+            if name.isEmpty { continue }  // the folder's own marker
+            if let problem = SafeName.problem(with: name), name != ".", name != ".." {
+                skipped(object.key, problem)
+                continue
+            }
             out.append(fileInfo(path: directory.appending(name), object: object))
         }
         for p in page.prefixes where p.utf8.starts(with: prefix.utf8) {
             var name = String(decoding: p.utf8.dropFirst(skip), as: UTF8.self)
             if name.hasSuffix("/") { name.removeLast() }
-            guard !name.isEmpty, !name.contains("/") else { continue }
+            if let problem = SafeName.problem(with: name), name != ".", name != ".." {
+                skipped(p, problem)
+                continue
+            }
             out.append(FileInfo(path: directory.appending(name), kind: .directory))
         }
         return out
+    }
+
+    /// The address of a raw key as it is, for reports of keys that are not paths.
+    func display(bucket: String, key: String) -> String {
+        display(VPath(components: [bucket])) + "/" + key
     }
 
     static func fileInfo(path: VPath, object: S3ListedObject) -> FileInfo {

@@ -21,4 +21,15 @@ public enum SFTPBackend {
         let config = try await IOThread.detached(name: "dctc-sftp-config") { try SFTPConfig.resolve(request) }
         return try await SFTPFileSystem.connect(config)
     }
+
+    /// True when `~/.ssh/config` (or `$DCTC_SSH_CONFIG`) has a `Host` block naming `name` with a
+    /// pattern other than a bare `*`: then `name:path` is that SSH host, as scp reads it.
+    public static func sshConfigDeclaresHost(_ name: String,
+                                             environment: [String: String] = ProcessInfo.processInfo.environment,
+                                             home: String = Home.directory()) -> Bool {
+        let configured = environment["DCTC_SSH_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.ssh/config"
+        let path = configured.hasPrefix("~/") ? home + configured.dropFirst() : configured
+        guard let file = try? SSHConfigFile.load(path: path, includeBase: home + "/.ssh") else { return false }
+        return file.declaresHost(name)
+    }
 }

@@ -23,11 +23,17 @@ import Foundation
 ///   `capabilities.remoteHashes` says which, and is empty when the server cannot run them.
 /// - Whole trees (`listRecursive`, for the sync engine) come from one remote `find -L` over the
 ///   same exec channel when the probe found a tool; otherwise they are listed per directory.
-public final class SFTPFileSystem: VirtualFileSystem, Moving, ModificationTimeSetting, HashProviding {
+public final class SFTPFileSystem: VirtualFileSystem, Moving, ModificationTimeSetting, HashProviding, SymbolicLinking {
     public let kind = "sftp"
     public let capabilities: Capabilities
     public let config: SFTPConfig
     let pool: SFTPSessionPool
+    /// Folders already swept of stale temporary files by this store.
+    let sweptFolders = Locked<Set<String>>([])
+
+    /// How old a `.dctc-*.tmp` file must be (by modification time) before a write into its
+    /// folder removes it (a partial file of a run that was killed).
+    public static let staleTemporaryAge: TimeInterval = 3600
 
     /// Entries per listing page.
     public static let listPageSize = 1000
@@ -104,7 +110,7 @@ public final class SFTPFileSystem: VirtualFileSystem, Moving, ModificationTimeSe
     /// - Throws (from the listing): `.notFound`, `.notADirectory`, `.permissionDenied`...
     public func list(_ directory: VPath) -> Listing {
         let lister = SFTPLister(fs: self, directory: directory)
-        return Listing { try await lister.nextPage() }
+        return Listing(display: { [self] in display($0) }) { try await lister.nextPage() }
     }
 
     /// Opens the file (so a missing file or a folder fails here), then streams it from
@@ -255,4 +261,30 @@ final class SFTPReadSource: ByteSource {
     func next() async throws -> [UInt8]? { try await upstream.source.next() }
 
     func cancel() async { await upstream.cancel() }
+}
+
+// MARK: - Symbolic links
+
+extension SFTPFileSystem {
+    /// The target stored in the link at `path` (SFTP READLINK).
+    /// - Throws: `.notFound`, `.invalidArgument` when it is not a link.
+    public func linkTarget(_ path: VPath) async throws -> String {
+        let shown = display(path)
+        do {
+            return try await withConnection(path) { sftp in try await sftp.readLink(self.remotePath(path)) }
+        } catch {
+            throw SFTPErrors.map(error, display: shown)
+        }
+    }
+
+    /// Creates the symbolic link `path` pointing to `target` (SFTP SYMLINK).
+    /// - Throws: `.alreadyExists`, `.notFound` for a missing parent, `.permissionDenied`...
+    public func makeLink(_ path: VPath, target: String) async throws {
+        let shown = display(path)
+        do {
+            try await withConnection(path) { sftp in try await sftp.makeLink(self.remotePath(path), target: target) }
+        } catch {
+            throw SFTPErrors.map(error, display: shown)
+        }
+    }
 }

@@ -49,7 +49,18 @@ actor SFTPLister {
                 // The listing describes a symbolic link itself; follow it like `info` does (a
                 // dangling link stays a link). Only links cost a request.
                 if info.kind == .symlink, let target = try? await sftp.stat(fs.remotePath(path)) {
+                    let linkTarget = (try? await sftp.readLink(fs.remotePath(path))) ?? ""
                     info = target.fileInfo(path: path)
+                    // Still a link: `removeTree` removes it without deleting through it.
+                    info.linkTarget = linkTarget
+                    // A link to a folder on the current path would make every walk endless: it
+                    // is reported and stays a link entry, which no walk enters.
+                    if info.isDirectory, await leadsBack(path, sftp) {
+                        SkippedEntries.report(address: fs.display(path),
+                                              reason: "filesystem loop at \(fs.display(path)) (the link leads back to a folder above it)")
+                        info = entry.attributes.fileInfo(path: path)
+                        info.linkTarget = linkTarget
+                    }
                 }
                 page.append(info)
             }
@@ -60,6 +71,34 @@ actor SFTPLister {
             await finish()
             throw SFTPErrors.map(error, display: fs.display(directory))
         }
+    }
+
+    /// The server's real paths of the listed folder and of each folder on the way to it,
+    /// found when the first link to a folder is met.
+    private var ancestorRealPaths: Set<String>?
+
+    /// True when the link at `path` resolves to the listed folder or a folder on the path to it.
+    private func leadsBack(_ path: VPath, _ sftp: SFTPClient) async -> Bool {
+        guard let real = try? await sftp.realpath(fs.remotePath(path)) else { return false }
+        if ancestorRealPaths == nil {
+            var found = Set<String>()
+            var p = directory
+            for _ in 0...directory.depth {
+                if let r = try? await sftp.realpath(fs.remotePath(p)) { found.insert(r) }
+                if fs.isTop(p) { break }
+                p = p.parent
+            }
+            // The server's root and the login folder's ancestors: a link to `/` is a loop too.
+            if let top = found.min(by: { $0.count < $1.count }) {
+                var q = top
+                while let slash = q.lastIndex(of: "/"), q != "/" {
+                    q = slash == q.startIndex ? "/" : String(q[..<slash])
+                    found.insert(q)
+                }
+            }
+            ancestorRealPaths = found
+        }
+        return ancestorRealPaths?.contains(real) ?? false
     }
 
     private func openIfNeeded() async throws -> (SFTPDirectory, SFTPClient) {

@@ -78,7 +78,7 @@ extension SFTPFileSystem: RecursiveListing {
                                      backend: kind))
         }
         let done = LockedFlag()
-        return Listing { [self] in
+        return Listing(display: { [self] in display($0) }) { [self] in
             guard done.set() else { return nil }
             let command = SFTPRecursiveListing.command(remoteRoot: remotePath(root))
             let result = try await withConnection(root) { sftp in

@@ -46,19 +46,25 @@ extension SFTPFileSystem {
         }
         let sftp = lease.connection.sftp
         var tempExists = false
+        // With a mode to give, the file starts private and gets its exact bits before the rename.
+        let createMode: UInt32 = attributes.mode == nil ? 0o644 : 0o600
         do {
+            await sweepStaleTemporaries(sftp, in: path.parent)
             let file: SFTPFile
             do {
-                file = try await sftp.openWrite(temp, mode: .createNew)
+                file = try await sftp.openWrite(temp, mode: .createNew, permissions: createMode)
             } catch let e as SSH2Error where e.kind == .notFound && attributes.createParents {
                 try await makeParents(sftp, path.parent)
-                file = try await sftp.openWrite(temp, mode: .createNew)
+                file = try await sftp.openWrite(temp, mode: .createNew, permissions: createMode)
             }
             tempExists = true
             try await file.write(from: ByteStream(MeteredSource(content, meter: meter)))
             let hashes = meter.results()
             try verifyContent(path: shown, expectedSize: attributes.expectedSize, actualSize: meter.byteCount,
                               expected: attributes.expectedHashes, actual: hashes)
+            if let bits = attributes.permissionBits {
+                try await sftp.setPermissions(temp, bits)
+            }
             if let mtime = attributes.modificationTime {
                 try await sftp.setModificationTime(temp, to: mtime)
             }
@@ -90,7 +96,32 @@ extension SFTPFileSystem {
             } else {
                 await pool.checkin(lease.connection)
             }
-            throw SFTPErrors.map(error, display: shown)
+            // The user's path, never the temporary name (a cancelled upload names the file it wrote).
+            var mapped = SFTPErrors.map(error, display: shown)
+            if mapped.path.map(SFTPFileSystem.namesTemporary) ?? false { mapped = mapped.with(path: shown) }
+            throw mapped
+        }
+    }
+
+    /// True when `path` ends in a temporary name of ours (`.dctc-….tmp`).
+    static func namesTemporary(_ path: String) -> Bool {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        return name.hasPrefix(".dctc-") && name.hasSuffix(".tmp")
+    }
+
+    /// Removes `.dctc-*.tmp` files older than an hour (by modification time) from `dir`, once
+    /// per folder and store: partial files of runs that were killed. Failures are ignored.
+    func sweepStaleTemporaries(_ sftp: SFTPClient, in dir: VPath) async {
+        guard sweptFolders.withLock({ $0.insert(dir.string).inserted }) else { return }
+        let remoteDir = remotePath(dir)
+        guard let entries = try? await sftp.list(remoteDir) else { return }
+        let now = Date()
+        for entry in entries {
+            let name = String(decoding: entry.nameBytes, as: UTF8.self)
+            guard SFTPFileSystem.namesTemporary(name), entry.attributes.kind == .file,
+                  let mtime = entry.attributes.fileInfo(path: dir.appending(name)).modificationTime,
+                  now.timeIntervalSince(mtime) > SFTPFileSystem.staleTemporaryAge else { continue }
+            try? await sftp.unlink(remoteDir == "." ? name : remoteDir + "/" + name)
         }
     }
 

@@ -84,6 +84,15 @@ public struct SSHConfigFile: Sendable {
         return s
     }
 
+    /// True when a `Host` block other than `Host *` applies to `host` (an alias the user wrote
+    /// in the file, or a pattern such as `*.example.org` that matches it).
+    public func declaresHost(_ host: String) -> Bool {
+        blocks.contains { block in
+            guard let patterns = block.patterns, patterns.contains(where: { $0 != "*" && !$0.hasPrefix("!") }) else { return false }
+            return Self.applies(block, to: host)
+        }
+    }
+
     // MARK: - Matching
 
     static func applies(_ block: Block, to host: String) -> Bool {

@@ -25,6 +25,7 @@ public enum DCTCBackends {
         for (kinds, make) in network {
             for kind in kinds { await registry.register(kind: kind, factory: make) }
         }
+        await registry.setSSHHostLookup { SFTPBackend.sshConfigDeclaresHost($0) }
     }
 }
 

@@ -28,6 +28,9 @@ public enum DCTCMain {
             Output.error.line(unknownCommandMessage(args) ?? DCTC.fullMessage(for: error))
             exit(ExitStatus.usage.rawValue)
         }
+        // Entries a listing left out (unsafe names, filesystem loops) are printed once each and
+        // make a command that otherwise succeeded end with `.partial`.
+        SkippedEntries.printer.value = { printError($0) }
         let task = Task { () -> Int32 in
             do {
                 if var asyncCommand = command as? any AsyncParsableCommand {
@@ -36,6 +39,7 @@ public enum DCTCMain {
                     var syncCommand = command
                     try syncCommand.run()
                 }
+                if SkippedEntries.process.counted > 0 { return ExitStatus.partial.rawValue }
                 return ExitStatus.success.rawValue
             } catch {
                 return status(for: error, verbose: verbose)

@@ -8,8 +8,11 @@ import Foundation
 /// - `sftp://user@host:port/path`, `ftp://…`, `ftps://…`, `http://…`, `https://…` —
 ///   percent-decoded per RFC 3986 (`%20`, `%23`…); a `%` not followed by two hex digits is kept;
 /// - `s3://bucket/key` — the bucket is the first path component;
-/// - `NAME:path` — an account from the config file (`NAME:bucket/key` for S3 accounts). A local
-///   path that contains `:` before any `/` is written with `./`;
+/// - `user@host:path` — an SFTP address, as scp and rsync read it: `path` is relative to the
+///   login folder (`sftp://user@host/~/path`), or absolute when it starts with `/`;
+/// - `NAME:path` — an account from the config file (`NAME:bucket/key` for S3 accounts); when no
+///   account has that name, a `Host NAME` of `~/.ssh/config` (then like `user@host:path`); else
+///   an error naming both. A local path that contains `:` before any `/` is written with `./`;
 /// - `mem://NAME/path` — an in-memory store (tests);
 /// - `-` — standard input or output.
 ///
@@ -31,6 +34,9 @@ public struct Address: Sendable, Hashable, CustomStringConvertible {
     public var query: String?
     /// The address was written with a trailing `/` (`cp -r src/ dst` semantics).
     public var trailingSlash: Bool
+    /// An account address whose path was written with a leading `/` (`NAME:/abs`): absolute
+    /// when `NAME` turns out to be an SSH host rather than an account.
+    public var accountPathIsAbsolute = false
 
     public init(scheme: Scheme, path: VPath, account: String? = nil, user: String? = nil,
                 host: String? = nil, port: Int? = nil, query: String? = nil, trailingSlash: Bool = false) {
@@ -91,12 +97,16 @@ public struct Address: Sendable, Hashable, CustomStringConvertible {
             a.trailingSlash = trailing
             return a
         }
+        // user@host:path — scp's form of an SFTP address (an '@' before the first ':' and no '/').
+        if let scp = try parseSCP(text, trailing: trailing) { return scp }
         // NAME:path — a colon before any slash, with a valid account name before it.
         if let colon = text.firstIndex(of: ":"), !text[..<colon].contains("/") {
             let name = String(text[..<colon])
             if isValidAccountName(name) {
                 let rest = String(text[text.index(after: colon)...])
-                return Address(scheme: .account, path: VPath(rest), account: name, trailingSlash: trailing)
+                var a = Address(scheme: .account, path: VPath(rest), account: name, trailingSlash: trailing)
+                a.accountPathIsAbsolute = rest.hasPrefix("/")
+                return a
             }
             if Scheme(rawValue: name.lowercased()) != nil {
                 throw VFSError.invalid("'\(name):' is a URL scheme", path: text,
@@ -107,6 +117,33 @@ public struct Address: Sendable, Hashable, CustomStringConvertible {
         if path == "~" { path = home } else if path.hasPrefix("~/") { path = home + path.dropFirst() }
         if !path.hasPrefix("/") { path = cwd + "/" + path }
         return Address(scheme: .local, path: VPath(path), trailingSlash: trailing)
+    }
+
+    /// `user@host:path` (scp, rsync), or nil when `text` is not of that form. `host` may be an
+    /// IPv6 address in brackets; `path` is relative to the login folder unless it starts with `/`.
+    static func parseSCP(_ text: String, trailing: Bool) throws -> Address? {
+        guard let at = text.firstIndex(of: "@") else { return nil }
+        let userPart = text[..<at]
+        guard !userPart.contains("/"), !userPart.contains(":") else { return nil }
+        let afterAt = text[text.index(after: at)...]
+        var host: Substring
+        var rest: Substring
+        if afterAt.hasPrefix("[") {
+            guard let close = afterAt.firstIndex(of: "]"), afterAt[afterAt.index(after: close)...].hasPrefix(":") else { return nil }
+            host = afterAt[afterAt.index(after: afterAt.startIndex)..<close]
+            rest = afterAt[afterAt.index(close, offsetBy: 2)...]
+        } else {
+            guard let colon = afterAt.firstIndex(of: ":"), !afterAt[..<colon].contains("/") else { return nil }
+            host = afterAt[..<colon]
+            rest = afterAt[afterAt.index(after: colon)...]
+        }
+        guard !userPart.isEmpty, !host.isEmpty else {
+            throw VFSError.invalid("'user@host:path' needs a user and a host", path: text,
+                                   remedy: "write user@host:path or sftp://user@host/path, or ./\(text) for a local file")
+        }
+        let path = rest.hasPrefix("/") ? VPath(String(rest)) : VPath(components: ["~"] + VPath(String(rest)).components)
+        return Address(scheme: .sftp, path: path, user: String(userPart), host: String(host).lowercased(),
+                       trailingSlash: trailing)
     }
 
     private static func parseURL(scheme: Scheme, rest: String, original: String) throws -> Address {
@@ -242,7 +279,8 @@ public struct Address: Sendable, Hashable, CustomStringConvertible {
         switch scheme {
         case .stdio: return "-"
         case .local: return path.string + slash
-        case .account: return "\(account ?? ""):" + path.components.joined(separator: "/") + slash
+        case .account:
+            return "\(account ?? ""):" + (accountPathIsAbsolute ? "/" : "") + path.components.joined(separator: "/") + slash
         case .s3:
             return "s3://" + path.components.map(Address.encodeComponent).joined(separator: "/") + slash
         default:

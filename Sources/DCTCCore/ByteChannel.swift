@@ -109,19 +109,32 @@ public final class ByteChannel: ByteSource, @unchecked Sendable {
 
     // MARK: - Consumer side
 
+    /// The next chunk, waiting while the buffer is empty.
+    /// - Throws: the producer's failure, or `CancellationError` when the consuming task is
+    ///   cancelled while it waits (Ctrl-C must not wait for a producer that may never send,
+    ///   such as standard input from a pipe left open).
     public func next() async throws -> [UInt8]? {
         while true {
             let result: Result<[UInt8]?, any Error>? = condition.withLock { takeLocked() }
             if let result { return try result.get() }
-            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                condition.lock()
-                if !buffer.isEmpty || finished {
-                    condition.unlock()
-                    c.resume()
-                } else {
-                    consumerWaiter = c
-                    condition.unlock()
+            try Task.checkCancellation()
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                    condition.lock()
+                    if !buffer.isEmpty || finished || Task.isCancelled {
+                        condition.unlock()
+                        c.resume()
+                    } else {
+                        consumerWaiter = c
+                        condition.unlock()
+                    }
                 }
+            } onCancel: {
+                condition.lock()
+                let waiter = consumerWaiter
+                consumerWaiter = nil
+                condition.unlock()
+                waiter?.resume()
             }
         }
     }

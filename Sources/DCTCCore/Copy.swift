@@ -12,11 +12,15 @@ public enum Transfer {
     ///   - sourceInfo: the source's info when the caller already has it (saves a round trip).
     ///   - transform: applied to the bytes on the way (compression); disables size/hash checks
     ///     against the source, since the content changes.
+    ///   - keepPermissions: give the destination the source's permission bits (never wider:
+    ///     a 0600 file stays 0600, the exec bit is kept, setuid/setgid are dropped) when both
+    ///     stores have modes; false (`--no-perms`) leaves the destination store's default.
     /// - Returns: the destination's info.
     @discardableResult
     public static func copyFile(from source: Location, to destination: Location,
                                 sourceInfo: FileInfo? = nil,
                                 attributes extra: WriteAttributes = .none,
+                                keepPermissions: Bool = true,
                                 transform: (@Sendable (ByteStream) async throws -> ByteStream)? = nil) async throws -> FileInfo {
         let info: FileInfo
         if let sourceInfo {
@@ -30,6 +34,7 @@ public enum Transfer {
         }
         var attributes = extra
         attributes.modificationTime = attributes.modificationTime ?? info.modificationTime
+        if keepPermissions, attributes.mode == nil, let mode = info.mode { attributes.mode = mode & 0o777 }
         if transform == nil {
             attributes.expectedSize = info.size
             attributes.sizeHint = info.size

@@ -30,6 +30,8 @@ public struct FileInfo: Sendable, Hashable, Codable {
     public var properties: [String: String] = [:]
     /// Identity of a local file (device, inode, mtime in ns) for the checksum cache.
     public var localIdentity: LocalIdentity?
+    /// Where a symbolic link points, as stored in the link (kind `.symlink` only; nil when unknown).
+    public var linkTarget: String?
 
     public struct LocalIdentity: Sendable, Hashable, Codable {
         public var device: UInt64
@@ -44,7 +46,8 @@ public struct FileInfo: Sendable, Hashable, Codable {
 
     public init(path: VPath, kind: Kind, size: Int64? = nil, modificationTime: Date? = nil,
                 etag: String? = nil, version: String? = nil, hashes: [HashKind: String] = [:],
-                mode: UInt32? = nil, metadata: [String: String] = [:], localIdentity: LocalIdentity? = nil) {
+                mode: UInt32? = nil, metadata: [String: String] = [:], localIdentity: LocalIdentity? = nil,
+                linkTarget: String? = nil) {
         self.path = path
         self.kind = kind
         self.size = size
@@ -55,6 +58,7 @@ public struct FileInfo: Sendable, Hashable, Codable {
         self.mode = mode
         self.metadata = metadata
         self.localIdentity = localIdentity
+        self.linkTarget = linkTarget
     }
 
     public var name: String { path.name }
@@ -101,10 +105,15 @@ public struct WriteAttributes: Sendable {
     public var createParents: Bool
     /// The size when known in advance (lets stores choose single vs multipart upload).
     public var sizeHint: Int64?
+    /// POSIX permission bits for the new file (stores with modes: local, SFTP). Setuid, setgid
+    /// and sticky bits are dropped; nil keeps the mode of a file being replaced, else the
+    /// store's default (0666 less the umask).
+    public var mode: UInt32?
 
     public init(modificationTime: Date? = nil, expectedSize: Int64? = nil,
                 expectedHashes: [HashKind: String] = [:], computeHashes: Set<HashKind> = [],
-                metadata: [String: String] = [:], createParents: Bool = true, sizeHint: Int64? = nil) {
+                metadata: [String: String] = [:], createParents: Bool = true, sizeHint: Int64? = nil,
+                mode: UInt32? = nil) {
         self.modificationTime = modificationTime
         self.expectedSize = expectedSize
         self.expectedHashes = expectedHashes
@@ -112,7 +121,11 @@ public struct WriteAttributes: Sendable {
         self.metadata = metadata
         self.createParents = createParents
         self.sizeHint = sizeHint
+        self.mode = mode.map { $0 & 0o777 }
     }
+
+    /// The permission bits a store sets: `mode` without setuid, setgid and sticky bits.
+    public var permissionBits: UInt32? { mode.map { $0 & 0o777 } }
 
     public static var none: WriteAttributes { WriteAttributes() }
 }

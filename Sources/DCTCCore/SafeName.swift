@@ -21,12 +21,14 @@ public enum SafeName {
     /// `text` with control characters escaped (`\n`, `\t`, `\r`, `\x00`…, `\x7f`) and
     /// backslashes doubled, so that a message quoting it stays on one line and cannot forge
     /// another line of output.
-    public static func escaped(_ text: String) -> String {
+    /// - Parameter backslashes: false keeps backslashes as they are (for prose such as a
+    ///   message or a remedy, where no escape needs to be told apart from a name's backslash).
+    public static func escaped(_ text: String, backslashes: Bool = true) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
             switch scalar {
-            case "\\": out += "\\\\"
+            case "\\": out += backslashes ? "\\\\" : "\\"
             case "\n": out += "\\n"
             case "\t": out += "\\t"
             case "\r": out += "\\r"

@@ -120,6 +120,8 @@ public actor StoreRegistry {
     private var stores: [String: any VirtualFileSystem] = [:]
     private let accounts: any AccountProvider
     private let options: StoreOptions
+    /// Says whether `~/.ssh/config` has a `Host` for a name (set by the SFTP backend).
+    private var sshHostLookup: (@Sendable (String) -> Bool)?
 
     public init(accounts: any AccountProvider = NoAccounts(), options: StoreOptions = StoreOptions()) {
         self.accounts = accounts
@@ -132,6 +134,12 @@ public actor StoreRegistry {
     }
 
     public var registeredKinds: [String] { factories.keys.sorted() }
+
+    /// Sets how `NAME:path` finds out that `NAME` is a `Host` of `~/.ssh/config` when no
+    /// account has that name (then the address is `sftp://NAME/~/path`, as scp reads it).
+    public func setSSHHostLookup(_ lookup: @escaping @Sendable (String) -> Bool) {
+        sshHostLookup = lookup
+    }
 
     /// Resolves an address to its store and path.
     /// - Throws: `.invalidArgument` for an unknown account or a store kind this build lacks,
@@ -146,7 +154,18 @@ public actor StoreRegistry {
         case .account:
             let name = address.account ?? ""
             guard let a = try accounts.account(named: name) else {
+                if let sshHostLookup, sshHostLookup(name) {
+                    // scp's `host:path`: relative to the login folder unless written `host:/abs`.
+                    let remote = address.accountPathIsAbsolute ? address.path
+                        : VPath(components: ["~"] + address.path.components)
+                    return try await resolve(Address(scheme: .sftp, path: remote, host: name,
+                                                     trailingSlash: address.trailingSlash))
+                }
                 let known = accounts.accountNames
+                if sshHostLookup != nil {
+                    throw VFSError.invalid("no account named '\(name)' and no 'Host \(name)' in ~/.ssh/config", path: address.description,
+                                           remedy: "add an account with `dctc config add \(name) --type TYPE ...`, write user@host:path or sftp://host/path for an SSH server, or ./\(address.description) for a local file")
+                }
                 throw VFSError.invalid("no account named '\(name)'", path: address.description,
                                        remedy: known.isEmpty
                                          ? "add one with `dctc config add \(name) --type TYPE ...`, or write ./\(address.description) for a local file"

@@ -74,10 +74,12 @@ public struct VFSError: Error, Sendable, CustomStringConvertible, Equatable {
         return code == .unavailable || code == .timedOut
     }
 
-    /// One line: `PATH: MESSAGE (REMEDY)`.
+    /// One line: `PATH: MESSAGE (REMEDY)`, control characters escaped (`SafeName.escaped`), so
+    /// that a name or address holding a newline can never forge a second line of output.
     public var description: String {
-        var s = path.map { "\($0): \(message)" } ?? message
-        if let remedy, !remedy.isEmpty { s += " (\(remedy))" }
+        let text = SafeName.escaped(message, backslashes: false)
+        var s = path.map { "\(SafeName.escaped($0)): \(text)" } ?? text
+        if let remedy, !remedy.isEmpty { s += " (\(SafeName.escaped(remedy, backslashes: false)))" }
         return s
     }
 

@@ -106,6 +106,28 @@ public protocol HashProviding: VirtualFileSystem {
     func hash(_ path: VPath, kind: HashKind) async throws -> String
 }
 
+/// Reads and creates symbolic links (local disks, SFTP servers).
+public protocol SymbolicLinking: VirtualFileSystem {
+    /// The target stored in the link at `path` (`readlink`), as written, not resolved.
+    /// - Throws: `.notFound`, `.invalidArgument` when `path` is not a link.
+    func linkTarget(_ path: VPath) async throws -> String
+    /// Creates a symbolic link at `path` pointing to `target` (`symlink`).
+    /// - Throws: `.alreadyExists` when something is at `path`, `.notFound` for a missing parent.
+    func makeLink(_ path: VPath, target: String) async throws
+}
+
+/// A store that can present its tree with symbolic links followed (rclone's `-L/--copy-links`).
+///
+/// By default a store with links lists each link as a `.symlink` entry (with `linkTarget`),
+/// never as the thing it points to, so no walk can loop. The following view lists a link as
+/// its target; a link to a directory that is also on the current path (same device and
+/// inode as the listed directory or one of its ancestors) is reported "filesystem loop at X,
+/// skipped" and left out, a broken link is reported and left out.
+public protocol LinkFollowing: VirtualFileSystem {
+    /// The same store, with links followed.
+    func followingLinks() -> any VirtualFileSystem
+}
+
 // MARK: - Derived
 
 extension VirtualFileSystem {
@@ -198,6 +220,17 @@ extension VirtualFileSystem {
         try await remove(source)
     }
 
+    /// Every entry below `root` (not `root` itself), depth first, a directory before its
+    /// contents. Entries whose names are not safe path segments never come out (see `Listing`).
+    /// - Parameter intoLinkedFolders: descend into a folder reached through a symbolic link
+    ///   (an entry with a `linkTarget`, listed as a directory by a store that follows links);
+    ///   false lists such a link without entering it (`removeTree` never deletes through one).
+    public func walk(_ root: VPath, maxDepth: Int = .max, intoLinkedFolders: Bool) -> AsyncThrowingStream<FileInfo, any Error> {
+        if intoLinkedFolders { return walk(root, maxDepth: maxDepth) }
+        let walker = TreeWalker(fs: self, root: root, maxDepth: maxDepth, intoLinkedFolders: false)
+        return AsyncThrowingStream(unfolding: { try await walker.next() })
+    }
+
     /// The whole content of a small file.
     public func readAll(_ path: VPath, limit: Int = 64 * 1024 * 1024) async throws -> [UInt8] {
         try await read(path, range: nil).collect(limit: limit)
@@ -235,8 +268,10 @@ extension VirtualFileSystem {
         }
     }
 
-    /// Default `removeTree`: walks, removes each file (in batches where the store removes
-    /// many at once), then the directories deepest first.
+    /// Default `removeTree`: walks (never through a symbolic link: a link is removed as a
+    /// link, what it points to is never touched), removes each file (in batches where the
+    /// store removes many at once), then the directories deepest first.
+    /// - Returns: the number of files removed.
     @discardableResult
     public func removeTree(_ path: VPath) async throws -> Int {
         let top = try await info(path)
@@ -245,8 +280,8 @@ extension VirtualFileSystem {
         var removed = 0
         var batch: [VPath] = []
         let batchSize = capabilities.batchRemoval ? 1000 : 1
-        for try await entry in walk(path) {
-            if entry.isDirectory { directories.append(entry.path) } else {
+        for try await entry in walk(path, intoLinkedFolders: false) {
+            if entry.isDirectory && entry.linkTarget == nil { directories.append(entry.path) } else {
                 batch.append(entry.path)
                 if batch.count >= batchSize {
                     removed += try await removeMany(batch)
@@ -299,12 +334,14 @@ actor TreeWalker {
     private var stack: [(entries: [FileInfo], index: Int, depth: Int)] = []
     private let root: VPath
     private let maxDepth: Int
+    private let intoLinkedFolders: Bool
     private var started = false
 
-    init(fs: any VirtualFileSystem, root: VPath, maxDepth: Int) {
+    init(fs: any VirtualFileSystem, root: VPath, maxDepth: Int, intoLinkedFolders: Bool = true) {
         self.fs = fs
         self.root = root
         self.maxDepth = maxDepth
+        self.intoLinkedFolders = intoLinkedFolders
     }
 
     func next() async throws -> FileInfo? {
@@ -321,7 +358,7 @@ actor TreeWalker {
             // A name that is not a safe path segment (`.`, `..`, empty, with `/`) is never
             // yielded or recursed into: listing `..` would list an ancestor, without end.
             guard SafeName.isSafe(entry.name) else { continue }
-            if entry.isDirectory && top.depth < maxDepth {
+            if entry.isDirectory && top.depth < maxDepth && (intoLinkedFolders || entry.linkTarget == nil) {
                 stack.append((try await fs.listAll(entry.path), 0, top.depth + 1))
             }
             return entry

@@ -70,6 +70,26 @@ public final class SFTPClient: Sendable {
         try await perform { try $0.setTimes(path, accessTime: accessTime ?? date, modificationTime: date) }
     }
 
+    /// Sets the permission bits of `path` exactly (no umask).
+    /// Wraps `libssh2_sftp_stat_ex(LIBSSH2_SFTP_SETSTAT)` with `LIBSSH2_SFTP_ATTR_PERMISSIONS`.
+    /// - Throws: `SSH2Error` `.notFound`, `.permissionDenied`...
+    public func setPermissions(_ path: String, _ permissions: UInt32) async throws {
+        try await perform { try $0.setPermissions(path, permissions) }
+    }
+
+    /// The target stored in the symbolic link `path`, as written.
+    /// Wraps `libssh2_sftp_symlink_ex(LIBSSH2_SFTP_READLINK)`.
+    public func readLink(_ path: String) async throws -> String {
+        try await perform { try $0.readLink(path) }
+    }
+
+    /// Creates the symbolic link `path` pointing to `target`.
+    /// Wraps `libssh2_sftp_symlink_ex(LIBSSH2_SFTP_SYMLINK)`.
+    /// - Throws: `SSH2Error` `.alreadyExists`, `.notFound`, `.permissionDenied`...
+    public func makeLink(_ path: String, target: String) async throws {
+        try await perform { try $0.makeLink(path, target: target) }
+    }
+
     /// The server's absolute form of `path`; `"."` gives the login folder.
     /// Wraps `libssh2_sftp_symlink_ex(LIBSSH2_SFTP_REALPATH)`.
     /// - Throws: `SSH2Error` `.notFound`...

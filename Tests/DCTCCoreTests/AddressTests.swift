@@ -17,6 +17,29 @@ struct AddressTests {
         #expect(try parse("dir/").trailingSlash)
     }
 
+    @Test("user@host:path is an SFTP address as scp reads it: relative to the login folder, or absolute")
+    func scpForm() throws {
+        let rel = try parse("me@example.org:data/x.csv")
+        #expect(rel.scheme == .sftp && rel.user == "me" && rel.host == "example.org")
+        #expect(rel.path.components == ["~", "data", "x.csv"])
+        #expect(rel.description == "sftp://me@example.org/~/data/x.csv")
+        let abs = try parse("me@Example.org:/tmp/x")
+        #expect(abs.scheme == .sftp && abs.host == "example.org" && abs.path == VPath("/tmp/x"))
+        #expect(try parse("me@host:").path.components == ["~"])
+        #expect(try parse("me@[::1]:/x").host == "::1")
+        #expect(try parse("./me@host:x").scheme == .local, "./ makes it local")
+        #expect(try parse("dir/me@host:x").scheme == .local, "a '/' before the ':' makes it local")
+        #expect(throws: VFSError.self) { _ = try parse("@host:x") }
+    }
+
+    @Test("NAME:/abs keeps its leading slash, so an SSH host alias reads it as absolute")
+    func accountAbsolutePath() throws {
+        let a = try parse("box:/srv/x")
+        #expect(a.scheme == .account && a.accountPathIsAbsolute && a.description == "box:/srv/x")
+        #expect(try parse(a.description) == a)
+        #expect(try parse("box:srv/x").accountPathIsAbsolute == false)
+    }
+
     @Test("URLs: user, host, port, percent-decoded path")
     func urlForms() throws {
         let a = try parse("sftp://me@Example.org:2222/home/me/a%20b%23c.txt")

@@ -7,7 +7,8 @@ struct Du: AsyncParsableCommand {
         abstract: "Show the total size of files below each directory.",
         discussion: """
         Sizes are the sum of file sizes in bytes (not disk blocks), so they mean the same on \
-        every store. Directories are printed after their contents, like du(1).
+        every store. Directories are printed after their contents, like du(1). Symbolic links \
+        are not followed unless -L is given.
 
         Examples:
           dctc du -sh ./data
@@ -18,6 +19,9 @@ struct Du: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Flag(name: .customShort("h"), help: "Sizes in K, M, G.") var human = false
     @Flag(name: .customShort("s"), help: "Only a total for each argument.") var summarize = false
+    @Flag(name: [.customShort("L"), .customLong("copy-links")],
+          help: "Follow symbolic links (rclone's -L); a link back to a folder on the path is reported and skipped.")
+    var copyLinks = false
     @Argument(help: "Addresses to measure (default: the current directory).") var addresses: [String] = []
 
     func run() async throws {
@@ -26,7 +30,8 @@ struct Du: AsyncParsableCommand {
         func show(_ size: Int64, _ address: String) {
             Output.standard.line("\(human ? humanSize(size) : String(size))\t\(address)")
         }
-        for (loc, info) in await ctx.expandAll(addresses.isEmpty ? ["."] : addresses, reporter: reporter) {
+        for (found, info) in await ctx.expandAll(addresses.isEmpty ? ["."] : addresses, reporter: reporter) {
+            let loc = followingLinks(found, copyLinks)
             guard info.isDirectory else {
                 show(info.size ?? 0, loc.address.description)
                 reporter.success()

@@ -13,6 +13,7 @@ struct Find: AsyncParsableCommand {
           dctc find ./data --name '*.csv' --type f
           dctc find s3://bucket/logs --name '2024-*' --json
           dctc find sftp://me@host/srv --type d --max-depth 2
+          dctc find -L ./data --type f
         """)
 
     enum EntryType: String, ExpressibleByArgument, CaseIterable { case f, d }
@@ -22,6 +23,9 @@ struct Find: AsyncParsableCommand {
     @Option(name: .long, help: "Only files (f) or directories (d).") var type: EntryType?
     @Option(name: .long, help: ArgumentHelp("Descend at most N levels below the starting points.", valueName: "N")) var maxDepth: Int?
     @Flag(name: .long, help: "One JSON object per entry and line.") var json = false
+    @Flag(name: [.customShort("L"), .customLong("copy-links")],
+          help: "Follow symbolic links (rclone's -L); a link back to a folder on the path is reported and skipped.")
+    var copyLinks = false
     @Argument(help: "Where to start (default: the current directory).") var addresses: [String] = []
 
     func validate() throws {
@@ -42,7 +46,8 @@ struct Find: AsyncParsableCommand {
             let address = loc.with(path: info.path).address.description
             Output.standard.line(json ? try jsonLine(EntryJSON(info, address: address)) : address)
         }
-        for (loc, info) in await ctx.expandAll(addresses.isEmpty ? ["."] : addresses, reporter: reporter) {
+        for (found, info) in await ctx.expandAll(addresses.isEmpty ? ["."] : addresses, reporter: reporter) {
+            let loc = followingLinks(found, copyLinks)
             do {
                 if matches(info) { try emit(info, loc) }
                 if info.isDirectory {
@@ -58,4 +63,10 @@ struct Find: AsyncParsableCommand {
         Output.standard.flush()
         try reporter.finish()
     }
+}
+
+/// The location with symbolic links followed when `follow` is set and its store has links (`-L`).
+func followingLinks(_ loc: Location, _ follow: Bool) -> Location {
+    guard follow, let links = loc.fs as? any LinkFollowing else { return loc }
+    return Location(fs: links.followingLinks(), path: loc.path, address: loc.address)
 }

@@ -25,6 +25,9 @@ struct Ls: AsyncParsableCommand {
     @Flag(name: .customShort("R"), help: "List subdirectories recursively.") var recursive = false
     @Flag(name: .customShort("h"), help: "Sizes in K, M, G (with -l).") var human = false
     @Flag(name: .long, help: "One JSON object per entry and line.") var json = false
+    @Flag(name: [.customShort("L"), .customLong("copy-links")],
+          help: "Follow symbolic links (rclone's -L); a link back to a folder on the path is reported and skipped.")
+    var copyLinks = false
     @Argument(help: "Addresses to list (default: the current directory).") var addresses: [String] = []
 
     func run() async throws {
@@ -41,7 +44,7 @@ struct Ls: AsyncParsableCommand {
         let headers = targets.count > 1 || recursive
         for (i, (loc, _)) in dirs.enumerated() {
             do {
-                try await listDirectory(loc, fmt: fmt, header: headers, first: i == 0 && files.isEmpty, reporter: reporter)
+                try await listDirectory(followingLinks(loc, copyLinks), fmt: fmt, header: headers, first: i == 0 && files.isEmpty, reporter: reporter)
                 reporter.success()
             } catch {
                 reporter.report(error, path: loc.fs.display(loc.path))
