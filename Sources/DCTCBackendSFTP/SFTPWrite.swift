@@ -45,7 +45,8 @@ extension SFTPFileSystem {
             throw error
         }
         let sftp = lease.connection.sftp
-        var tempExists = false
+        // From the OPEN on, the temporary file may exist even when the answer never came back
+        // (the connection was cut after the server created it): every failure removes it.
         do {
             let file: SFTPFile
             do {
@@ -54,7 +55,6 @@ extension SFTPFileSystem {
                 try await makeParents(sftp, path.parent)
                 file = try await sftp.openWrite(temp, mode: .createNew)
             }
-            tempExists = true
             try await file.write(from: ByteStream(MeteredSource(content, meter: meter)))
             let hashes = meter.results()
             try verifyContent(path: shown, expectedSize: attributes.expectedSize, actualSize: meter.byteCount,
@@ -71,7 +71,6 @@ extension SFTPFileSystem {
                 }
                 throw e
             }
-            tempExists = false
             var info: FileInfo
             if let mtime = attributes.modificationTime {
                 info = FileInfo(path: path, kind: .file, size: meter.byteCount,
@@ -85,11 +84,8 @@ extension SFTPFileSystem {
             return info
         } catch {
             await content.cancel()
-            if tempExists {
-                await discardTemporary(temp, lease: lease)
-            } else {
-                await pool.checkin(lease.connection)
-            }
+            // Nothing throws after the rename: a failure always leaves a temporary file to remove.
+            await discardTemporary(temp, lease: lease)
             throw SFTPErrors.map(error, display: shown)
         }
     }
@@ -100,18 +96,34 @@ extension SFTPFileSystem {
     func discardTemporary(_ temp: String, lease: SFTPLease) async {
         let connection = lease.connection
         if connection.isUsable {
-            try? await connection.sftp.unlink(temp)
-            if connection.isUsable {
+            do {
+                try await connection.sftp.unlink(temp)
                 await pool.checkin(connection)
                 return
+            } catch let e as SSH2Error where e.kind == .notFound {
+                await pool.checkin(connection)
+                return
+            } catch {
+                // Try again below on a new session.
             }
         }
         await pool.checkin(connection)
         let pool = self.pool
+        // Not cancelled with the writing task; the pool retries the connect.
         await Task {
-            guard let fresh = try? await pool.checkout() else { return }
-            try? await fresh.connection.sftp.unlink(temp)
-            await pool.checkin(fresh.connection)
+            for _ in 0..<3 {
+                guard let fresh = try? await pool.checkout() else { return }
+                do {
+                    try await fresh.connection.sftp.unlink(temp)
+                    await pool.checkin(fresh.connection)
+                    return
+                } catch let e as SSH2Error where e.kind == .notFound {
+                    await pool.checkin(fresh.connection)
+                    return
+                } catch {
+                    await pool.checkin(fresh.connection)
+                }
+            }
         }.value
     }
 
