@@ -69,12 +69,38 @@ final class FTPClient: Sendable {
         var r = request(url: FTPPaths.baseURL(configuration))
         r.noBody = true
         r.ftpCommands = commands
+        let readOnly = commands.allSatisfy { command in
+            let verb = command.drop(while: { $0 == "*" }).prefix(while: { $0 != " " }).uppercased()
+            return FTPClient.readOnlyVerbs.contains(verb)
+        }
         do {
-            let response = try await curl.perform(r)
+            let response = try await perform(r, idempotent: readOnly)
             await response.body.cancel()
             return .success(FTPReply.commandReplies(in: response.serverLines, count: commands.count))
         } catch {
             return .failure(error)
+        }
+    }
+
+    /// Commands that change nothing on the server, safe to send again.
+    static let readOnlyVerbs: Set<String> = ["CWD", "PWD", "SIZE", "MDTM", "MLST", "STAT", "NOOP", "FEAT", "TYPE", "SYST", "OPTS"]
+
+    /// Runs a request with the shared `RetryPolicy`: an idempotent one (listings, reads,
+    /// read-only commands) after any transient failure (connect, TLS handshake, login,
+    /// a connection cut before the answer); any other only when the connection was refused
+    /// (the request never reached the server). Upload requests stream their body and are
+    /// never retried here.
+    func perform(_ r: CurlRequest, idempotent: Bool) async throws -> CurlResponse {
+        var attempts = RetryPolicy.Attempts(.requests)
+        var replayable = true
+        if case .stream = r.body { replayable = false }
+        while true {
+            do {
+                return try await curl.perform(r)
+            } catch let e as CurlError {
+                guard replayable, idempotent || e.requestNeverSent, let wait = attempts.next(after: e.toVFSError()) else { throw e }
+                try await RetryPolicy.sleep(wait)
+            }
         }
     }
 

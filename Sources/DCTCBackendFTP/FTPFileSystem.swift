@@ -149,7 +149,7 @@ public final class FTPFileSystem: VirtualFileSystem, Moving, ModificationTimeSet
         r.ftpCommands = [FTPClient.cwd(path.parent)]
         r.range = range
         do {
-            let response = try await client.curl.perform(r)
+            let response = try await client.perform(r, idempotent: true)
             return ByteStream(FTPBodySource(response.body, path: shown))
         } catch let e as CurlError where e.name == "CURLE_BAD_DOWNLOAD_RESUME" && range != nil {
             // REST past the end of the file: there is nothing to read there.

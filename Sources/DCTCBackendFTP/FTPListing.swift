@@ -105,7 +105,7 @@ extension FTPFileSystem {
         r.ftpCommands = [FTPClient.cwd(directory)]
         r.customRequest = features.hasMLST ? "MLSD" : "LIST -a"
         do {
-            let response = try await client.curl.perform(r)
+            let response = try await client.perform(r, idempotent: true)
             directories.insert(directory)
             return ByteStream(FTPBodySource(response.body, path: display(directory), operation: "list"))
         } catch {

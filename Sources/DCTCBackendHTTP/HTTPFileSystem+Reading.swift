@@ -62,9 +62,10 @@ extension HTTPFileSystem {
                 await response.body.cancel()
                 throw isADirectory(path)
             }
-            guard let wanted else { return response.body }
+            guard let wanted else { return resuming(response, path, from: 0, end: nil, body: response.body) }
             if response.status == 200 {
-                return ByteStream(ByteWindowSource(upstream: response.body, skip: wanted.offset, take: wanted.length))
+                return resuming(response, path, from: wanted.offset, end: wanted.length.map { wanted.offset + $0 },
+                                body: ByteStream(ByteWindowSource(upstream: response.body, skip: wanted.offset, take: wanted.length)))
             }
             guard let served = ContentRange(response.headers["content-range"]), served.first == wanted.offset else {
                 await response.body.cancel()
@@ -72,10 +73,12 @@ extension HTTPFileSystem {
                                path: display(path), remedy: "retry; if it persists, copy the whole file instead",
                                backend: kind, cause: "asked \(wanted.httpHeader), got Content-Range: \(response.headers["content-range"] ?? "none")")
             }
+            let end = wanted.length.map { wanted.offset + $0 }
             if let length = wanted.length, served.length > length {
-                return ByteStream(ByteWindowSource(upstream: response.body, skip: 0, take: length))
+                return resuming(response, path, from: wanted.offset, end: end,
+                                body: ByteStream(ByteWindowSource(upstream: response.body, skip: 0, take: length)))
             }
-            return response.body
+            return resuming(response, path, from: wanted.offset, end: end, body: response.body)
         case 416:
             await response.body.cancel()
             return .empty
@@ -88,6 +91,32 @@ extension HTTPFileSystem {
             }
             throw error
         }
+    }
+
+    /// `body` made to resume after a cut: a ranged GET from the last byte received, `If-Match`
+    /// the first answer's ETag (or `If-Unmodified-Since` its date), so a changed file is never
+    /// spliced; errors name the user's path.
+    func resuming(_ first: CurlResponse, _ path: VPath, from offset: Int64, end: Int64?, body: ByteStream) -> ByteStream {
+        let shown = display(path)
+        var conditions: [(String, String)] = []
+        if let etag = first.headers["etag"], !etag.hasPrefix("W/") { conditions.append(("If-Match", etag)) }
+        else if let date = first.headers["last-modified"] { conditions.append(("If-Unmodified-Since", date)) }
+        let conditionHeaders = conditions
+        return ByteStream(ResumingSource(first: body, offset: offset, end: end, policy: .requests,
+                                         convert: { CurlError.vfsError(from: $0, path: shown) }) { [self] from, length in
+            var r = request("GET", path, headers: conditionHeaders)
+            r.range = ByteRange(offset: from, length: length)
+            let response = try await send(r, path)
+            guard response.status == 206, let served = ContentRange(response.headers["content-range"]), served.first == from else {
+                let e = await statusError(response, path)
+                if response.status == 200 || response.status == 206 {
+                    throw VFSError(.unavailable, "the server could not resume the download where it was cut",
+                                   path: shown, remedy: "run the command again", backend: kind, retryable: true)
+                }
+                throw e
+            }
+            return response.body
+        })
     }
 
     // MARK: - Plain HTTP

@@ -117,15 +117,45 @@ public final class HTTPFileSystem: VirtualFileSystem, ServerSideCopying, Moving 
     }
 
     /// Sends a request; failures before a response become `VFSError`s naming `path`.
+    ///
+    /// Retries with the shared `RetryPolicy`: an idempotent request (GET, HEAD, PROPFIND,
+    /// OPTIONS, PUT and DELETE with a body in memory) after a broken connection or a 429, 500,
+    /// 502, 503 or 504 answer (honouring `Retry-After`); any request whose connection was
+    /// refused (it never reached the server). A streamed body cannot be sent twice: its
+    /// request is not retried here (`sync --retries` retries the whole file).
     func send(_ request: CurlRequest, _ path: VPath) async throws -> CurlResponse {
-        do {
-            return try await client.perform(request)
-        } catch {
-            var e = CurlError.vfsError(from: error, path: display(path))
-            if e.backend == nil || e.backend == "http" || e.backend == "https" { e.backend = kind }
-            throw e
+        var attempts = RetryPolicy.Attempts(.requests)
+        let replayable: Bool
+        if case .stream = request.body { replayable = false } else { replayable = true }
+        let idempotent = replayable && HTTPFileSystem.idempotentMethods.contains(request.method.uppercased())
+        while true {
+            let response: CurlResponse
+            do {
+                response = try await client.perform(request)
+            } catch {
+                var e = CurlError.vfsError(from: error, path: display(path))
+                if e.backend == nil || e.backend == "http" || e.backend == "https" { e.backend = kind }
+                let neverSent = (error as? CurlError)?.requestNeverSent ?? false
+                if replayable, idempotent || neverSent, let wait = attempts.next(after: e) {
+                    try await RetryPolicy.sleep(wait)
+                    continue
+                }
+                throw e
+            }
+            if idempotent, [429, 500, 502, 503, 504].contains(response.status) {
+                var e = response.httpStatus.toVFSError(path: display(path))
+                e.retryAfter = HTTPStatus.retryAfter(response.headers["Retry-After"])
+                if let wait = attempts.next(after: e) {
+                    await response.body.cancel()
+                    try await RetryPolicy.sleep(wait)
+                    continue
+                }
+            }
+            return response
         }
     }
+
+    static let idempotentMethods: Set<String> = ["GET", "HEAD", "PROPFIND", "OPTIONS", "PUT", "DELETE"]
 
     /// Sends a request whose body is small (XML, index pages) and reads it.
     func sendCollecting(_ request: CurlRequest, _ path: VPath, limit: Int = 256 * 1024 * 1024) async throws

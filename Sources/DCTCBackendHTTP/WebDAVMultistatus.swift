@@ -25,6 +25,11 @@ enum WebDAVMultistatus {
     /// - Returns: the responses, in document order.
     /// - Throws: `VFSError.corruptData` when the XML is malformed.
     static func parse(_ data: [UInt8], display: String) throws -> [WebDAVEntry] {
+        // Foundation's XMLParser traps on a name that is not UTF-8 (found by the fuzz tests).
+        guard String(bytes: data, encoding: .utf8) != nil else {
+            throw VFSError(.corruptData, "the server's WebDAV listing is not valid XML (not UTF-8)", path: display,
+                           remedy: "check the address points at a WebDAV folder", backend: "webdav")
+        }
         let delegate = MultistatusDelegate()
         let parser = XMLParser(data: Data(data))
         parser.shouldProcessNamespaces = true

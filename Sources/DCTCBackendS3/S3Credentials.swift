@@ -159,8 +159,9 @@ public struct S3Configuration: Sendable {
     public var downloadConcurrency = 4
     /// Bytes per ranged GET of a parallel read.
     public var downloadChunkSize = 4 * 1024 * 1024
-    /// Tries per idempotent request on retryable failures (5xx, SlowDown, broken connections).
-    public var maxAttempts = 4
+    /// Tries per request on retryable failures (5xx, SlowDown, 429, broken connections), with
+    /// the shared `RetryPolicy` (full jitter, `Retry-After`, 60 s of waiting at most).
+    public var maxAttempts = 11
     /// First backoff delay; doubled per attempt, with jitter.
     public var retryBaseDelay: Duration = .milliseconds(200)
     /// Entries per ListObjectsV2 page (`max-keys`, at most 1000).

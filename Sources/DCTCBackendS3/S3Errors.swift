@@ -19,6 +19,8 @@ struct S3ServiceError: Error, Sendable, CustomStringConvertible {
     var requestId: String?
     /// The `Date` header of the response (for clock-skew correction).
     var serverDate: Date?
+    /// The `Retry-After` header in seconds, when the server sent one.
+    var retryAfter: Double?
     /// The method of the request (a HEAD error has no body, hence no code).
     var method: String
     /// The address the request was about, as a user types it.
@@ -41,6 +43,17 @@ struct S3ServiceError: Error, Sendable, CustomStringConvertible {
         return [429, 500, 502, 503, 504].contains(status)
     }
 
+    /// True for answers that say the request was refused before it was applied: 503 and
+    /// 429 statuses, `SlowDown` and the throttling codes.
+    var isThrottling: Bool {
+        if let code, S3ServiceError.throttlingCodes.contains(code) { return true }
+        return status == 503 || status == 429
+    }
+
+    static let throttlingCodes: Set<String> = [
+        "SlowDown", "ServiceUnavailable", "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequests",
+    ]
+
     static let retryableCodes: Set<String> = [
         "SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout",
         "OperationAborted", "Throttling", "ThrottlingException", "RequestLimitExceeded",
@@ -56,7 +69,8 @@ struct S3ServiceError: Error, Sendable, CustomStringConvertible {
     /// BadDigest, InvalidDigest → `.checksumMismatch`; InvalidRange, InvalidBucketName,
     /// EntityTooSmall/Large, KeyTooLongError → `.invalidArgument`; anything else follows the HTTP status.
     var vfsError: VFSError {
-        let shownCode = code ?? "HTTP \(status)"
+        // The code comes from the server: escaped, so the message stays one line.
+        let shownCode = code.map(SafeName.escaped) ?? "HTTP \(status)"
         var cause = "HTTP \(status)"
         if let code { cause += ", S3 \(code)" }
         if let message, !message.isEmpty { cause += ": \(message)" }
@@ -68,7 +82,7 @@ struct S3ServiceError: Error, Sendable, CustomStringConvertible {
             + "AWS_SECRET_ACCESS_KEY, or ~/.aws/credentials with AWS_PROFILE), the region and the system clock"
         switch code {
         case "NoSuchBucket":
-            let b = bucket ?? "?"
+            let b = SafeName.escaped(bucket ?? "?")
             return make(.notFound, "the bucket '\(b)' does not exist", "create it with `dctc mkdir \(bucketDisplay ?? "s3://" + b)`")
         case "NoSuchKey", "NotFound":
             return make(.notFound, "no such file or directory", "check the name and its parent folder with `dctc ls`")
@@ -108,9 +122,11 @@ struct S3ServiceError: Error, Sendable, CustomStringConvertible {
             break
         }
         if isRetryable {
-            return VFSError(.unavailable, "the server is overloaded or failing (\(shownCode))", path: display,
-                            remedy: "retry later; lower the number of parallel transfers if it persists",
-                            backend: "s3", cause: cause, retryable: true)
+            var e = VFSError(.unavailable, "the server is overloaded or failing (\(shownCode))", path: display,
+                             remedy: "dctc retried this; retry later, with fewer parallel transfers if it persists",
+                             backend: "s3", cause: cause, retryable: true)
+            e.retryAfter = retryAfter
+            return e
         }
         // HEAD answers carry no body: the status is all there is.
         switch status {
@@ -125,7 +141,7 @@ struct S3ServiceError: Error, Sendable, CustomStringConvertible {
             var e = HTTPStatus(status).toVFSError(path: display, serverMessage: message)
             e.backend = "s3"
             e.cause = cause
-            if let code { e.message += " (\(code))" }
+            if let code { e.message += " (\(SafeName.escaped(code)))" }
             return e
         }
     }
@@ -138,8 +154,8 @@ extension S3ServiceError {
         let doc = S3ServiceError.document(body, display: display)
         self.init(status: status, code: doc?["Code"], message: doc?["Message"],
                   bucket: doc?["BucketName"] ?? bucket, requestId: doc?["RequestId"] ?? headers["x-amz-request-id"],
-                  serverDate: headers["Date"].flatMap(S3Time.parseHTTPDate), method: method, display: display,
-                  bucketDisplay: bucketDisplay)
+                  serverDate: headers["Date"].flatMap(S3Time.parseHTTPDate), retryAfter: HTTPStatus.retryAfter(headers["Retry-After"]),
+                  method: method, display: display, bucketDisplay: bucketDisplay)
     }
 }
 

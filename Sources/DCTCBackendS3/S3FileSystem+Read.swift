@@ -38,10 +38,14 @@ extension S3FileSystem {
             // Some servers ignore Range (200, whole body) or answer 200 with Content-Range and
             // the partial body (rclone serve s3 1.75): trust Content-Range, not the status.
             let contentRange = r.headers["Content-Range"].flatMap(parseContentRange)
+            // A body cut off midway resumes from the last byte received (S3Resume.swift).
             guard r.status == 206 || contentRange != nil else {
-                return ByteStream(S3BodySource(upstream: r.body, skip: start, limit: range?.length, display: shown))
+                return resuming(ByteStream(S3BodySource(upstream: r.body, skip: start, limit: range?.length, display: shown)),
+                                bucket: bucket, key: key, etag: r.headers["ETag"], offset: start, end: wantedEnd, display: shown)
             }
-            let body = ByteStream(S3BodySource(upstream: r.body, skip: 0, limit: nil, display: shown))
+            let body = resuming(ByteStream(S3BodySource(upstream: r.body, skip: 0, limit: nil, display: shown)),
+                                bucket: bucket, key: key, etag: r.headers["ETag"], offset: start,
+                                end: contentRange.map { $0.last + 1 } ?? wantedEnd, display: shown)
             guard parallel else { return body }
             guard let cr = contentRange, let total = cr.total, cr.first == start else {
                 // A partial answer that does not say what it holds: ask again for what was asked.
@@ -71,8 +75,8 @@ extension S3FileSystem {
                                    path: shown, remedy: "run the command again", backend: "s3")
                 }
                 guard Int64(buffer.bytes.count) == length else {
-                    throw VFSError(.io, "the server sent \(buffer.bytes.count) of the \(length) bytes asked for at offset \(offset)",
-                                   path: shown, remedy: "run the command again", backend: "s3")
+                    throw VFSError(.unavailable, "the server sent \(buffer.bytes.count) of the \(length) bytes asked for at offset \(offset)",
+                                   path: shown, remedy: "run the command again", backend: "s3", retryable: true)
                 }
             })
         } catch {

@@ -50,10 +50,12 @@ struct S3Operation: Sendable {
 /// Sends S3 requests: builds the URL for the addressing style, signs it (SigV4), runs it on a
 /// `CurlClient`, turns error answers into `S3ServiceError`s, and retries what may be retried.
 ///
-/// Retries: an idempotent request with a replayable body is tried up to `maxAttempts` times
-/// when the connection breaks or the server answers 5xx/`SlowDown`, waiting an exponentially
-/// growing, jittered delay in between (full jitter over the upper half). A request rejected
-/// with `RequestTimeTooSkewed` is signed again once with the server's clock.
+/// Retries (the shared `RetryPolicy`): a request with a replayable body is tried up to
+/// `maxAttempts` times when the connection breaks or the server answers 5xx/`SlowDown`/429
+/// (an idempotent one always; one that is not, such as CreateMultipartUpload, only when the
+/// answer says it was not applied: throttling, or a connection refused), with full-jitter
+/// backoff, honouring `Retry-After`. A request rejected with `RequestTimeTooSkewed` is signed
+/// again once with the server's clock.
 final class S3Transport: Sendable {
     let configuration: S3Configuration
     let client: CurlClient
@@ -149,18 +151,18 @@ final class S3Transport: Sendable {
     ///   `CurlError` when the server could not be reached or the connection broke,
     ///   `VFSError` from a failing upload stream, `CancellationError`.
     func send(_ operation: S3Operation) async throws -> CurlResponse {
-        var attempt = 0
+        var attempts = RetryPolicy.Attempts(retryPolicy)
         var skewCorrected = false
         while true {
-            attempt += 1
             try Task.checkCancellation()
             let request = try curlRequest(for: operation, signer: try await currentSigner())
             let response: CurlResponse
             do {
                 response = try await client.perform(request)
             } catch let e as CurlError {
-                if operation.idempotent, operation.replayable, e.isRetryable, attempt < configuration.maxAttempts {
-                    try await backoff(attempt)
+                if operation.replayable, operation.idempotent || e.requestNeverSent,
+                   let wait = attempts.next(after: e.toVFSError(path: operation.display)) {
+                    try await RetryPolicy.sleep(wait)
                     continue
                 }
                 throw e
@@ -173,11 +175,13 @@ final class S3Transport: Sendable {
             if error.code == "RequestTimeTooSkewed", !skewCorrected, operation.replayable, let server = error.serverDate {
                 skewCorrected = true
                 clockOffset.set(server.timeIntervalSinceNow)
-                attempt -= 1
                 continue
             }
-            if operation.idempotent, operation.replayable, error.isRetryable, attempt < configuration.maxAttempts {
-                try await backoff(attempt)
+            // A throttling answer (503 SlowDown, 429) means the request was not applied: it is
+            // safe to send again even when it is not idempotent (CreateMultipartUpload).
+            if operation.replayable, operation.idempotent || error.isThrottling,
+               let wait = attempts.next(after: error.vfsError) {
+                try await RetryPolicy.sleep(wait)
                 continue
             }
             throw error
@@ -203,9 +207,8 @@ final class S3Transport: Sendable {
     ///   body is retried like a broken connection.
     @discardableResult
     func collect(_ operation: S3Operation, into buffer: S3ChunkBuffer, limit: Int, reserve: Bool = true) async throws -> CurlResponse {
-        var attempt = 0
+        var attempts = RetryPolicy.Attempts(retryPolicy)
         while true {
-            attempt += 1
             let response = try await send(operation)
             do {
                 buffer.bytes.removeAll(keepingCapacity: true)
@@ -219,21 +222,22 @@ final class S3Transport: Sendable {
                     buffer.bytes.append(contentsOf: chunk)
                 }
                 return response
-            } catch let e as VFSError where e.isRetryable && operation.idempotent && operation.replayable
-                && attempt < configuration.maxAttempts {
-                try await backoff(attempt)
+            } catch let e as VFSError where operation.idempotent && operation.replayable {
+                guard let wait = attempts.next(after: e) else { throw e }
+                try await RetryPolicy.sleep(wait)
             }
         }
     }
 
-    /// Waits before attempt `attempt + 1`: base × 2^(attempt-1), capped at 10 s, jittered
-    /// uniformly over its upper half.
-    private func backoff(_ attempt: Int) async throws {
+    /// The shared retry policy with this store's tries and first delay (`max_attempts`,
+    /// `retryBaseDelay`): full jitter, `Retry-After`, 60 s of waiting at most.
+    var retryPolicy: RetryPolicy {
+        var p = RetryPolicy.requests
+        p.retries = max(0, configuration.maxAttempts - 1)
         let base = Double(configuration.retryBaseDelay.components.seconds)
             + Double(configuration.retryBaseDelay.components.attoseconds) / 1e18
-        let delay = min(10.0, base * pow(2, Double(attempt - 1)))
-        let jittered = delay / 2 + Double.random(in: 0...(delay / 2))
-        try await Task.sleep(for: .milliseconds(Int(jittered * 1000)))
+        if ProcessInfo.processInfo.environment["DCTC_RETRY_BASE_DELAY"] == nil { p.baseDelay = base }
+        return p
     }
 
     /// Up to `limit` bytes of a body; the rest is cancelled. Errors end the read quietly.

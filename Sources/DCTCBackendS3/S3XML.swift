@@ -34,6 +34,12 @@ enum S3XML {
     /// - Returns: the root element.
     /// - Throws: `VFSError(.io)` when the document is not well-formed XML.
     static func parse(_ bytes: [UInt8], display: String) throws -> S3XMLNode {
+        // Foundation's XMLParser traps on a name that is not UTF-8 (found by the fuzz tests):
+        // S3 answers are UTF-8, so anything else is refused before it gets there.
+        guard String(bytes: bytes, encoding: .utf8) != nil else {
+            throw VFSError(.io, "the server sent an unreadable XML document (not UTF-8)", path: display,
+                           remedy: "check that the endpoint is an S3 server", backend: "s3")
+        }
         let builder = TreeBuilder()
         let parser = XMLParser(data: Data(bytes))
         parser.shouldProcessNamespaces = false

@@ -117,8 +117,23 @@ actor SFTPSessionPool {
 
     // MARK: - Private
 
+    /// Opens a session, retrying with the shared `RetryPolicy` when the connect, the SSH
+    /// handshake, the login or the SFTP subsystem start fails for a transient reason (refused,
+    /// reset, cut, timed out); rejected credentials or host keys fail at once.
     private func open() async throws -> SFTPConnection {
-        let session = try await SSHSession.connect(config.connectionOptions)
+        let options = config.connectionOptions
+        let display = config.address
+        return try await RetryPolicy.requests.run {
+            do {
+                return try await SFTPSessionPool.openOnce(options)
+            } catch {
+                throw SFTPErrors.map(error, display: display)
+            }
+        }
+    }
+
+    private static func openOnce(_ options: SSHConnectionOptions) async throws -> SFTPConnection {
+        let session = try await SSHSession.connect(options)
         do {
             return SFTPConnection(session: session, sftp: try await session.openSFTP())
         } catch {

@@ -45,9 +45,10 @@ extension SFTPFileSystem {
             throw error
         }
         let sftp = lease.connection.sftp
-        var tempExists = false
         // With a mode to give, the file starts private and gets its exact bits before the rename.
         let createMode: UInt32 = attributes.mode == nil ? 0o644 : 0o600
+        // From the OPEN on, the temporary file may exist even when the answer never came back
+        // (the connection was cut after the server created it): every failure removes it.
         do {
             await sweepStaleTemporaries(sftp, in: path.parent)
             let file: SFTPFile
@@ -57,7 +58,6 @@ extension SFTPFileSystem {
                 try await makeParents(sftp, path.parent)
                 file = try await sftp.openWrite(temp, mode: .createNew, permissions: createMode)
             }
-            tempExists = true
             try await file.write(from: ByteStream(MeteredSource(content, meter: meter)))
             let hashes = meter.results()
             try verifyContent(path: shown, expectedSize: attributes.expectedSize, actualSize: meter.byteCount,
@@ -77,7 +77,6 @@ extension SFTPFileSystem {
                 }
                 throw e
             }
-            tempExists = false
             var info: FileInfo
             if let mtime = attributes.modificationTime {
                 info = FileInfo(path: path, kind: .file, size: meter.byteCount,
@@ -91,11 +90,9 @@ extension SFTPFileSystem {
             return info
         } catch {
             await content.cancel()
-            if tempExists {
-                await discardTemporary(temp, lease: lease)
-            } else {
-                await pool.checkin(lease.connection)
-            }
+            // Nothing throws after the rename: a failure always leaves a temporary file to remove
+            // (from the OPEN on, it may exist even when the answer never came back).
+            await discardTemporary(temp, lease: lease)
             // The user's path, never the temporary name (a cancelled upload names the file it wrote).
             var mapped = SFTPErrors.map(error, display: shown)
             if mapped.path.map(SFTPFileSystem.namesTemporary) ?? false { mapped = mapped.with(path: shown) }
@@ -131,18 +128,34 @@ extension SFTPFileSystem {
     func discardTemporary(_ temp: String, lease: SFTPLease) async {
         let connection = lease.connection
         if connection.isUsable {
-            try? await connection.sftp.unlink(temp)
-            if connection.isUsable {
+            do {
+                try await connection.sftp.unlink(temp)
                 await pool.checkin(connection)
                 return
+            } catch let e as SSH2Error where e.kind == .notFound {
+                await pool.checkin(connection)
+                return
+            } catch {
+                // Try again below on a new session.
             }
         }
         await pool.checkin(connection)
         let pool = self.pool
+        // Not cancelled with the writing task; the pool retries the connect.
         await Task {
-            guard let fresh = try? await pool.checkout() else { return }
-            try? await fresh.connection.sftp.unlink(temp)
-            await pool.checkin(fresh.connection)
+            for _ in 0..<3 {
+                guard let fresh = try? await pool.checkout() else { return }
+                do {
+                    try await fresh.connection.sftp.unlink(temp)
+                    await pool.checkin(fresh.connection)
+                    return
+                } catch let e as SSH2Error where e.kind == .notFound {
+                    await pool.checkin(fresh.connection)
+                    return
+                } catch {
+                    await pool.checkin(fresh.connection)
+                }
+            }
         }.value
     }
 

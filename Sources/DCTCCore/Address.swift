@@ -79,6 +79,17 @@ public struct Address: Sendable, Hashable, CustomStringConvertible {
     /// - Throws: `.invalidArgument` naming the address and what to write instead.
     public static func parse(_ text: String, cwd: String = FileManager.default.currentDirectoryPath,
                              home: String = Home.directory()) throws -> Address {
+        do {
+            return try parseUnchecked(text, cwd: cwd, home: home)
+        } catch var e as VFSError {
+            // One line whatever the address holds (a newline could forge a second `dctc:` line).
+            e.message = SafeName.escaped(e.message)
+            e.path = e.path.map(SafeName.escaped)
+            throw e
+        }
+    }
+
+    private static func parseUnchecked(_ text: String, cwd: String, home: String) throws -> Address {
         guard !text.isEmpty else {
             throw VFSError.invalid("empty address", remedy: "give a path, a URL or NAME:path")
         }

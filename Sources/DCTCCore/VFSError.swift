@@ -56,6 +56,8 @@ public struct VFSError: Error, Sendable, CustomStringConvertible, Equatable {
     public var cause: String?
     /// Overrides the code's default retryability (e.g. an HTTP 500 reported as `.io`).
     public var retryableOverride: Bool?
+    /// The server's `Retry-After` hint in seconds, when it sent one; `RetryPolicy` waits at least this long.
+    public var retryAfter: Double?
 
     public init(_ code: Code, _ message: String, path: String? = nil, remedy: String? = nil,
                 backend: String? = nil, cause: String? = nil, retryable: Bool? = nil) {
@@ -113,6 +115,7 @@ public struct VFSError: Error, Sendable, CustomStringConvertible, Equatable {
             return e
         }
         if error is CancellationError { return VFSError(.cancelled, "cancelled", path: path) }
+        if let native = error as? any VFSErrorConvertible { return native.vfsError(path: path) }
         return VFSError(.io, String(describing: error), path: path)
     }
 }

@@ -12,7 +12,7 @@ import Foundation
 /// `toVFSError(path:)` (or `CurlError.vfsError(from:path:)` for any error a transfer throws).
 ///
 /// The URL it carries never contains a user name or password.
-public struct CurlError: Error, Sendable, CustomStringConvertible {
+public struct CurlError: Error, Sendable, CustomStringConvertible, VFSErrorConvertible {
     /// The libcurl result code (`CURLE_*`).
     public let code: CURLcode
     /// `curl_easy_strerror(code)`: curl's one-line description of the code.
@@ -60,6 +60,12 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
     /// True when trying again later may succeed.
     public var isRetryable: Bool { toVFSError(path: url).isRetryable }
 
+    /// True when the request certainly never reached the server (connection refused, host
+    /// not resolved): even a request that is not idempotent may be sent again.
+    public var requestNeverSent: Bool {
+        code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_RESOLVE_PROXY
+    }
+
     /// The symbolic name of a `CURLcode`, e.g. `CURLE_OPERATION_TIMEDOUT`.
     public static func name(of code: CURLcode) -> String {
         let raw = Int(code.rawValue)
@@ -89,6 +95,9 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
         let (kind, message, remedy) = CurlError.classify(code)
         return VFSError(kind, message, path: shown, remedy: remedy, backend: scheme, cause: cause)
     }
+
+    /// `VFSErrorConvertible`: the same as `toVFSError(path:)`.
+    public func vfsError(path: String?) -> VFSError { toVFSError(path: path) }
 
     /// Converts whatever a `CurlClient` call threw into a `VFSError` for `path`.
     ///

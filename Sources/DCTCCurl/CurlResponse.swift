@@ -94,6 +94,8 @@ public struct CurlResponse: Sendable {
         let text = String(decoding: snippet, as: UTF8.self)
             .split(whereSeparator: \.isNewline).joined(separator: " ")
             .trimmingCharacters(in: .whitespaces)
-        throw httpStatus.toVFSError(path: path, serverMessage: text.isEmpty ? nil : String(text.prefix(500)))
+        var error = httpStatus.toVFSError(path: path, serverMessage: text.isEmpty ? nil : String(text.prefix(500)))
+        if error.isRetryable { error.retryAfter = HTTPStatus.retryAfter(headers["Retry-After"]) }
+        throw error
     }
 }

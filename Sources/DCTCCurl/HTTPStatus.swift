@@ -1,4 +1,5 @@
 import DCTCCore
+import Foundation
 
 /// An HTTP response status, and the `VFSError` it stands for when it is a failure.
 ///
@@ -66,6 +67,23 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
         var cause = "HTTP \(description)"
         if let serverMessage, !serverMessage.isEmpty { cause += ": \(serverMessage)" }
         return VFSError(kind, "\(message) (HTTP \(code))", path: path, remedy: remedy, backend: "http", cause: cause)
+    }
+
+    /// The seconds a `Retry-After` header asks to wait: delta-seconds (`120`) or an HTTP date
+    /// (`Wed, 21 Oct 2026 07:28:00 GMT`); nil when absent, malformed or in the past. Capped at one hour.
+    public static func retryAfter(_ value: String?) -> Double? {
+        guard let text = value?.trimmingCharacters(in: .whitespaces), !text.isEmpty, text.utf8.count <= 64 else { return nil }
+        if text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+            guard let n = Double(text) else { return nil }
+            return min(n, 3600)
+        }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "GMT")
+        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = f.date(from: text) else { return nil }
+        let wait = date.timeIntervalSinceNow
+        return wait > 0 ? min(wait, 3600) : nil
     }
 
     private static let reasons: [Int: String] = [

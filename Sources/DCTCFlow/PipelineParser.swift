@@ -9,7 +9,10 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible {
     public let message: String
 
     public init(_ message: String, file: String, mark: SourceMark? = nil) {
-        self.message = message; self.file = file; self.mark = mark
+        // One line, whatever the file quoted into the message (found by the fuzz tests).
+        let oneLine = message.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7f || $0 == "\u{2028}" || $0 == "\u{2029}" }
+        self.message = oneLine ? SafeName.escaped(message) : message
+        self.file = file; self.mark = mark
     }
 
     /// `pipeline.dctc.yaml:12:5: unknown dataset 'rawlogs' (datasets: raw, raw_gz)`.
@@ -61,7 +64,8 @@ public enum PipelineParser {
         case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _):
             return "not valid YAML: \(problem)"
         default:
-            return "not valid YAML: \(e)"
+            // Yams quotes the offending lines after the first: keep the first.
+            return "not valid YAML: " + (String(describing: e).split(whereSeparator: \.isNewline).first.map(String.init) ?? "")
         }
     }
 

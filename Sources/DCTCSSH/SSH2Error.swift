@@ -23,7 +23,7 @@ import DCTCCore
 /// | `LIBSSH2_ERROR_AUTHENTICATION_FAILED` (-18), `LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED` (-19), `LIBSSH2_ERROR_PASSWORD_EXPIRED` (-15), `LIBSSH2_ERROR_KEYFILE_AUTH_FAILED` (-48), `LIBSSH2_ERROR_AGENT_PROTOCOL` (-42), refused host keys | `.authenticationFailed` |
 ///
 /// Messages never contain passwords or passphrases.
-public struct SSH2Error: Error, Sendable, CustomStringConvertible {
+public struct SSH2Error: Error, Sendable, CustomStringConvertible, VFSErrorConvertible {
     /// The `VFSError` code this failure maps to.
     public var kind: VFSError.Code
     /// What failed, in words a user understands.
@@ -90,6 +90,9 @@ public struct SSH2Error: Error, Sendable, CustomStringConvertible {
 
     /// One line: `PATH: MESSAGE (REMEDY)`.
     public var description: String { toVFSError().description }
+
+    /// `VFSErrorConvertible`: the same as `toVFSError(path:)`.
+    public func vfsError(path: String?) -> VFSError { toVFSError(path: path) }
 
     /// The same failure as the `VFSError` every store throws.
     ///
@@ -164,8 +167,8 @@ public struct SSH2Error: Error, Sendable, CustomStringConvertible {
         case .notADirectory: return "a file is in the way where a folder is expected"
         case .isADirectory: return "this is a folder: name a file"
         case .unsupported: return "this SSH server does not offer it"
-        case .unavailable: return "check that the server is running and reachable; dctc retries this"
-        case .timedOut: return "the server did not answer in time; dctc retries this (raise the timeout for slow links)"
+        case .unavailable: return "check that the server is running and reachable, then run the command again"
+        case .timedOut: return "the server did not answer in time: run the command again, or raise the timeout for slow links"
         case .authenticationFailed: return "check the user name and credentials"
         default: return nil
         }

@@ -13,7 +13,7 @@ enum TCPConnect {
     /// `connect` + `poll`. The returned descriptor is blocking, close-on-exec, with `TCP_NODELAY`
     /// (SFTP is request/response: Nagle would hold back small requests).
     ///
-    /// - Throws: `SSH2Error` `.invalidArgument` for an unknown host name, `.unavailable` when
+    /// - Throws: `SSH2Error` `.unavailable` for a host name that does not resolve or when
     ///   every address refuses or is unreachable, `.timedOut` when the deadline passes.
     static func connect(host: String, port: Int, timeout: TimeInterval) throws -> Int32 {
         let display = "\(host):\(port)"
@@ -28,9 +28,9 @@ enum TCPConnect {
         let rc = getaddrinfo(host, String(port), &hints, &list)
         guard rc == 0, let first = list else {
             let reason = String(cString: gai_strerror(rc))
-            let transient = rc == EAI_AGAIN
-            throw SSH2Error(transient ? .unavailable : .invalidArgument, "cannot resolve the host name: \(reason)",
-                            path: display, remedy: transient ? nil : "check the host name",
+            // Like every store (libcurl's COULDNT_RESOLVE_HOST): transient, exit 5.
+            throw SSH2Error(.unavailable, "cannot resolve the host name: \(reason)",
+                            path: display, remedy: "check the host name and your network or DNS settings, then retry",
                             function: "getaddrinfo")
         }
         defer { freeaddrinfo(list) }
@@ -73,7 +73,7 @@ enum TCPConnect {
             } while ready < 0 && errno == EINTR
             if ready == 0 {
                 throw SSH2Error(.timedOut, "the TCP connection timed out", path: display,
-                                remedy: "check the host and port, and any firewall in between; dctc retries this",
+                                remedy: "check the host and port, and any firewall in between",
                                 function: "connect")
             }
             guard ready > 0 else { throw systemError("poll", display) }
