@@ -70,7 +70,7 @@ struct S3ServiceError: Error, Sendable, CustomStringConvertible {
     /// EntityTooSmall/Large, KeyTooLongError → `.invalidArgument`; anything else follows the HTTP status.
     var vfsError: VFSError {
         // The code comes from the server: escaped, so the message stays one line.
-        let shownCode = code.map(SafeName.escaped) ?? "HTTP \(status)"
+        let shownCode = code.map { SafeName.escaped($0) } ?? "HTTP \(status)"
         var cause = "HTTP \(status)"
         if let code { cause += ", S3 \(code)" }
         if let message, !message.isEmpty { cause += ": \(message)" }

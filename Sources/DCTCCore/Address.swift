@@ -84,7 +84,7 @@ public struct Address: Sendable, Hashable, CustomStringConvertible {
         } catch var e as VFSError {
             // One line whatever the address holds (a newline could forge a second `dctc:` line).
             e.message = SafeName.escaped(e.message)
-            e.path = e.path.map(SafeName.escaped)
+            e.path = e.path.map { SafeName.escaped($0) }
             throw e
         }
     }
