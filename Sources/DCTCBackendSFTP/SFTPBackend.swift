@@ -19,6 +19,17 @@ public enum SFTPBackend {
     ///   `.unavailable` (refused or unreachable, retryable), `.timedOut`.
     public static func makeStore(_ request: StoreRequest) async throws -> any VirtualFileSystem {
         let config = try await IOThread.detached(name: "dctc-sftp-config") { try SFTPConfig.resolve(request) }
+        if request.options.verbose { notice(config.notes) }
         return try await SFTPFileSystem.connect(config)
+    }
+
+    private static let noticed = Locked(Set<String>())
+
+    /// Prints each note once per process to standard error (`dctc: note: ...`).
+    static func notice(_ notes: [String]) {
+        for note in notes where noticed.withLock({ $0.insert(note).inserted }) {
+            let line = Array("dctc: note: \(SafeName.escaped(note))\n".utf8)
+            line.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
+        }
     }
 }

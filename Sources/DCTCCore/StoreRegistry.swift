@@ -52,6 +52,8 @@ public struct StoreOptions: Sendable, Hashable {
     public var insecureTLS = false
     /// Connections per store, when the user set it.
     public var maxConnections: Int?
+    /// `--verbose`: stores may print notices about how they read the user's configuration.
+    public var verbose = false
     public init() {}
 }
 

@@ -12,10 +12,14 @@ extension SessionCore {
     /// - Parameters:
     ///   - username: the remote user.
     ///   - methods: the methods to try, in order.
+    ///   - prompter: on a terminal, asks for the passphrase of an encrypted key that has none,
+    ///     and for a password when every configured method failed (up to 3 times each, as `ssh`).
+    ///   - host: the host name shown in the password prompt (`user@host's password:`).
     /// - Returns: how we logged in (`password`, `publickey /path`, `publickey (ssh-agent)`).
     /// - Throws: `SSH2Error` `.authenticationFailed` listing what was tried and why each failed
     ///   (never a secret), or the transport error that ended the attempt.
-    func authenticate(username: String, methods: [SSHAuthMethod]) throws -> String {
+    func authenticate(username: String, methods: [SSHAuthMethod], prompter: (any SSHPrompter)? = nil,
+                      host: String = "") throws -> String {
         let userLength = UInt32(username.utf8.count)
         guard let listPointer = libssh2_userauth_list(session, username, userLength) else {
             if libssh2_userauth_authenticated(session) != 0 { return "none" }
@@ -45,9 +49,34 @@ extension SessionCore {
                 }
                 let publicPath = path + ".pub"
                 let hasPublic = FileManager.default.isReadableFile(atPath: publicPath)
-                let rc = CDCTCSSH2_userauth_publickey_fromfile(session, username, userLength,
+                var rc = CDCTCSSH2_userauth_publickey_fromfile(session, username, userLength,
                                                                hasPublic ? publicPath : nil, path, passphrase?.value)
                 if rc == 0 { return "publickey \(path)" }
+                if passphrase == nil, let prompter, rc == LIBSSH2_ERROR_FILE || rc == LIBSSH2_ERROR_KEYFILE_AUTH_FAILED,
+                   IdentityFileInspector.isEncrypted(path) {
+                    // As ssh: ask for the passphrase of an encrypted key, up to 3 times.
+                    let key = "passphrase \(path)"
+                    var candidates: [SSHSecret] = prompter.remembered(key).map { [$0] } ?? []
+                    var asked = 0
+                    while rc != 0 {
+                        let candidate: SSHSecret
+                        if !candidates.isEmpty {
+                            candidate = candidates.removeFirst()
+                        } else {
+                            guard asked < 3, let typed = prompter.secret("Enter passphrase for key '\(path)': ") else { break }
+                            asked += 1
+                            candidate = SSHSecret(typed)
+                        }
+                        rc = CDCTCSSH2_userauth_publickey_fromfile(session, username, userLength,
+                                                                   hasPublic ? publicPath : nil, path, candidate.value)
+                        if rc == 0 {
+                            prompter.remember(key, candidate)
+                            return "publickey \(path)"
+                        }
+                        try rethrowTransportFailure(rc, function: "libssh2_userauth_publickey_fromfile_ex")
+                        if rc != LIBSSH2_ERROR_FILE && rc != LIBSSH2_ERROR_KEYFILE_AUTH_FAILED { break }
+                    }
+                }
                 try rethrowTransportFailure(rc, function: "libssh2_userauth_publickey_fromfile_ex")
                 if rc == LIBSSH2_ERROR_FILE || rc == LIBSSH2_ERROR_KEYFILE_AUTH_FAILED {
                     attempts.append("key \(path): libssh2 cannot load it (wrong or missing passphrase, or a key format it cannot read)")
@@ -67,6 +96,32 @@ extension SessionCore {
                 attempts.append(rc == LIBSSH2_ERROR_PASSWORD_EXPIRED ? "password: expired (change it with `ssh` first)"
                                                                       : "password: refused")
             }
+        }
+
+        if let prompter, offered.contains("password") {
+            // As ssh: when nothing else worked, ask for the password on the terminal (3 tries).
+            let key = "password \(address)"
+            var candidates: [SSHSecret] = prompter.remembered(key).map { [$0] } ?? []
+            var asked = 0
+            while true {
+                let candidate: SSHSecret
+                if !candidates.isEmpty {
+                    candidate = candidates.removeFirst()
+                } else {
+                    guard asked < 3, let typed = prompter.secret("\(username)@\(host.isEmpty ? address : host)'s password: ") else { break }
+                    asked += 1
+                    candidate = SSHSecret(typed)
+                }
+                let rc = CDCTCSSH2_userauth_password(session, username, userLength, candidate.value,
+                                                     UInt32(candidate.value.utf8.count))
+                if rc == 0 {
+                    prompter.remember(key, candidate)
+                    return "password (typed)"
+                }
+                try rethrowTransportFailure(rc, function: "libssh2_userauth_password_ex")
+                if rc == LIBSSH2_ERROR_PASSWORD_EXPIRED { attempts.append("password: expired (change it with `ssh` first)"); break }
+            }
+            if asked > 0 { attempts.append("typed password: refused \(asked) time(s)") }
         }
 
         if attempts.isEmpty { attempts.append("no login method was configured") }
@@ -139,6 +194,21 @@ enum IdentityFileInspector {
               reader.uint32() != nil, let publicKey = reader.string() else { return nil }
         var keyReader = SSHWireReader(publicKey)
         return keyReader.string().flatMap { String(bytes: $0, encoding: .utf8) }
+    }
+
+    /// True when the private key is protected by a passphrase: a PEM key with `ENCRYPTED` in
+    /// its header, or an OpenSSH-format key whose cipher is not `none`.
+    static func isEncrypted(_ path: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: path), data.count < 1 << 20,
+              let text = String(data: data, encoding: .utf8) else { return false }
+        if text.contains("ENCRYPTED") { return true }
+        guard text.contains("BEGIN OPENSSH PRIVATE KEY") else { return false }
+        let body = text.split(separator: "\n").filter { !$0.hasPrefix("-----") }
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined()
+        guard let decoded = Data(base64Encoded: body) else { return false }
+        var reader = SSHWireReader(Array(decoded))
+        guard reader.skip(15), let cipher = reader.string() else { return false }
+        return String(decoding: cipher, as: UTF8.self) != "none"
     }
 
     /// The key type at the start of a public key blob (a wire-format string).

@@ -86,28 +86,6 @@ struct SSHConfigFileTests {
     }
 }
 
-@Suite("~/.netrc parsing")
-struct NetrcFileTests {
-    @Test("machine entries match by host and login; default catches the rest; macdef is skipped")
-    func entries() {
-        let netrc = NetrcFile(contents: """
-            machine files.example.org login alice password "secret with space"
-            machine files.example.org
-              login bob
-              password b0b
-            macdef init
-            machine evil.example.org login mallory password nope
-
-            default login anon password anon@
-            """)
-        #expect(netrc.entry(machine: "FILES.example.org", login: nil)?.password == "secret with space")
-        #expect(netrc.entry(machine: "files.example.org", login: "bob")?.password == "b0b")
-        #expect(netrc.entry(machine: "evil.example.org", login: nil)?.login == "anon")
-        #expect(netrc.entry(machine: "elsewhere", login: nil)?.password == "anon@")
-        #expect(netrc.entry(machine: "elsewhere", login: "carol") == nil)
-    }
-}
-
 @Suite("SFTP configuration resolution")
 struct SFTPConfigResolutionTests {
     func resolve(_ address: String, account: [String: String]? = nil, secrets: [String: String] = [:],
