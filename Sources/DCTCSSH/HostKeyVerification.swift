@@ -17,6 +17,12 @@ public struct SSHHostKey: Sendable, Hashable, CustomStringConvertible {
     public var base64: String
 
     public var description: String { "\(algorithm) \(fingerprint)" }
+
+    public init(algorithm: String, fingerprint: String, base64: String) {
+        self.algorithm = algorithm
+        self.fingerprint = fingerprint
+        self.base64 = base64
+    }
 }
 
 /// A host key type as libssh2's session and known-hosts APIs number it.
@@ -169,27 +175,6 @@ final class KnownHostsFile {
 }
 
 extension SessionCore {
-    /// Asks, as `ssh` does, whether to trust a host key seen for the first time: `yes` (or
-    /// the fingerprint itself) trusts it, `no` or the end of input refuses. At most 10 answers.
-    static func userTrusts(_ info: SSHHostKey, name: String, prompter: any SSHPrompter) -> Bool {
-        let kind = info.algorithm.replacingOccurrences(of: "ssh-", with: "")
-            .replacingOccurrences(of: "ecdsa-sha2-nistp", with: "ECDSA-").uppercased()
-        var prompt = "The authenticity of host '\(name)' can't be established.\n" +
-            "\(kind.hasPrefix("ECDSA") ? "ECDSA" : kind) key fingerprint is \(info.fingerprint).\n" +
-            "Are you sure you want to continue connecting (yes/no/[fingerprint])? "
-        for _ in 0..<10 {
-            guard let answer = prompter.line(prompt)?.trimmingCharacters(in: .whitespaces) else { return false }
-            switch answer.lowercased() {
-            case "yes": return true
-            case "no": return false
-            default:
-                if answer == info.fingerprint { return true }
-                prompt = "Please type 'yes', 'no' or the fingerprint: "
-            }
-        }
-        return false
-    }
-
     /// Puts the host key types that `known_hosts` already holds for this host first in the
     /// handshake's preference list, so the server is asked for a key we can verify (libssh2
     /// would otherwise prefer ECDSA while OpenSSH records ed25519). Wraps
@@ -243,7 +228,7 @@ extension SessionCore {
                 function: "libssh2_knownhost_checkp")
         case .notFound:
             if !acceptNew, let prompter {
-                guard Self.userTrusts(info, name: name, prompter: prompter) else {
+                guard SSHPromptRules.trusts(info, name: name, prompter: prompter) else {
                     throw SSH2Error(.authenticationFailed,
                                     "host key verification failed: the host key of \(name) (\(info)) was not accepted",
                                     path: address, remedy: "connect again and answer `yes` if this fingerprint is the server's",

@@ -101,3 +101,28 @@ public final class TerminalPrompter: SSHPrompter, @unchecked Sendable {
         }
     }
 }
+
+/// The questions `ssh` asks, in its words.
+public enum SSHPromptRules {
+    /// Asks, as `ssh` does, whether to trust a host key seen for the first time: `yes` (or
+    /// the fingerprint itself) trusts it, `no` or the end of input refuses. At most 10 answers.
+    public static func trusts(_ info: SSHHostKey, name: String, prompter: any SSHPrompter) -> Bool {
+        let kind = info.algorithm.replacingOccurrences(of: "ssh-", with: "")
+            .replacingOccurrences(of: "ecdsa-sha2-nistp", with: "ECDSA-").uppercased()
+        var prompt = "The authenticity of host '\(name)' can't be established.\n" +
+            "\(kind.hasPrefix("ECDSA") ? "ECDSA" : kind) key fingerprint is \(info.fingerprint).\n" +
+            "Are you sure you want to continue connecting (yes/no/[fingerprint])? "
+        for _ in 0..<10 {
+            guard let answer = prompter.line(prompt)?.trimmingCharacters(in: .whitespaces) else { return false }
+            switch answer.lowercased() {
+            case "yes": return true
+            case "no": return false
+            default:
+                if answer == info.fingerprint { return true }
+                prompt = "Please type 'yes', 'no' or the fingerprint: "
+            }
+        }
+        return false
+    }
+
+}
