@@ -57,6 +57,13 @@ public struct StoreOptions: Sendable, Hashable {
     public init() {}
 }
 
+/// A store that treats a path the user typed with a trailing `/` as a folder (HTTP: the
+/// request keeps the `/`, since some servers answer `/sub/` but 404 `/sub`, as curl users expect).
+public protocol TypedDirectoryHinting: Sendable {
+    /// Called by the registry for each address written with a trailing `/`.
+    func noteTypedDirectory(_ path: VPath)
+}
+
 /// What a factory receives to build a store.
 public struct StoreRequest: Sendable {
     public let address: Address
@@ -162,13 +169,17 @@ public actor StoreRegistry {
         }
         if kind == "https" { kind = "http" }
         let key = address.storeKey
-        if let fs = stores[key] { return Location(fs: fs, path: path, address: address) }
+        if let fs = stores[key] {
+            if address.trailingSlash, !path.isRoot, let hinting = fs as? any TypedDirectoryHinting { hinting.noteTypedDirectory(path) }
+            return Location(fs: fs, path: path, address: address)
+        }
         guard let factory = factories[kind] else {
             throw VFSError(.unsupported, "no store of kind '\(kind)' in this build", path: address.description,
                            remedy: "available kinds: \(registeredKinds.joined(separator: ", "))")
         }
         let fs = try await factory(StoreRequest(address: address, account: account, options: options, kind: kind))
         stores[key] = fs
+        if address.trailingSlash, !path.isRoot, let hinting = fs as? any TypedDirectoryHinting { hinting.noteTypedDirectory(path) }
         return Location(fs: fs, path: path, address: address)
     }
 }
