@@ -64,6 +64,13 @@ public protocol TypedDirectoryHinting: Sendable {
     func noteTypedDirectory(_ path: VPath)
 }
 
+/// A store whose paths are not the address's path as written: an FTP URL's path is relative
+/// to the login folder (RFC 1738), which only the connected store knows.
+public protocol AddressPathResolving: Sendable {
+    /// The store path an address names; nil keeps the address's path.
+    func storePath(for address: Address) -> VPath?
+}
+
 /// What a factory receives to build a store.
 public struct StoreRequest: Sendable {
     public let address: Address
@@ -170,6 +177,7 @@ public actor StoreRegistry {
         if kind == "https" { kind = "http" }
         let key = address.storeKey
         if let fs = stores[key] {
+            if let resolving = fs as? any AddressPathResolving, let mapped = resolving.storePath(for: address) { path = mapped }
             if address.trailingSlash, !path.isRoot, let hinting = fs as? any TypedDirectoryHinting { hinting.noteTypedDirectory(path) }
             return Location(fs: fs, path: path, address: address)
         }
@@ -179,6 +187,7 @@ public actor StoreRegistry {
         }
         let fs = try await factory(StoreRequest(address: address, account: account, options: options, kind: kind))
         stores[key] = fs
+        if let resolving = fs as? any AddressPathResolving, let mapped = resolving.storePath(for: address) { path = mapped }
         if address.trailingSlash, !path.isRoot, let hinting = fs as? any TypedDirectoryHinting { hinting.noteTypedDirectory(path) }
         return Location(fs: fs, path: path, address: address)
     }
