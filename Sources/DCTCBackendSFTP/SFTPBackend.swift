@@ -28,8 +28,7 @@ public enum SFTPBackend {
     /// Prints each note once per process to standard error (`dctc: note: ...`).
     static func notice(_ notes: [String]) {
         for note in notes where noticed.withLock({ $0.insert(note).inserted }) {
-            let line = Array("dctc: note: \(SafeName.escaped(note))\n".utf8)
-            line.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
+            _ = FileDescriptorIO.writeAll(2, Array("dctc: note: \(SafeName.escaped(note))\n".utf8))
         }
     }
 }

@@ -55,27 +55,14 @@ extension SessionCore {
                 if passphrase == nil, let prompter, rc == LIBSSH2_ERROR_FILE || rc == LIBSSH2_ERROR_KEYFILE_AUTH_FAILED,
                    IdentityFileInspector.isEncrypted(path) {
                     // As ssh: ask for the passphrase of an encrypted key, up to 3 times.
-                    let key = "passphrase \(path)"
-                    var candidates: [SSHSecret] = prompter.remembered(key).map { [$0] } ?? []
-                    var asked = 0
-                    while rc != 0 {
-                        let candidate: SSHSecret
-                        if !candidates.isEmpty {
-                            candidate = candidates.removeFirst()
-                        } else {
-                            guard asked < 3, let typed = prompter.secret("Enter passphrase for key '\(path)': ") else { break }
-                            asked += 1
-                            candidate = SSHSecret(typed)
-                        }
-                        rc = CDCTCSSH2_userauth_publickey_fromfile(session, username, userLength,
-                                                                   hasPublic ? publicPath : nil, path, candidate.value)
-                        if rc == 0 {
-                            prompter.remember(key, candidate)
-                            return "publickey \(path)"
-                        }
-                        try rethrowTransportFailure(rc, function: "libssh2_userauth_publickey_fromfile_ex")
-                        if rc != LIBSSH2_ERROR_FILE && rc != LIBSSH2_ERROR_KEYFILE_AUTH_FAILED { break }
+                    let outcome = try askAndTry(prompter, key: "passphrase \(path)", prompt: "Enter passphrase for key '\(path)': ",
+                                                function: "libssh2_userauth_publickey_fromfile_ex",
+                                                again: { $0 == LIBSSH2_ERROR_FILE || $0 == LIBSSH2_ERROR_KEYFILE_AUTH_FAILED }) {
+                        CDCTCSSH2_userauth_publickey_fromfile(self.session, username, userLength,
+                                                              hasPublic ? publicPath : nil, path, $0.value)
                     }
+                    if outcome.rc == 0 { return "publickey \(path)" }
+                    rc = outcome.rc
                 }
                 try rethrowTransportFailure(rc, function: "libssh2_userauth_publickey_fromfile_ex")
                 if rc == LIBSSH2_ERROR_FILE || rc == LIBSSH2_ERROR_KEYFILE_AUTH_FAILED {
@@ -100,28 +87,15 @@ extension SessionCore {
 
         if let prompter, offered.contains("password") {
             // As ssh: when nothing else worked, ask for the password on the terminal (3 tries).
-            let key = "password \(address)"
-            var candidates: [SSHSecret] = prompter.remembered(key).map { [$0] } ?? []
-            var asked = 0
-            while true {
-                let candidate: SSHSecret
-                if !candidates.isEmpty {
-                    candidate = candidates.removeFirst()
-                } else {
-                    guard asked < 3, let typed = prompter.secret("\(username)@\(host.isEmpty ? address : host)'s password: ") else { break }
-                    asked += 1
-                    candidate = SSHSecret(typed)
-                }
-                let rc = CDCTCSSH2_userauth_password(session, username, userLength, candidate.value,
-                                                     UInt32(candidate.value.utf8.count))
-                if rc == 0 {
-                    prompter.remember(key, candidate)
-                    return "password (typed)"
-                }
-                try rethrowTransportFailure(rc, function: "libssh2_userauth_password_ex")
-                if rc == LIBSSH2_ERROR_PASSWORD_EXPIRED { attempts.append("password: expired (change it with `ssh` first)"); break }
+            let outcome = try askAndTry(prompter, key: "password \(address)",
+                                        prompt: "\(username)@\(host.isEmpty ? address : host)'s password: ",
+                                        function: "libssh2_userauth_password_ex",
+                                        again: { $0 != LIBSSH2_ERROR_PASSWORD_EXPIRED }) {
+                CDCTCSSH2_userauth_password(self.session, username, userLength, $0.value, UInt32($0.value.utf8.count))
             }
-            if asked > 0 { attempts.append("typed password: refused \(asked) time(s)") }
+            if outcome.rc == 0 { return "password (typed)" }
+            if outcome.rc == LIBSSH2_ERROR_PASSWORD_EXPIRED { attempts.append("password: expired (change it with `ssh` first)") }
+            if outcome.asked > 0 { attempts.append("typed password: refused \(outcome.asked) time(s)") }
         }
 
         if attempts.isEmpty { attempts.append("no login method was configured") }
@@ -133,6 +107,34 @@ extension SessionCore {
         throw SSH2Error(.authenticationFailed, "login as \(username) failed: " + attempts.joined(separator: "; "),
                         path: address, remedy: remedy, function: "libssh2_userauth_*",
                         code: LIBSSH2_ERROR_AUTHENTICATION_FAILED)
+    }
+
+    /// Tries the secret remembered under `key` (from an earlier session), then asks for one up
+    /// to 3 times, while `again` says the refusal may be a wrong secret. A secret that works is
+    /// remembered. Returns the last libssh2 code (0: logged in) and how many times it asked.
+    private func askAndTry(_ prompter: any SSHPrompter, key: String, prompt: String, function: String,
+                           again: (Int32) -> Bool, attempt: (SSHSecret) -> Int32) throws -> (rc: Int32, asked: Int) {
+        var candidates: [SSHSecret] = prompter.remembered(key).map { [$0] } ?? []
+        var asked = 0
+        var rc: Int32 = LIBSSH2_ERROR_AUTHENTICATION_FAILED
+        while true {
+            let candidate: SSHSecret
+            if !candidates.isEmpty {
+                candidate = candidates.removeFirst()
+            } else {
+                guard asked < 3, let typed = prompter.secret(prompt) else { break }
+                asked += 1
+                candidate = SSHSecret(typed)
+            }
+            rc = attempt(candidate)
+            if rc == 0 {
+                prompter.remember(key, candidate)
+                break
+            }
+            try rethrowTransportFailure(rc, function: function)
+            if !again(rc) { break }
+        }
+        return (rc, asked)
     }
 
     /// Throws when `rc` is a connection failure rather than a refusal (the session is then dead).

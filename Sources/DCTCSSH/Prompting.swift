@@ -71,7 +71,7 @@ public final class TerminalPrompter: SSHPrompter, @unchecked Sendable {
             _ = tcsetattr(fd, TCSAFLUSH, &quiet)
         }
         defer { if !echo && isTerminal { _ = tcsetattr(fd, TCSAFLUSH, &saved) } }
-        writeAll(fd, Array(prompt.utf8))
+        _ = FileDescriptorIO.writeAll(fd, Array(prompt.utf8))
 
         var bytes: [UInt8] = []
         var byte: UInt8 = 0
@@ -84,21 +84,11 @@ public final class TerminalPrompter: SSHPrompter, @unchecked Sendable {
             bytes.append(byte)
         }
         if ended && bytes.isEmpty {
-            if !echo { writeAll(fd, Array("\n".utf8)) }
+            if !echo { _ = FileDescriptorIO.writeAll(fd, Array("\n".utf8)) }
             return nil
         }
         if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return }
-            offset += n
-        }
     }
 }
 
