@@ -14,31 +14,6 @@ CONF_DIR=$L/sshd-jump
 KEYS=$L/keys
 SSHD=/usr/sbin/sshd   # sshd re-execs itself and refuses to run from a relative path
 
-write_config() {
-    cat >"$CONF_DIR/sshd_config" <<CONF
-Port $PORT
-ListenAddress 127.0.0.1
-HostKey $CONF_DIR/ssh_host_ed25519_key
-PidFile $CONF_DIR/sshd.pid
-AuthorizedKeysFile .ssh/authorized_keys
-AllowUsers $USER_NAME
-PermitRootLogin no
-PubkeyAuthentication yes
-PasswordAuthentication yes
-KbdInteractiveAuthentication no
-AllowTcpForwarding yes
-UsePAM no
-StrictModes yes
-UseDNS no
-X11Forwarding no
-PrintMotd no
-MaxStartups 100:30:200
-MaxSessions 50
-LogLevel VERBOSE
-Subsystem sftp internal-sftp
-CONF
-}
-
 start() {
     if pid_of $NAME >/dev/null && port_open $PORT; then
         say "sshd-jump already running on 127.0.0.1:$PORT (pid $(pid_of $NAME))"
@@ -54,7 +29,7 @@ start() {
     [ -f "$CONF_DIR/ssh_host_ed25519_key" ] || ssh-keygen -q -t ed25519 -N '' -C dctc-test-jump-host -f "$CONF_DIR/ssh_host_ed25519_key"
     chmod 600 "$CONF_DIR/ssh_host_ed25519_key"
     echo "[127.0.0.1]:$PORT $(cut -d' ' -f1,2 "$CONF_DIR/ssh_host_ed25519_key.pub")" >"$KEYS/known_hosts_jump"
-    write_config
+    write_sshd_config "$CONF_DIR/sshd_config" $PORT "$CONF_DIR" $USER_NAME
     mkdir -p /run/sshd && chmod 755 /run/sshd
     "$SSHD" -t -f "$CONF_DIR/sshd_config" || die "sshd rejected $CONF_DIR/sshd_config"
     launch $NAME "$SSHD" -D -e -f "$CONF_DIR/sshd_config"
