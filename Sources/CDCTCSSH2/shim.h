@@ -80,6 +80,18 @@ static inline ssize_t CDCTCSSH2_channel_read_stderr(LIBSSH2_CHANNEL *channel, ch
     return libssh2_channel_read_ex(channel, SSH_EXTENDED_DATA_STDERR, buffer, buffer_len);
 }
 
+// Macro `libssh2_channel_write()`: writes to the data stream (stream id 0).
+static inline ssize_t CDCTCSSH2_channel_write(LIBSSH2_CHANNEL *channel, const char *buffer, size_t buffer_len) {
+    return libssh2_channel_write_ex(channel, 0, buffer, buffer_len);
+}
+
+// Macro `libssh2_channel_direct_tcpip()`: a "direct-tcpip" channel to host:port through the
+// server (how ProxyJump reaches the next hop). The originator is given as 127.0.0.1:0, as the
+// server only logs it.
+static inline LIBSSH2_CHANNEL *CDCTCSSH2_channel_direct_tcpip(LIBSSH2_SESSION *session, const char *host, int port) {
+    return libssh2_channel_direct_tcpip_ex(session, host, port, "127.0.0.1", 0);
+}
+
 // MARK: - SFTP
 
 // Macro `libssh2_sftp_open()`: opens a file (LIBSSH2_SFTP_OPENFILE) with LIBSSH2_FXF_* flags.

@@ -31,7 +31,7 @@ public enum FTPBackend {
     ///
     /// - Parameters:
     ///   - request: the address, the account and the command-line options.
-    ///   - netrc: the netrc file to read (default: `FTPNetrc.defaultPath`).
+    ///   - netrc: the netrc file to read (default: `Netrc.defaultPath()`: `$NETRC`, else `~/.netrc`).
     /// - Throws: `.invalidArgument` for a missing host or a malformed setting; a secret
     ///   command's failure.
     public static func configuration(for request: StoreRequest, netrc: String? = nil) throws -> FTPConfiguration {
@@ -56,13 +56,13 @@ public enum FTPBackend {
         }
         var user = account?["user"] ?? address.user
         var password = try account?.secret("password")
-        if password == nil, let file = FTPNetrc(path: account?["netrc_file"] ?? netrc ?? FTPNetrc.defaultPath) {
-            if let user {
-                password = file.entry(host: host, user: user)?.password
-            } else if let e = file.entries.first(where: { $0.machine?.lowercased() == host.lowercased() }),
-                      let login = e.login {
-                // Like curl --netrc: a machine entry supplies the login when the address has none.
-                user = login
+        if password == nil,
+           let file = Netrc(path: account?["netrc_file"].map { Home.expandTilde($0) } ?? netrc ?? Netrc.defaultPath()),
+           let e = file.entry(machine: host, login: user) {
+            if user == nil {
+                // Like curl --netrc: an entry supplies the login when the address has none.
+                if let login = e.login { user = login; password = e.password }
+            } else {
                 password = e.password
             }
         }

@@ -36,6 +36,9 @@ public final class FTPFileSystem: VirtualFileSystem, Moving, ModificationTimeSet
     /// The command that sets modification times (`.mfmt`, `.mdtm`, or `.none`).
     let timeCommand: FTPConfiguration.TimeCommand
     let directories = KnownDirectories()
+    /// The folder the login starts in (`PWD` after login): `ftp://host/a/b` is `a/b` inside it,
+    /// `ftp://host/%2Fa/b` is `/a/b` (RFC 1738, as curl). `/` on chrooted and virtual servers.
+    public let loginFolder: VPath
 
     /// Connects, logs in and asks the server what it supports (`FEAT`, and whether
     /// `MDTM YYYYMMDDHHMMSS path` sets times), in one request.
@@ -47,22 +50,25 @@ public final class FTPFileSystem: VirtualFileSystem, Moving, ModificationTimeSet
     public static func connect(_ configuration: FTPConfiguration) async throws -> FTPFileSystem {
         let client = try FTPClient(configuration: configuration)
         let probe = "/.dctc-probe-\(FTPFileSystem.randomName())"
+        // PWD first, on the fresh connection: the login folder, where URL paths start (RFC 1738).
         let replies = try await client.commands(
-            ["*FEAT", "*MDTM 20000101000000 \(probe)"], operation: "connect",
+            ["*PWD", "*FEAT", "*MDTM 20000101000000 \(probe)"], operation: "connect",
             path: FTPPaths.display(configuration, .root))
         var features = FTPFeatures()
-        if let feat = replies.first { features = FTPFeatures.parse(feat) }
-        if replies.count > 1 {
+        let loginFolder = replies.first.flatMap(FTPPaths.parsePWD) ?? .root
+        if replies.count > 1 { features = FTPFeatures.parse(replies[1]) }
+        if replies.count > 2 {
             // vsftpd answers "550 Could not set file modification time." for a missing file when
             // it would set times, and "...get..." when it reads the whole argument as a path.
-            let r = replies[1]
+            let r = replies[2]
             features.mdtmSetsTime = r.code == 213 || (r.code == 550 && r.text.lowercased().contains(" set "))
         }
-        return FTPFileSystem(client: client, features: features)
+        return FTPFileSystem(client: client, features: features, loginFolder: loginFolder)
     }
 
-    init(client: FTPClient, features: FTPFeatures) {
+    init(client: FTPClient, features: FTPFeatures, loginFolder: VPath = .root) {
         let configuration = client.configuration
+        self.loginFolder = loginFolder
         self.client = client
         self.configuration = configuration
         self.features = features
@@ -85,7 +91,8 @@ public final class FTPFileSystem: VirtualFileSystem, Moving, ModificationTimeSet
     }
 
     /// `ftp://user@host:port/path` (or `ftps://`).
-    public func display(_ path: VPath) -> String { FTPPaths.display(configuration, path) }
+    /// Inside the login folder, the path relative to it; elsewhere `ftp://host/%2F...`.
+    public func display(_ path: VPath) -> String { FTPPaths.display(configuration, path, loginFolder: loginFolder) }
 
     /// True when listings are machine-readable (`MLSD`), with exact times.
     public var usesMLSD: Bool { features.hasMLST }
@@ -361,4 +368,13 @@ final class FTPBodySource: ByteSource {
     }
 
     func cancel() async { await body.cancel() }
+}
+
+extension FTPFileSystem: AddressPathResolving {
+    /// `ftp://host/a/b` names `a/b` in the login folder; `ftp://host/%2Fa/b` names `/a/b`.
+    /// Account addresses (`NAME:/path`) keep their absolute paths.
+    public func storePath(for address: Address) -> VPath? {
+        guard address.scheme == .ftp || address.scheme == .ftps, !address.fromServerRoot else { return nil }
+        return VPath(components: loginFolder.components + address.path.components)
+    }
 }

@@ -2,6 +2,10 @@ import DCTCCore
 
 /// How store paths become what libcurl and the server see.
 ///
+/// Store paths are the server's absolute paths. Addresses are read as RFC 1738 and curl read
+/// them: `ftp://host/a/b` is `a/b` inside the login folder (learned with `PWD` at connect),
+/// `ftp://host/%2Fa/b` is `/a/b` (see `FTPFileSystem.storePath(for:)` and `display`).
+///
 /// Every request makes its own `CWD /absolute/directory` (a command sent before the
 /// transfer) and gives libcurl a URL whose path is only the file name (`ftp://host:port/NAME`)
 /// or empty for a listing (`ftp://host:port/`). libcurl then never changes directory itself,
@@ -59,11 +63,43 @@ enum FTPPaths {
         encode(user)
     }
 
-    /// `ftp://user@host:port/a/b%20c`, the address of `path` as a user would type it.
-    static func display(_ configuration: FTPConfiguration, _ path: VPath) -> String {
+    /// `ftp://user@host:port/a/b%20c`, the address of `path` as a user would type it (RFC 1738):
+    /// relative to `loginFolder` when inside it, else from the server's root (`/%2F...`).
+    static func display(_ configuration: FTPConfiguration, _ path: VPath, loginFolder: VPath = .root) -> String {
         let scheme: Address.Scheme = configuration.explicitTLS ? .ftps : .ftp
-        let address = Address(scheme: scheme, path: path, user: configuration.user, host: configuration.host,
+        var address = Address(scheme: scheme, path: path, user: configuration.user, host: configuration.host,
                               port: configuration.port)
+        if !loginFolder.isRoot {
+            if path.hasPrefix(loginFolder) {
+                address.path = VPath(components: Array(path.components.dropFirst(loginFolder.components.count)))
+            } else {
+                address.fromServerRoot = true
+            }
+        }
         return address.description
+    }
+
+    /// The folder of a `257 "/a/b" is the current directory` reply (`""` is a quote inside the
+    /// name, RFC 959); nil when the reply is not a 257 with a quoted absolute path.
+    static func parsePWD(_ reply: FTPReply) -> VPath? {
+        guard reply.code == 257, let line = reply.lines.first,
+              let open = line.firstIndex(of: "\"") else { return nil }
+        var name = ""
+        var i = line.index(after: open)
+        while i < line.endIndex {
+            if line[i] == "\"" {
+                let next = line.index(after: i)
+                if next < line.endIndex, line[next] == "\"" {
+                    name.append("\"")
+                    i = line.index(after: next)
+                    continue
+                }
+                guard name.hasPrefix("/") else { return nil }
+                return VPath(name)
+            }
+            name.append(line[i])
+            i = line.index(after: i)
+        }
+        return nil
     }
 }

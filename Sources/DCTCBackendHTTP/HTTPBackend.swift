@@ -10,7 +10,7 @@ import Foundation
 ///   `password_command`), `token` (sent as a Bearer token), `insecure_tls`,
 ///   `max_connections` and `timeout` (seconds) are honoured.
 ///
-/// Without a password in the account, `~/.netrc` is consulted for the host (and user). A
+/// Without a password in the account, `$NETRC` or `~/.netrc` is consulted for the host (and user). A
 /// password is never taken from the command line or the URL.
 public enum HTTPBackend {
     public static let kinds = ["http", "webdav"]
@@ -27,7 +27,7 @@ public enum HTTPBackend {
     ///
     /// - Parameters:
     ///   - request: what the registry asks for.
-    ///   - netrcText: the text of a netrc file to use instead of `~/.netrc`.
+    ///   - netrcText: the text of a netrc file to use instead of `$NETRC` or `~/.netrc`.
     /// - Throws: `.invalidArgument` for an account without `url`, or a secret that cannot be resolved.
     public static func configuration(for request: StoreRequest, netrcText: String? = nil) throws -> HTTPStoreConfiguration {
         var config: HTTPStoreConfiguration
@@ -67,7 +67,7 @@ public enum HTTPBackend {
         config.probePath = probe
         if config.password == nil && config.bearerToken == nil {
             let netrc = netrcText.map { Netrc(text: $0) } ?? Netrc.load()
-            if let found = netrc?.credentials(host: config.host, user: config.user), let password = found.password {
+            if let found = netrc?.entry(machine: config.host, login: config.user), let password = found.password {
                 config.user = config.user ?? found.login
                 config.password = password
             }

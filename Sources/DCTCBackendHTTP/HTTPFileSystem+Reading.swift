@@ -123,12 +123,14 @@ extension HTTPFileSystem {
 
     /// HEAD, following redirects; a fallback GET of one byte for servers that refuse HEAD.
     func headInfo(_ path: VPath) async throws -> FileInfo {
-        var r = request("HEAD", path, directory: path.isRoot)
+        // The root, and a folder the user typed with a trailing `/`, are asked about as `.../`.
+        let asDirectory = typedDirectories.contains(path)
+        var r = request("HEAD", path, directory: asDirectory)
         r.followRedirects = true
         var response = try await send(r, path)
         await response.body.cancel()
         if response.status == 405 || response.status == 501 {
-            var get = request("GET", path, directory: path.isRoot)
+            var get = request("GET", path, directory: asDirectory)
             get.followRedirects = true
             get.range = ByteRange(offset: 0, length: 1)
             response = try await send(get, path)
@@ -137,7 +139,7 @@ extension HTTPFileSystem {
         guard (200..<300).contains(response.status) || (response.status == 416 && !path.isRoot) else {
             throw await statusError(response, path)
         }
-        if path.isRoot || response.effectiveURL.hasSuffix("/") {
+        if asDirectory || response.effectiveURL.hasSuffix("/") {
             return FileInfo(path: path, kind: .directory,
                             modificationTime: response.headers["last-modified"].flatMap(HTTPDate.parse))
         }

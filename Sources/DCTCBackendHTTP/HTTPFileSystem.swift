@@ -30,6 +30,8 @@ public final class HTTPFileSystem: VirtualFileSystem, ServerSideCopying, Moving 
     let client: CurlClient
     /// Folders known to exist, so uploads into one folder do not ask about it every time.
     let knownDirectories = KnownDirectories(limit: 10_000)
+    /// Paths the user wrote with a trailing `/`: requests about them keep it (`HEAD /sub/`).
+    let typedDirectories = KnownDirectories(limit: 1_000)
 
     /// A store for a server whose profile is already known (no network traffic here).
     ///
@@ -222,4 +224,10 @@ public final class HTTPFileSystem: VirtualFileSystem, ServerSideCopying, Moving 
         VFSError(.notADirectory, "not a directory", path: display(path),
                  remedy: "name the folder that holds it", backend: kind)
     }
+}
+
+extension HTTPFileSystem: TypedDirectoryHinting {
+    /// Remembers a folder the user wrote as `http://host/sub/`, so that `info` asks for
+    /// `/sub/` rather than `/sub` (which some servers, rclone serve http among them, answer 404).
+    public func noteTypedDirectory(_ path: VPath) { typedDirectories.insert(path) }
 }

@@ -19,6 +19,7 @@ public enum SFTPBackend {
     ///   `.unavailable` (refused or unreachable, retryable), `.timedOut`.
     public static func makeStore(_ request: StoreRequest) async throws -> any VirtualFileSystem {
         let config = try await IOThread.detached(name: "dctc-sftp-config") { try SFTPConfig.resolve(request) }
+        if request.options.verbose { notice(config.notes) }
         return try await SFTPFileSystem.connect(config)
     }
 
@@ -31,5 +32,14 @@ public enum SFTPBackend {
         let path = configured.hasPrefix("~/") ? home + configured.dropFirst() : configured
         guard let file = try? SSHConfigFile.load(path: path, includeBase: home + "/.ssh") else { return false }
         return file.declaresHost(name)
+    }
+
+    private static let noticed = Locked(Set<String>())
+
+    /// Prints each note once per process to standard error (`dctc: note: ...`).
+    static func notice(_ notes: [String]) {
+        for note in notes where noticed.withLock({ $0.insert(note).inserted }) {
+            _ = FileDescriptorIO.writeAll(2, Array("dctc: note: \(SafeName.escaped(note))\n".utf8))
+        }
     }
 }

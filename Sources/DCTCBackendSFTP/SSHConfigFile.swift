@@ -18,6 +18,16 @@ public struct SSHHostSettings: Sendable, Hashable {
     public var identitiesOnly: Bool?
     /// `yes`, `no`, `ask`, `accept-new`, `off`... as written (lowercased).
     public var strictHostKeyChecking: String?
+    /// `ProxyJump` as written: `[user@]host[:port]` or `ssh://[user@]host[:port]`, comma-separated; `none`.
+    public var proxyJump: String?
+    /// `ConnectTimeout` in seconds.
+    public var connectTimeout: Int?
+    /// `ServerAliveInterval` in seconds (0: off).
+    public var serverAliveInterval: Int?
+    /// `IdentityAgent`: a socket path, `SSH_AUTH_SOCK`, `$VAR` or `none`, as written.
+    public var identityAgent: String?
+    /// `BatchMode yes`: never prompt.
+    public var batchMode: Bool?
 
     public init() {}
 }
@@ -28,19 +38,30 @@ public struct SSHHostSettings: Sendable, Hashable {
 /// `!negation`, several per line), settings before the first `Host` applying to every host,
 /// keywords without case, `Keyword value` or `Keyword=value`, double-quoted arguments, `#`
 /// comments, `Include` (globs; relative paths under `~/.ssh`). For each keyword the first value
-/// that applies wins, except `IdentityFile`, which accumulates. `Match` blocks are not
-/// evaluated: they never apply (except `Match all`), so dctc may use fewer settings than
-/// `ssh`, never settings meant for another host.
+/// that applies wins, except `IdentityFile`, which accumulates. Keywords read: `HostName`,
+/// `Port`, `User`, `IdentityFile`, `IdentitiesOnly`, `IdentityAgent`, `UserKnownHostsFile`,
+/// `StrictHostKeyChecking`, `ProxyJump`, `ConnectTimeout`, `ServerAliveInterval`, `BatchMode`.
+/// `Match` blocks are not evaluated: they never apply (except `Match all`), so dctc may use
+/// fewer settings than `ssh`, never settings meant for another host; `unevaluatedMatches`
+/// lists them for the `--verbose` notice.
 public struct SSHConfigFile: Sendable {
     struct Block: Sendable {
         /// nil: applies to every host (the settings before the first `Host`, or `Match all`).
         var patterns: [String]?
         /// A `Match` block dctc cannot evaluate: never applies.
         var never = false
+        /// The `Match` line as written, for the notice.
+        var matchLine: String?
         var entries: [(keyword: String, arguments: [String])] = []
     }
 
     var blocks: [Block]
+
+    /// The `Match` lines dctc did not evaluate (their settings were not used), as written:
+    /// shown once with `--verbose`, so that a setting ignored this way is never a mystery.
+    public var unevaluatedMatches: [String] {
+        blocks.compactMap { $0.never ? $0.matchLine : nil }
+    }
 
     /// Parses configuration text.
     /// - Parameters:
@@ -77,6 +98,13 @@ public struct SSHConfigFile: Sendable {
                 case "userknownhostsfile": if s.userKnownHostsFiles == nil { s.userKnownHostsFiles = args }
                 case "identitiesonly": if s.identitiesOnly == nil { s.identitiesOnly = Self.yes(first) }
                 case "stricthostkeychecking": if s.strictHostKeyChecking == nil { s.strictHostKeyChecking = first.lowercased() }
+                case "proxyjump": if s.proxyJump == nil { s.proxyJump = first }
+                case "connecttimeout":
+                    if s.connectTimeout == nil, let t = Int(first), t > 0, t <= 86_400 { s.connectTimeout = t }
+                case "serveraliveinterval":
+                    if s.serverAliveInterval == nil, let t = Int(first), t >= 0, t <= 86_400 { s.serverAliveInterval = t }
+                case "identityagent": if s.identityAgent == nil { s.identityAgent = first }
+                case "batchmode": if s.batchMode == nil { s.batchMode = Self.yes(first) }
                 default: break
                 }
             }
@@ -146,7 +174,7 @@ public struct SSHConfigFile: Sendable {
                 blocks.append(Block(patterns: args))
             case "match":
                 let all = args.count == 1 && args[0].lowercased() == "all"
-                blocks.append(Block(patterns: nil, never: !all))
+                blocks.append(Block(patterns: nil, never: !all, matchLine: "Match " + args.joined(separator: " ")))
             case "include":
                 guard let includeBase, depth < 16 else { continue }
                 for pattern in args {

@@ -37,6 +37,10 @@ public struct Address: Sendable, Hashable, CustomStringConvertible {
     /// An account address whose path was written with a leading `/` (`NAME:/abs`): absolute
     /// when `NAME` turns out to be an SSH host rather than an account.
     public var accountPathIsAbsolute = false
+    /// `ftp://` and `ftps://` only: the path was written after `%2F` (`ftp://host/%2Ftmp/x`), so
+    /// it starts at the server's root; without it the path is relative to the login folder
+    /// (RFC 1738, as curl and rclone read FTP URLs).
+    public var fromServerRoot = false
 
     public init(scheme: Scheme, path: VPath, account: String? = nil, user: String? = nil,
                 host: String? = nil, port: Int? = nil, query: String? = nil, trailingSlash: Bool = false) {
@@ -166,7 +170,13 @@ public struct Address: Sendable, Hashable, CustomStringConvertible {
         }
         let slash = rest.firstIndex(of: "/") ?? rest.endIndex
         let authority = rest[..<slash]
-        let pathText = rest[slash...]
+        var pathText = rest[slash...]
+        var fromServerRoot = false
+        if scheme == .ftp || scheme == .ftps, pathText.lowercased().hasPrefix("/%2f") {
+            // RFC 1738: an encoded `/` first means the path starts at the server's root.
+            fromServerRoot = true
+            pathText = pathText.dropFirst(4)
+        }
         let path = VPath(components: try pathText.split(separator: "/", omittingEmptySubsequences: true).map {
             try decodeComponent(String($0), original: original)
         })
@@ -216,7 +226,9 @@ public struct Address: Sendable, Hashable, CustomStringConvertible {
         guard !host.isEmpty else {
             throw VFSError.invalid("missing host name", path: original, remedy: "write \(scheme.rawValue)://HOST/path")
         }
-        return Address(scheme: scheme, path: path, user: user, host: host.lowercased(), port: port, query: query)
+        var address = Address(scheme: scheme, path: path, user: user, host: host.lowercased(), port: port, query: query)
+        address.fromServerRoot = fromServerRoot
+        return address
     }
 
     private static func parsePort(_ s: Substring, original: String) throws -> Int? {
@@ -299,7 +311,8 @@ public struct Address: Sendable, Hashable, CustomStringConvertible {
             if let user { s += Address.encodeComponent(user) + "@" }
             if let host { s += host.contains(":") ? "[\(host)]" : host }
             if let port { s += ":\(port)" }
-            s += "/" + path.components.map(Address.encodeComponent).joined(separator: "/") + slash
+            s += fromServerRoot ? "/%2F" : "/"
+            s += path.components.map(Address.encodeComponent).joined(separator: "/") + slash
             if let query { s += "?" + query }
             return s
         }

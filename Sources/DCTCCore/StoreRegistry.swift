@@ -56,7 +56,23 @@ public struct StoreOptions: Sendable, Hashable {
     public var aws = AWSSelection()
     /// `--content-type`, `--metadata`, `--storage-class`... for objects written (S3, WebDAV).
     public var upload = UploadProperties()
+    /// `--verbose`: stores may print notices about how they read the user's configuration.
+    public var verbose = false
     public init() {}
+}
+
+/// A store that treats a path the user typed with a trailing `/` as a folder (HTTP: the
+/// request keeps the `/`, since some servers answer `/sub/` but 404 `/sub`, as curl users expect).
+public protocol TypedDirectoryHinting: Sendable {
+    /// Called by the registry for each address written with a trailing `/`.
+    func noteTypedDirectory(_ path: VPath)
+}
+
+/// A store whose paths are not the address's path as written: an FTP URL's path is relative
+/// to the login folder (RFC 1738), which only the connected store knows.
+public protocol AddressPathResolving: Sendable {
+    /// The store path an address names; nil keeps the address's path.
+    func storePath(for address: Address) -> VPath?
 }
 
 /// What a factory receives to build a store.
@@ -183,13 +199,19 @@ public actor StoreRegistry {
         }
         if kind == "https" { kind = "http" }
         let key = address.storeKey
-        if let fs = stores[key] { return Location(fs: fs, path: path, address: address) }
+        if let fs = stores[key] {
+            if let resolving = fs as? any AddressPathResolving, let mapped = resolving.storePath(for: address) { path = mapped }
+            if address.trailingSlash, !path.isRoot, let hinting = fs as? any TypedDirectoryHinting { hinting.noteTypedDirectory(path) }
+            return Location(fs: fs, path: path, address: address)
+        }
         guard let factory = factories[kind] else {
             throw VFSError(.unsupported, "no store of kind '\(kind)' in this build", path: address.description,
                            remedy: "available kinds: \(registeredKinds.joined(separator: ", "))")
         }
         let fs = try await factory(StoreRequest(address: address, account: account, options: options, kind: kind))
         stores[key] = fs
+        if let resolving = fs as? any AddressPathResolving, let mapped = resolving.storePath(for: address) { path = mapped }
+        if address.trailingSlash, !path.isRoot, let hinting = fs as? any TypedDirectoryHinting { hinting.noteTypedDirectory(path) }
         return Location(fs: fs, path: path, address: address)
     }
 }

@@ -12,10 +12,14 @@ extension SessionCore {
     /// - Parameters:
     ///   - username: the remote user.
     ///   - methods: the methods to try, in order.
+    ///   - prompter: on a terminal, asks for the passphrase of an encrypted key that has none,
+    ///     and for a password when every configured method failed (up to 3 times each, as `ssh`).
+    ///   - host: the host name shown in the password prompt (`user@host's password:`).
     /// - Returns: how we logged in (`password`, `publickey /path`, `publickey (ssh-agent)`).
     /// - Throws: `SSH2Error` `.authenticationFailed` listing what was tried and why each failed
     ///   (never a secret), or the transport error that ended the attempt.
-    func authenticate(username: String, methods: [SSHAuthMethod]) throws -> String {
+    func authenticate(username: String, methods: [SSHAuthMethod], prompter: (any SSHPrompter)? = nil,
+                      host: String = "") throws -> String {
         let userLength = UInt32(username.utf8.count)
         guard let listPointer = libssh2_userauth_list(session, username, userLength) else {
             if libssh2_userauth_authenticated(session) != 0 { return "none" }
@@ -45,9 +49,21 @@ extension SessionCore {
                 }
                 let publicPath = path + ".pub"
                 let hasPublic = FileManager.default.isReadableFile(atPath: publicPath)
-                let rc = CDCTCSSH2_userauth_publickey_fromfile(session, username, userLength,
+                var rc = CDCTCSSH2_userauth_publickey_fromfile(session, username, userLength,
                                                                hasPublic ? publicPath : nil, path, passphrase?.value)
                 if rc == 0 { return "publickey \(path)" }
+                if passphrase == nil, let prompter, rc == LIBSSH2_ERROR_FILE || rc == LIBSSH2_ERROR_KEYFILE_AUTH_FAILED,
+                   IdentityFileInspector.isEncrypted(path) {
+                    // As ssh: ask for the passphrase of an encrypted key, up to 3 times.
+                    let outcome = try askAndTry(prompter, key: "passphrase \(path)", prompt: "Enter passphrase for key '\(path)': ",
+                                                function: "libssh2_userauth_publickey_fromfile_ex",
+                                                again: { $0 == LIBSSH2_ERROR_FILE || $0 == LIBSSH2_ERROR_KEYFILE_AUTH_FAILED }) {
+                        CDCTCSSH2_userauth_publickey_fromfile(self.session, username, userLength,
+                                                              hasPublic ? publicPath : nil, path, $0.value)
+                    }
+                    if outcome.rc == 0 { return "publickey \(path)" }
+                    rc = outcome.rc
+                }
                 try rethrowTransportFailure(rc, function: "libssh2_userauth_publickey_fromfile_ex")
                 if rc == LIBSSH2_ERROR_FILE || rc == LIBSSH2_ERROR_KEYFILE_AUTH_FAILED {
                     attempts.append("key \(path): libssh2 cannot load it (wrong or missing passphrase, or a key format it cannot read)")
@@ -69,6 +85,19 @@ extension SessionCore {
             }
         }
 
+        if let prompter, offered.contains("password") {
+            // As ssh: when nothing else worked, ask for the password on the terminal (3 tries).
+            let outcome = try askAndTry(prompter, key: "password \(address)",
+                                        prompt: "\(username)@\(host.isEmpty ? address : host)'s password: ",
+                                        function: "libssh2_userauth_password_ex",
+                                        again: { $0 != LIBSSH2_ERROR_PASSWORD_EXPIRED }) {
+                CDCTCSSH2_userauth_password(self.session, username, userLength, $0.value, UInt32($0.value.utf8.count))
+            }
+            if outcome.rc == 0 { return "password (typed)" }
+            if outcome.rc == LIBSSH2_ERROR_PASSWORD_EXPIRED { attempts.append("password: expired (change it with `ssh` first)") }
+            if outcome.asked > 0 { attempts.append("typed password: refused \(outcome.asked) time(s)") }
+        }
+
         if attempts.isEmpty { attempts.append("no login method was configured") }
         var remedy = "check the user name and credentials; the server accepts: \(offeredText)"
         if refusedRSA {
@@ -78,6 +107,34 @@ extension SessionCore {
         throw SSH2Error(.authenticationFailed, "login as \(username) failed: " + attempts.joined(separator: "; "),
                         path: address, remedy: remedy, function: "libssh2_userauth_*",
                         code: LIBSSH2_ERROR_AUTHENTICATION_FAILED)
+    }
+
+    /// Tries the secret remembered under `key` (from an earlier session), then asks for one up
+    /// to 3 times, while `again` says the refusal may be a wrong secret. A secret that works is
+    /// remembered. Returns the last libssh2 code (0: logged in) and how many times it asked.
+    private func askAndTry(_ prompter: any SSHPrompter, key: String, prompt: String, function: String,
+                           again: (Int32) -> Bool, attempt: (SSHSecret) -> Int32) throws -> (rc: Int32, asked: Int) {
+        var candidates: [SSHSecret] = prompter.remembered(key).map { [$0] } ?? []
+        var asked = 0
+        var rc: Int32 = LIBSSH2_ERROR_AUTHENTICATION_FAILED
+        while true {
+            let candidate: SSHSecret
+            if !candidates.isEmpty {
+                candidate = candidates.removeFirst()
+            } else {
+                guard asked < 3, let typed = prompter.secret(prompt) else { break }
+                asked += 1
+                candidate = SSHSecret(typed)
+            }
+            rc = attempt(candidate)
+            if rc == 0 {
+                prompter.remember(key, candidate)
+                break
+            }
+            try rethrowTransportFailure(rc, function: function)
+            if !again(rc) { break }
+        }
+        return (rc, asked)
     }
 
     /// Throws when `rc` is a connection failure rather than a refusal (the session is then dead).
@@ -139,6 +196,21 @@ enum IdentityFileInspector {
               reader.uint32() != nil, let publicKey = reader.string() else { return nil }
         var keyReader = SSHWireReader(publicKey)
         return keyReader.string().flatMap { String(bytes: $0, encoding: .utf8) }
+    }
+
+    /// True when the private key is protected by a passphrase: a PEM key with `ENCRYPTED` in
+    /// its header, or an OpenSSH-format key whose cipher is not `none`.
+    static func isEncrypted(_ path: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: path), data.count < 1 << 20,
+              let text = String(data: data, encoding: .utf8) else { return false }
+        if text.contains("ENCRYPTED") { return true }
+        guard text.contains("BEGIN OPENSSH PRIVATE KEY") else { return false }
+        let body = text.split(separator: "\n").filter { !$0.hasPrefix("-----") }
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined()
+        guard let decoded = Data(base64Encoded: body) else { return false }
+        var reader = SSHWireReader(Array(decoded))
+        guard reader.skip(15), let cipher = reader.string() else { return false }
+        return String(decoding: cipher, as: UTF8.self) != "none"
     }
 
     /// The key type at the start of a public key blob (a wire-format string).

@@ -17,6 +17,12 @@ public struct SSHHostKey: Sendable, Hashable, CustomStringConvertible {
     public var base64: String
 
     public var description: String { "\(algorithm) \(fingerprint)" }
+
+    public init(algorithm: String, fingerprint: String, base64: String) {
+        self.algorithm = algorithm
+        self.fingerprint = fingerprint
+        self.base64 = base64
+    }
 }
 
 /// A host key type as libssh2's session and known-hosts APIs number it.
@@ -206,7 +212,8 @@ extension SessionCore {
     /// - Throws: `SSH2Error` `.authenticationFailed` for a changed key (possible
     ///   man-in-the-middle) or an unknown key that may not be accepted; the message shows the
     ///   SHA256 fingerprint and says how to proceed.
-    func verifyHostKey(knownHosts: KnownHostsFile, name: String, acceptNew: Bool) throws -> SSHHostKey {
+    func verifyHostKey(knownHosts: KnownHostsFile, name: String, acceptNew: Bool,
+                       ask prompter: (any SSHPrompter)? = nil) throws -> SSHHostKey {
         let (key, type, info) = try presentedHostKey()
         switch try knownHosts.check(name: name, key: key, type: type) {
         case .match:
@@ -220,6 +227,16 @@ extension SessionCore {
                 remedy: "if you trust the new key, remove the old one with `ssh-keygen -R '\(name)' -f \(knownHosts.path)` and connect again",
                 function: "libssh2_knownhost_checkp")
         case .notFound:
+            if !acceptNew, let prompter {
+                guard SSHPromptRules.trusts(info, name: name, prompter: prompter) else {
+                    throw SSH2Error(.authenticationFailed,
+                                    "host key verification failed: the host key of \(name) (\(info)) was not accepted",
+                                    path: address, remedy: "connect again and answer `yes` if this fingerprint is the server's",
+                                    function: "libssh2_knownhost_checkp")
+                }
+                try knownHosts.append(name: name, key: key, type: type)
+                return info
+            }
             guard acceptNew else {
                 throw SSH2Error(
                     .authenticationFailed,

@@ -57,6 +57,18 @@ public struct SSHConnectionOptions: Sendable, CustomStringConvertible {
     public var connectTimeout: TimeInterval
     /// Seconds any one libssh2 call may wait for the server (`libssh2_session_set_timeout`).
     public var timeout: TimeInterval
+    /// The hosts to go through, first to last (OpenSSH's `ProxyJump`): the first is reached by
+    /// TCP, each next one (and finally `host:port`) through a `direct-tcpip` channel of the
+    /// previous. Each hop has its own host key check and login. Empty: connect directly.
+    public var jumpHosts: [SSHConnectionOptions] = []
+    /// Seconds between keepalive messages when the connection is idle (`ServerAliveInterval`); 0: none.
+    public var serverAliveInterval: Int = 0
+    /// Asks the user on a terminal (passwords, passphrases, unknown host keys); nil off a
+    /// terminal, where the non-interactive refusals stay.
+    public var prompter: (any SSHPrompter)?
+    /// Ask the prompter whether to trust an unknown host key (`StrictHostKeyChecking ask`,
+    /// OpenSSH's default). Without a prompter, an unknown key is refused.
+    public var askForUnknownHostKey: Bool = false
 
     /// - Parameters:
     ///   - host: a host name or IP address.
@@ -90,6 +102,8 @@ public struct SSHConnectionOptions: Sendable, CustomStringConvertible {
     public var address: String { "\(username)@\(host):\(port)" }
 
     public var description: String {
-        "\(address) auth=[\(authMethods.map(\.description).joined(separator: ", "))] known_hosts=\(knownHostsFile)"
+        var text = "\(address) auth=[\(authMethods.map(\.description).joined(separator: ", "))] known_hosts=\(knownHostsFile)"
+        if !jumpHosts.isEmpty { text += " via " + jumpHosts.map(\.address).joined(separator: ",") }
+        return text
     }
 }

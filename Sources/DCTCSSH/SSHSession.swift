@@ -49,7 +49,8 @@ public final class SSHSession: Sendable {
 
     /// Connects, verifies the host key and logs in.
     ///
-    /// On a new thread: `getaddrinfo` + `connect` (within `connectTimeout`), `libssh2_session_init_ex`,
+    /// On a new thread: `getaddrinfo` + `connect` (within `connectTimeout`; through the jump
+    /// hosts when `jumpHosts` is set, see `SSHTransport`), `libssh2_session_init_ex`,
     /// `libssh2_session_handshake`, host key check against `knownHostsFile`
     /// (`libssh2_knownhost_checkp`), then each configured login method in order.
     ///
@@ -64,15 +65,18 @@ public final class SSHSession: Sendable {
         let status = SessionStatus()
         do {
             let (core, hostKey, method) = try await thread.run { () throws -> (ThreadConfined<SessionCore>, SSHHostKey, String) in
-                let socket = try TCPConnect.connect(host: options.host, port: options.port, timeout: options.connectTimeout)
+                let socket = try SSHTransport.connect(options)
                 let core = try SessionCore(socket: socket, address: options.address, timeout: options.timeout, status: status)
+                core.configureKeepalive(seconds: options.serverAliveInterval)
                 let knownHosts = try KnownHostsFile(session: core, path: options.knownHostsFile)
                 try knownHosts.load()
                 core.preferKnownHostKeyTypes(knownHosts: knownHosts, name: options.knownHostsName)
                 try core.handshake()
                 let hostKey = try core.verifyHostKey(knownHosts: knownHosts, name: options.knownHostsName,
-                                                     acceptNew: options.acceptNewHostKey)
-                let method = try core.authenticate(username: options.username, methods: options.authMethods)
+                                                     acceptNew: options.acceptNewHostKey,
+                                                     ask: options.askForUnknownHostKey ? options.prompter : nil)
+                let method = try core.authenticate(username: options.username, methods: options.authMethods,
+                                                   prompter: options.prompter, host: options.host)
                 return (ThreadConfined(core, on: thread), hostKey, method)
             }
             return SSHSession(options: options, hostKey: hostKey, authenticatedWith: method, core: core, status: status)

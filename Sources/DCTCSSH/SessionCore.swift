@@ -74,8 +74,22 @@ final class SessionCore {
         handshaken = true
     }
 
+    private var keepaliveSeconds = 0
+
+    /// Sends an SSH keepalive when `seconds` passed since the last traffic (`ServerAliveInterval`),
+    /// checked before each request. Wraps `libssh2_keepalive_config`.
+    func configureKeepalive(seconds: Int) {
+        guard seconds > 0 else { return }
+        keepaliveSeconds = seconds
+        libssh2_keepalive_config(session, 0, UInt32(seconds))
+    }
+
     /// Throws unless the session can take a request.
     func ensureUsable(path: String? = nil) throws {
+        if keepaliveSeconds > 0, brokenBy == nil, isOpen {
+            var next: Int32 = 0
+            _ = libssh2_keepalive_send(session, &next)
+        }
         if let brokenBy {
             throw SSH2Error(.unavailable, "the SSH connection was lost earlier (\(brokenBy.message))",
                             path: path ?? address, function: brokenBy.function, code: brokenBy.code)

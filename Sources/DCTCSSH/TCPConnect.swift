@@ -13,7 +13,7 @@ enum TCPConnect {
     /// `connect` + `poll`. The returned descriptor is blocking, close-on-exec, with `TCP_NODELAY`
     /// (SFTP is request/response: Nagle would hold back small requests).
     ///
-    /// - Throws: `SSH2Error` `.unavailable` for a host name that does not resolve or when
+    /// - Throws: `SSH2Error` `.unavailable` for an unknown host name (exit 5, as other stores), or when
     ///   every address refuses or is unreachable, `.timedOut` when the deadline passes.
     static func connect(host: String, port: Int, timeout: TimeInterval) throws -> Int32 {
         let display = "\(host):\(port)"
@@ -28,9 +28,10 @@ enum TCPConnect {
         let rc = getaddrinfo(host, String(port), &hints, &list)
         guard rc == 0, let first = list else {
             let reason = String(cString: gai_strerror(rc))
-            // Like every store (libcurl's COULDNT_RESOLVE_HOST): transient, exit 5.
+            // `.unavailable` (exit 5), as for every store: a name that does not resolve may be a
+            // typo or a resolver that is down, and the other stores cannot tell them apart either.
             throw SSH2Error(.unavailable, "cannot resolve the host name: \(reason)",
-                            path: display, remedy: "check the host name and your network or DNS settings, then retry",
+                            path: display, remedy: "check the host name (and `HostName` in ~/.ssh/config)",
                             function: "getaddrinfo")
         }
         defer { freeaddrinfo(list) }

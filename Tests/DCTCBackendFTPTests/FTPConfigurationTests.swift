@@ -18,27 +18,6 @@ struct FTPConfigurationTests {
         try await storeRequest(address, accounts: account.map { [$0] } ?? [], options: options)
     }
 
-    @Test("netrc: machine entries, a default entry, quoted passwords and macros")
-    func netrcParsing() {
-        let netrc = FTPNetrc(text: """
-            # a comment
-            machine ftp.example.com login alice password "s3cret word"
-            macdef init
-            cd /pub
-            binary
-
-            machine 127.0.0.1
-                login bob
-                password b\\ob
-            default login anonymous password guest@
-            """)
-        #expect(netrc.entry(host: "FTP.example.com", user: "alice")?.password == "s3cret word")
-        #expect(netrc.entry(host: "127.0.0.1", user: "bob")?.password == "b\\ob")
-        #expect(netrc.entry(host: "127.0.0.1", user: nil)?.login == "bob")
-        #expect(netrc.entry(host: "ftp.example.com", user: "mallory") == nil)
-        #expect(netrc.entry(host: "other.host", user: "anonymous")?.password == "guest@")
-    }
-
     @Test("the password comes from the account's secret before netrc")
     func accountSecretWins() async throws {
         let netrc = try netrcFile("machine 10.0.0.1 login u password fromnetrc\n")

@@ -14,12 +14,21 @@ struct FTPStoreBehaviourTests {
         try FileManager.default.contentsOfDirectory(atPath: dir.string).sorted()
     }
 
-    @Test("paths are absolute on the server, not relative to the login's home")
+    @Test("store paths are the server's absolute paths; addresses show them relative to the login folder, or after %2F (RFC 1738)")
     func absolutePaths() async throws {
-        let (fs, dir) = try await FTPTestServer.vsftpd().scratch("abs")
+        let server = try await FTPTestServer.vsftpd()
+        let (fs, dir) = try await server.scratch("abs")
         try await fs.write(dir.appending("x.txt"), bytes: Array("abs".utf8))
         #expect(FileManager.default.contents(atPath: dir.string + "/x.txt") == Data("abs".utf8))
-        #expect(fs.display(dir.appending("a b#?")) == "ftp://dctcftp@127.0.0.1:17021\(dir.string)/a%20b%23%3F")
+        #expect(fs.loginFolder == server.home)
+        let relative = dir.components.dropFirst(server.home.components.count).joined(separator: "/")
+        #expect(fs.display(dir.appending("a b#?")) == "ftp://dctcftp@127.0.0.1:17021/\(relative)/a%20b%23%3F")
+        #expect(fs.display(VPath("/etc/x y")) == "ftp://dctcftp@127.0.0.1:17021/%2Fetc/x%20y")
+        // What is displayed reads back as the same store path.
+        for path in [dir.appending("a b#?"), VPath("/etc/x y")] {
+            let address = try Address.parse(fs.display(path))
+            #expect((fs.storePath(for: address) ?? address.path) == path)
+        }
         _ = try await fs.removeTree(dir)
     }
 
@@ -140,7 +149,8 @@ struct FTPStoreBehaviourTests {
         await registry.register(kind: "ftp", factory: FTPBackend.makeStore)
         let location = try await registry.resolve(try Address.parse("vs:\(server.home.string)"))
         #expect(location.fs.kind == "ftp")
-        #expect(location.fs.display(location.path) == "ftp://\(server.user)@\(server.host):\(server.port)\(server.home.string)")
+        // The account's path is absolute; shown as a URL, it is the login folder itself.
+        #expect(location.fs.display(location.path) == "ftp://\(server.user)@\(server.host):\(server.port)/")
         #expect(try await location.fs.info(location.path).isDirectory)
     }
 }

@@ -101,25 +101,6 @@ struct HTTPURLTests {
         #expect(ContentRange(nil) == nil)
     }
 
-    @Test("netrc entries match host and user, with default and macdef handled")
-    func netrc() {
-        let netrc = Netrc(text: """
-            machine example.com login alice password "pa ss\\"word"
-            machine example.com
-              login bob
-              password bobpw
-            macdef init
-            machine evil.example.com login x password y
-
-            default login anon password anonpw
-            """)
-        #expect(netrc.credentials(host: "EXAMPLE.com", user: nil)?.password == "pa ss\"word")
-        #expect(netrc.credentials(host: "example.com", user: "bob")?.password == "bobpw")
-        #expect(netrc.credentials(host: "example.com", user: "carol") == nil)
-        #expect(netrc.credentials(host: "evil.example.com", user: nil)?.login == "anon")
-        #expect(netrc.credentials(host: "other.org", user: nil)?.password == "anonpw")
-    }
-
     @Test("a window over a stream skips and trims to exactly the asked bytes")
     func byteWindow() async throws {
         let data = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }

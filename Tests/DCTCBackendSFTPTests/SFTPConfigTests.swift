@@ -1,6 +1,7 @@
 import DCTCBackendSFTP
 import DCTCCore
 import DCTCDigest
+import DCTCSSH
 import DCTCTestSupport
 import Foundation
 import Testing
@@ -83,28 +84,6 @@ struct SSHConfigFileTests {
     ])
     func wildcard(_ pattern: String, _ text: String, _ expected: Bool) {
         #expect(SSHConfigFile.wildcardMatch(pattern, text) == expected)
-    }
-}
-
-@Suite("~/.netrc parsing")
-struct NetrcFileTests {
-    @Test("machine entries match by host and login; default catches the rest; macdef is skipped")
-    func entries() {
-        let netrc = NetrcFile(contents: """
-            machine files.example.org login alice password "secret with space"
-            machine files.example.org
-              login bob
-              password b0b
-            macdef init
-            machine evil.example.org login mallory password nope
-
-            default login anon password anon@
-            """)
-        #expect(netrc.entry(machine: "FILES.example.org", login: nil)?.password == "secret with space")
-        #expect(netrc.entry(machine: "files.example.org", login: "bob")?.password == "b0b")
-        #expect(netrc.entry(machine: "evil.example.org", login: nil)?.login == "anon")
-        #expect(netrc.entry(machine: "elsewhere", login: nil)?.password == "anon@")
-        #expect(netrc.entry(machine: "elsewhere", login: "carol") == nil)
     }
 }
 
@@ -276,5 +255,169 @@ struct RemoteHashFormatTests {
         #expect(SFTPFileSystem.parseRemoteDigest("\\\(md5)  /x/new\\nline\n", kind: .md5) == md5)
         #expect(SFTPFileSystem.parseRemoteDigest("md5sum: /x: No such file", kind: .md5) == nil)
         #expect(SFTPFileSystem.parseRemoteDigest(md5 + "ff  x", kind: .md5) == nil)
+    }
+}
+
+/// A prompter that answers from a script and records what it was asked (no terminal needed).
+final class ScriptedPrompter: SSHPrompter, @unchecked Sendable {
+    private let lock = NSLock()
+    private var answers: [String]
+    private(set) var asked: [String] = []
+    init(_ answers: [String]) { self.answers = answers }
+    func secret(_ prompt: String) -> String? { line(prompt) }
+    func line(_ prompt: String) -> String? {
+        lock.withLock {
+            asked.append(prompt)
+            return answers.isEmpty ? nil : answers.removeFirst()
+        }
+    }
+    func remembered(_ key: String) -> SSHSecret? { nil }
+    func remember(_ key: String, _ secret: SSHSecret) {}
+}
+
+@Suite("~/.ssh/config keywords beyond the alias: ProxyJump, timeouts, agent, host key policy, Match notices")
+struct SSHConfigKeywordTests {
+    func home(_ config: String) throws -> String {
+        let dir = try makeTemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir + "/.ssh", withIntermediateDirectories: true)
+        try config.write(toFile: dir + "/.ssh/config", atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    func resolve(_ address: String, home: String, environment: [String: String] = [:],
+                 options: StoreOptions = StoreOptions(), prompter: (any SSHPrompter)? = nil) throws -> SFTPConfig {
+        try SFTPConfig.resolve(address: try Address.parse(address), account: nil, options: options,
+                               environment: environment, home: home, prompter: prompter)
+    }
+
+    @Test("ProxyJump hops are resolved from the same file (HostName, Port, User, keys, their own ProxyJump first)")
+    func jumpChain() throws {
+        let h = try home("""
+            Host target
+              HostName 10.1.0.9
+              ProxyJump alice@bastion:2200,ssh://inner
+              ProxyJump ignored-second-value
+            Host bastion
+              HostName bastion.example.org
+              Port 1
+              User nobody
+              IdentityFile ~/.ssh/bastion_key
+              ProxyJump edge
+            Host inner
+              HostName 10.1.0.1
+              UserKnownHostsFile ~/.ssh/inner_hosts
+              StrictHostKeyChecking accept-new
+            Host *
+              User deploy
+            """)
+        defer { try? FileManager.default.removeItem(atPath: h) }
+        let c = try resolve("sftp://target/", home: h)
+        #expect(c.host == "10.1.0.9")
+        #expect(c.jumpHosts.map(\.address) == ["deploy@edge:22", "alice@bastion.example.org:2200", "deploy@10.1.0.1:22"])
+        #expect(c.jumpHosts[1].authMethods.map(\.description) == ["key \(h)/.ssh/bastion_key"])
+        #expect(c.jumpHosts[2].knownHostsFile == h + "/.ssh/inner_hosts")
+        #expect(c.jumpHosts[2].acceptNewHostKey)
+        #expect(!c.jumpHosts[1].acceptNewHostKey)
+        #expect(c.connectionOptions.jumpHosts.count == 3)
+    }
+
+    @Test("ProxyJump none turns jumping off; a ProxyJump loop is an invalid argument, not a hang")
+    func jumpNoneAndLoops() throws {
+        let h = try home("""
+            Host direct
+              ProxyJump none
+            Host loop-a
+              ProxyJump loop-b
+            Host loop-b
+              ProxyJump loop-a
+            Host *
+              ProxyJump bastion
+            """)
+        defer { try? FileManager.default.removeItem(atPath: h) }
+        #expect(try resolve("sftp://direct/", home: h).jumpHosts.isEmpty)
+        #expect(throws: VFSError.self) { try resolve("sftp://loop-a/", home: h) }
+        #expect(throws: VFSError.self) { try resolve("sftp://bad/", home: try home("Host bad\n  ProxyJump host:99999\n")) }
+    }
+
+    @Test("ConnectTimeout, ServerAliveInterval and IdentityAgent are read; IdentityAgent none drops the agent")
+    func timeoutsAndAgent() throws {
+        let h = try home("""
+            Host a
+              ConnectTimeout 7
+              ServerAliveInterval 30
+              IdentityAgent ~/agent.sock
+            Host b
+              IdentityAgent none
+            Host c
+              IdentityAgent $OTHER_AGENT
+            """)
+        defer { try? FileManager.default.removeItem(atPath: h) }
+        let env = ["SSH_AUTH_SOCK": "/run/default.sock", "OTHER_AGENT": "/run/other.sock"]
+        let a = try resolve("sftp://a/", home: h, environment: env)
+        #expect(a.connectTimeout == 7)
+        #expect(a.connectionOptions.serverAliveInterval == 30)
+        #expect(a.authMethods.first?.description == "ssh-agent at \(h)/agent.sock")
+        #expect(try resolve("sftp://b/", home: h, environment: env).authMethods.allSatisfy { !$0.description.contains("agent") })
+        #expect(try resolve("sftp://c/", home: h, environment: env).authMethods.first?.description == "ssh-agent at /run/other.sock")
+        #expect(try resolve("sftp://d/", home: h, environment: env).authMethods.first?.description == "ssh-agent at /run/default.sock")
+    }
+
+    @Test("StrictHostKeyChecking: ask (the default) asks on a terminal, yes never does, accept-new and no record new keys")
+    func hostKeyPolicy() throws {
+        let h = try home("""
+            Host strict
+              StrictHostKeyChecking yes
+            Host new
+              StrictHostKeyChecking accept-new
+            Host off
+              StrictHostKeyChecking no
+            Host batch
+              BatchMode yes
+            """)
+        defer { try? FileManager.default.removeItem(atPath: h) }
+        let prompter = ScriptedPrompter([])
+        let ask = try resolve("sftp://other/", home: h, prompter: prompter)
+        #expect(ask.askForUnknownHostKey && !ask.acceptNewHostKey && ask.prompter != nil)
+        let strict = try resolve("sftp://strict/", home: h, prompter: prompter)
+        #expect(!strict.askForUnknownHostKey && !strict.acceptNewHostKey)
+        #expect(try resolve("sftp://new/", home: h, prompter: prompter).acceptNewHostKey)
+        #expect(try resolve("sftp://off/", home: h, prompter: prompter).acceptNewHostKey)
+        // BatchMode yes: never prompt, as ssh.
+        #expect(try resolve("sftp://batch/", home: h, prompter: prompter).connectionOptions.prompter == nil)
+        // --accept-new-host-key wins over the file.
+        var options = StoreOptions()
+        options.acceptNewHostKey = true
+        #expect(try resolve("sftp://strict/", home: h, options: options).acceptNewHostKey)
+    }
+
+    @Test("Match blocks are not applied, and the resolved configuration says so (for the -v notice)")
+    func matchNotice() throws {
+        let h = try home("""
+            Match host build-* exec "true"
+              User never-used
+            Match all
+              Port 2022
+            """)
+        defer { try? FileManager.default.removeItem(atPath: h) }
+        let c = try resolve("sftp://build-1/", home: h)
+        #expect(c.user != "never-used")
+        #expect(c.port == 2022)
+        #expect(c.notes.count == 1)
+        #expect(c.notes.first?.contains("Match host build-* exec true") == true)
+        let quiet = try resolve("sftp://x/", home: try home("Host x\n  Port 2\n"))
+        #expect(quiet.notes.isEmpty)
+    }
+
+    @Test("an unknown host key is accepted by answering yes (or the fingerprint); no or end of input refuses")
+    func hostKeyQuestion() {
+        let key = SSHHostKey(algorithm: "ssh-ed25519", fingerprint: "SHA256:abc", base64: "")
+        let yes = ScriptedPrompter(["maybe", "yes"])
+        #expect(SSHPromptRules.trusts(key, name: "[h]:2", prompter: yes))
+        #expect(yes.asked.first?.contains("The authenticity of host '[h]:2' can't be established.") == true)
+        #expect(yes.asked.first?.contains("ED25519 key fingerprint is SHA256:abc.") == true)
+        #expect(yes.asked.last == "Please type 'yes', 'no' or the fingerprint: ")
+        #expect(SSHPromptRules.trusts(key, name: "h", prompter: ScriptedPrompter(["SHA256:abc"])))
+        #expect(!SSHPromptRules.trusts(key, name: "h", prompter: ScriptedPrompter(["no"])))
+        #expect(!SSHPromptRules.trusts(key, name: "h", prompter: ScriptedPrompter([])))
     }
 }

@@ -110,4 +110,20 @@ struct AddressTests {
         #expect(try parse("sftp://a@h/x").storeKey != parse("sftp://b@h/x").storeKey)
         #expect(try parse("/x").storeKey == parse("/y").storeKey)
     }
+
+    @Test("ftp URLs: %2F first means from the server's root (RFC 1738), and prints back the same way")
+    func ftpServerRoot() throws {
+        let relative = try parse("ftp://u@h/dir/file")
+        #expect(!relative.fromServerRoot)
+        #expect(relative.path == VPath("/dir/file"))
+        let absolute = try parse("ftp://u@h/%2Ftmp/x")
+        #expect(absolute.fromServerRoot)
+        #expect(absolute.path == VPath("/tmp/x"))
+        #expect(absolute.description == "ftp://u@h/%2Ftmp/x")
+        #expect(try parse(absolute.description) == absolute)
+        #expect(try parse("ftps://h/%2f").fromServerRoot)
+        // Elsewhere an escaped slash is still refused.
+        #expect(throws: VFSError.self) { try parse("http://h/%2Ftmp") }
+        #expect(throws: VFSError.self) { try parse("ftp://h/a/%2Fb") }
+    }
 }
