@@ -9,6 +9,7 @@ usage: byte-proxy.py UPSTREAM_PORT STATE_DIR [--port N] [--flip-part N] [--flip-
   received ("sent_up"), bytes of response bodies sent ("sent_down"), requests, flips;
 - --flip-part N: the body of the FIRST request whose query has partNumber=N gets one byte
   inverted (in its middle) before it goes upstream; later ones pass unchanged;
+- STATE_DIR/requests.log gets a line per request: method, path, body size, status, answer size;
 - --flip-get S: every GET whose path contains S gets one byte of its response body inverted.
 """
 import http.client
@@ -93,7 +94,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             conn.putheader(k, v)
         if body or self.command in ("PUT", "POST"):
             conn.putheader("Content-Length", str(len(body)))
-        conn.endheaders(body if body else None)
+        try:
+            conn.endheaders(body if body else None)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered before reading the whole body: its answer follows
         resp = conn.getresponse()
         data = resp.read()
         conn.close()
@@ -116,6 +120,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with lock:
             stats["sent_down"] += len(data)
             save()
+            with open(os.path.join(state_dir, "requests.log"), "a") as f:
+                f.write("%s %s %d -> %d %d\n" % (self.command, self.path, len(body), resp.status, len(data)))
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = forward
 

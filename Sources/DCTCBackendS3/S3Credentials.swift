@@ -136,6 +136,9 @@ public struct S3Configuration: Sendable {
     /// are computed anyway to check the assembled object's ETag (account setting
     /// `part_checksums = false` only drops the header).
     public var partChecksums = true
+    /// Continue an interrupted multipart upload of the same content to the same object
+    /// instead of starting again (account setting `resume_uploads`, `--no-resume`).
+    public var resumeUploads = true
     /// Ranged GETs in flight for one large read (1 reads with a single GET). Each holds
     /// `downloadChunkSize` bytes until the reader takes them.
     public var downloadConcurrency = 4
@@ -252,6 +255,8 @@ public struct S3Configuration: Sendable {
         if let n = account?.int("download_concurrency") { config.downloadConcurrency = max(1, n) }
         if let n = account?.int("chunk_size_mib") { config.partSize = max(5, n) * 1024 * 1024 }
         if let b = account?.bool("part_checksums") { config.partChecksums = b }
+        if let b = account?.bool("resume_uploads") { config.resumeUploads = b }
+        if env("DCTC_NO_RESUME") == "1" { config.resumeUploads = false }
         if options.insecureTLS || account?.bool("insecure_tls") == true { config.verifyTLS = false }
         return config
     }

@@ -46,6 +46,43 @@ extension S3FileSystem: UpfrontHashWanting {
 
     // MARK: - Writing
 
+    /// How a multipart upload begins: a fresh upload, or the interrupted one of the same content.
+    struct MultipartStart {
+        var uploadId: String
+        var existing: [Int: S3StoredPart] = [:]
+        /// The resume record written for it (nil: not resumable).
+        var record: S3ResumeRecord?
+    }
+
+    /// Resumes the interrupted upload of the same content (size and MD5 known, resuming on)
+    /// when dctc recorded one and the server still has it; otherwise aborts a recorded upload
+    /// of other content (the source changed), creates a fresh one and records it.
+    func startOrResume(_ upload: S3MultipartUpload, headers: [(String, String)], expectedMD5: String?,
+                       size: Int64?, basePartSize: Int) async throws -> MultipartStart {
+        guard configuration.resumeUploads, let md5 = expectedMD5, let size else {
+            return MultipartStart(uploadId: try await upload.create(headers: headers))
+        }
+        let endpoint = configuration.endpoint.authority + configuration.endpoint.basePath
+        if let old = await S3ResumeRecords.load(endpoint: endpoint, bucket: upload.bucket, key: upload.key) {
+            if old.fits(size: size, md5: md5, partSize: basePartSize) {
+                do {
+                    let parts = try await upload.listParts(uploadId: old.uploadId)
+                    return MultipartStart(uploadId: old.uploadId, existing: parts, record: old)
+                } catch let e as S3ServiceError where e.code == "NoSuchUpload" || e.status == 404 {
+                    // Completed or aborted meanwhile: start again.
+                }
+            } else {
+                await upload.abort(uploadId: old.uploadId)
+            }
+            await S3ResumeRecords.remove(endpoint: endpoint, bucket: upload.bucket, key: upload.key)
+        }
+        let id = try await upload.create(headers: headers)
+        let record = S3ResumeRecord(endpoint: endpoint, bucket: upload.bucket, key: upload.key, uploadId: id, size: size,
+                                    md5: md5, partSize: basePartSize, created: Date().timeIntervalSince1970)
+        await S3ResumeRecords.save(record)
+        return MultipartStart(uploadId: id, record: record)
+    }
+
     /// The MD5 wanted before a write (`UpfrontHashWanting`): multipart uploads record it as
     /// `x-amz-meta-md5chksum` when they are created.
     public func hashWantedUpfront(for path: VPath, size: Int64?) -> HashKind? {
@@ -68,15 +105,31 @@ extension S3FileSystem: UpfrontHashWanting {
         let createHeaders = try S3Metadata.headers(attributes.metadata, modificationTime: attributes.modificationTime,
                                                    md5Hex: expectedMD5, display: shown)
         let upload = S3MultipartUpload(transport: transport, bucket: bucket, key: key, display: shown)
-        let result = try await upload.upload(
-            reader: reader, firstPart: consume firstPart, basePartSize: basePartSize,
-            concurrency: min(configuration.uploadConcurrency, configuration.maxConnections),
-            partChecksums: configuration.partChecksums, headers: createHeaders
-        ) {
-            let actual = reader.results()
-            try verifyContent(path: shown, expectedSize: attributes.expectedSize, actualSize: reader.byteCount,
-                              expected: attributes.expectedHashes, actual: actual)
-            return actual[.md5]
+        let start = try await startOrResume(upload, headers: createHeaders, expectedMD5: expectedMD5,
+                                            size: attributes.expectedSize, basePartSize: basePartSize)
+        let result: S3WriteResult
+        do {
+            result = try await upload.upload(
+                uploadId: start.uploadId, existing: start.existing, keepOnInterruption: start.record != nil,
+                reader: reader, firstPart: consume firstPart, basePartSize: basePartSize,
+                concurrency: min(configuration.uploadConcurrency, configuration.maxConnections),
+                partChecksums: configuration.partChecksums
+            ) {
+                let actual = reader.results()
+                try verifyContent(path: shown, expectedSize: attributes.expectedSize, actualSize: reader.byteCount,
+                                  expected: attributes.expectedHashes, actual: actual)
+                return actual[.md5]
+            }
+        } catch {
+            // An interrupted upload stays recorded (the next run resumes it); one that failed
+            // its checks was aborted, and its record goes too.
+            if let record = start.record, !S3MultipartUpload.isInterruption(error) {
+                await S3ResumeRecords.remove(endpoint: record.endpoint, bucket: bucket, key: key)
+            }
+            throw error
+        }
+        if let record = start.record {
+            await S3ResumeRecords.remove(endpoint: record.endpoint, bucket: bucket, key: key)
         }
         var hashes = reader.results()
         if let expectedMD5 { hashes[.md5] = expectedMD5 }

@@ -55,39 +55,45 @@ struct S3MultipartUpload: Sendable {
 
     // MARK: - Upload
 
-    /// Uploads the content `reader` delivers (the first part already read) in parts, then
-    /// completes the upload, or aborts it when anything fails, including `verify`.
+    /// Uploads the content `reader` delivers (the first part already read) in parts of the
+    /// upload `uploadId` (created by the caller, or an interrupted one being resumed), then
+    /// completes it, or aborts it when anything fails, including `verify`.
     ///
     /// - Parameters:
+    ///   - uploadId: from `create(headers:)`, or a resumed upload's.
+    ///   - existing: parts already stored (resuming): a part whose size and MD5 equal the
+    ///     local part's is not sent again.
+    ///   - keepOnInterruption: leave the upload in place (for a later resume) when the failure
+    ///     is an interruption (cancellation, network, server), not a verification failure.
     ///   - reader: the content source; parts are read from it in order.
     ///   - firstPart: bytes already read for part 1.
     ///   - basePartSize: from `basePartSize(configured:expectedSize:)`.
     ///   - concurrency: parts in flight at once.
     ///   - partChecksums: send each part's `Content-MD5`.
-    ///   - headers: object headers for `CreateMultipartUpload` (metadata).
-    ///   - verify: called once the content has ended, before completing; throwing aborts.
+    ///   - verify: called once the content has ended, before completing; throwing aborts. It
+    ///     returns the whole content's MD5 when known (to check a plain-MD5 ETag).
     /// - Returns: the new object's ETag and version.
-    /// - Throws: the first failure (the upload is aborted by then).
-    func upload(reader: S3PartReader, firstPart: consuming [UInt8], basePartSize: Int, concurrency: Int, partChecksums: Bool,
-                headers: [(String, String)], verify: () throws -> String?) async throws -> S3WriteResult {
-        let uploadId = try await create(headers: headers)
+    /// - Throws: the first failure (the upload is aborted by then, unless kept).
+    func upload(uploadId: String, existing: [Int: S3StoredPart] = [:], keepOnInterruption: Bool = false,
+                reader: S3PartReader, firstPart: consuming [UInt8], basePartSize: Int, concurrency: Int, partChecksums: Bool,
+                verify: () throws -> String?) async throws -> S3WriteResult {
         let parts: [S3UploadedPart]
         let wholeMD5: String?
         do {
             parts = try await uploadParts(uploadId: uploadId, reader: reader, firstPart: consume firstPart,
                                           basePartSize: basePartSize, concurrency: concurrency,
-                                          partChecksums: partChecksums)
+                                          partChecksums: partChecksums, existing: existing)
             wholeMD5 = try verify()
         } catch {
             await reader.cancel()
-            await abort(uploadId: uploadId)
+            if !(keepOnInterruption && S3MultipartUpload.isInterruption(error)) { await abort(uploadId: uploadId) }
             throw error
         }
         let result: S3WriteResult
         do {
             result = try await complete(uploadId: uploadId, parts: parts.map { ($0.number, $0.etag) })
         } catch {
-            await abort(uploadId: uploadId)
+            if !(keepOnInterruption && S3MultipartUpload.isInterruption(error)) { await abort(uploadId: uploadId) }
             throw error
         }
         do {
@@ -98,6 +104,17 @@ struct S3MultipartUpload: Sendable {
             throw error
         }
         return result
+    }
+
+    /// True for failures after which an upload is worth resuming: cancellation (Ctrl-C),
+    /// broken connections and server trouble; false for content that did not verify.
+    static func isInterruption(_ error: any Error) -> Bool {
+        if error is CancellationError { return true }
+        if let e = error as? VFSError {
+            return e.code != .checksumMismatch && e.code != .invalidArgument && e.code != .corruptData
+        }
+        if let e = error as? S3ServiceError { return e.status >= 500 || e.status == 0 }
+        return true
     }
 
     /// The ETag S3 gives a multipart object: the MD5 of the parts' binary MD5s, `-`, the
@@ -138,7 +155,7 @@ struct S3MultipartUpload: Sendable {
     /// buffer waiting to be refilled. Buffers are refilled rather than freed, so the allocator
     /// is not asked for (and does not keep around) a fresh multi-megabyte block per part.
     private func uploadParts(uploadId: String, reader: S3PartReader, firstPart: consuming [UInt8], basePartSize: Int,
-                             concurrency: Int, partChecksums: Bool) async throws -> [S3UploadedPart] {
+                             concurrency: Int, partChecksums: Bool, existing: [Int: S3StoredPart]) async throws -> [S3UploadedPart] {
         var first = consume firstPart
         return try await withThrowingTaskGroup(of: (S3UploadedPart, [UInt8]).self) { group in
             var etags: [S3UploadedPart] = []
@@ -165,7 +182,8 @@ struct S3MultipartUpload: Sendable {
                 let bytes = part
                 let n = number
                 group.addTask {
-                    let done = try await self.uploadPart(uploadId: uploadId, number: n, bytes: bytes, checksum: partChecksums)
+                    let done = try await self.uploadPart(uploadId: uploadId, number: n, bytes: bytes, checksum: partChecksums,
+                                                         stored: existing[n])
                     return (done, bytes)
                 }
                 inFlight += 1
@@ -217,8 +235,13 @@ struct S3MultipartUpload: Sendable {
     /// do not check `Content-MD5`. Either way the part is sent again, up to
     /// `corruptPartAttempts` times.
     /// - Returns: the part's number, ETag (as the server sent it) and MD5.
-    func uploadPart(uploadId: String, number: Int, bytes: [UInt8], checksum: Bool) async throws -> S3UploadedPart {
+    func uploadPart(uploadId: String, number: Int, bytes: [UInt8], checksum: Bool,
+                    stored: S3StoredPart? = nil) async throws -> S3UploadedPart {
         let md5 = try Digest.hash(bytes, kind: .md5)
+        if let stored, stored.size == Int64(bytes.count), stored.etag.lowercased() == md5 {
+            // Resuming: the server already holds exactly these bytes for this part.
+            return S3UploadedPart(number: number, etag: "\"\(md5)\"", md5: md5)
+        }
         var headers: [(String, String)] = []
         if checksum { headers.append(("Content-MD5", S3Crypto.base64(fromHex: md5))) }
         var attempt = 1
