@@ -272,11 +272,12 @@ struct ResumedUploadTests {
         #expect(left.status == 0 && left.stdout.isEmpty, "the old upload was aborted: \(left)")
     }
 
-    @Test("dctc cleanup aborts uploads in progress; --dry-run only lists them")
+    /// On rclone serve s3: moto reports every upload as started in 2010.
+    @Test("dctc cleanup aborts uploads in progress older than --max-age; --dry-run only lists them")
     func cleanupAbortsAbandonedUploads() async throws {
-        let proxy = try ByteProxy(upstream: LargeFileServer.moto.port)
+        let proxy = try ByteProxy(upstream: LargeFileServer.rclone.port)
         defer { proxy.stop() }
-        guard let bench = try LargeFileBench.make(.moto, proxyPort: proxy.port) else { return }
+        guard let bench = try LargeFileBench.make(.rclone, proxyPort: proxy.port) else { return }
         defer { bench.cleanup() }
         let source = try bench.s.write("big.bin", bytes: try Self.random(Self.size))
         try Self.killHalfWay(bench, proxy: proxy, source: source, destination: "proxied:\(bench.bucket)/big.bin")
