@@ -173,20 +173,20 @@ _dctc() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    ls|find|stat|du|cat|head|tail|cp|mv|rm|mkdir|rmdir|sync|copy|check|hash|grep|edit|dispatch|flow|config|version|completions|help)
+    ls|find|stat|du|cat|head|tail|cp|mv|rm|mkdir|rmdir|cleanup|sync|copy|check|hash|grep|edit|dispatch|flow|config|version|completions|help)
         # Offer subcommand argument completions
         "_dctc_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'ls find stat du cat head tail cp mv rm mkdir rmdir sync copy check hash grep edit dispatch flow config version completions help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'ls find stat du cat head tail cp mv rm mkdir rmdir cleanup sync copy check hash grep edit dispatch flow config version completions help' -- "${cur}"))
         ;;
     esac
 }
 
 _dctc_ls() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -l -R -h --json --version --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume -l -R -h --json --version --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
@@ -204,7 +204,7 @@ _dctc_ls() {
 
 _dctc_find() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections --name --type --max-depth)
     __dctc_offer_flags_options -1
@@ -232,7 +232,7 @@ _dctc_find() {
 
 _dctc_stat() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
@@ -250,7 +250,7 @@ _dctc_stat() {
 
 _dctc_du() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -h -s --version --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume -h -s --version --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
@@ -268,7 +268,7 @@ _dctc_du() {
 
 _dctc_cat() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --raw --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --raw --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
@@ -286,7 +286,7 @@ _dctc_cat() {
 
 _dctc_head() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --quiet -q --raw --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --quiet -q --raw --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections -n --lines -c --bytes)
     __dctc_offer_flags_options -1
@@ -310,7 +310,7 @@ _dctc_head() {
 
 _dctc_tail() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --quiet -q --raw --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --quiet -q --raw --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections -n --lines -c --bytes)
     __dctc_offer_flags_options -1
@@ -334,7 +334,7 @@ _dctc_tail() {
 
 _dctc_cp() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --recursive -r --decompress -n --no-clobber --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --recursive -r --decompress -n --no-clobber --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections --compress --level --zip --transfers)
     __dctc_offer_flags_options -1
@@ -365,7 +365,7 @@ _dctc_cp() {
 
 _dctc_mv() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -n --no-clobber --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume -n --no-clobber --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections --transfers)
     __dctc_offer_flags_options -1
@@ -386,7 +386,7 @@ _dctc_mv() {
 
 _dctc_rm() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --recursive -r --force -f --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --recursive -r --force -f --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
@@ -404,7 +404,7 @@ _dctc_rm() {
 
 _dctc_mkdir() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --parents -p --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --parents -p --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
@@ -422,7 +422,7 @@ _dctc_mkdir() {
 
 _dctc_rmdir() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
@@ -438,9 +438,30 @@ _dctc_rmdir() {
     esac
 }
 
+_dctc_cleanup() {
+    repeating_flags=()
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --dry-run --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--config --max-connections --max-age)
+    __dctc_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--config')
+        return
+        ;;
+    '--max-connections')
+        return
+        ;;
+    '--max-age')
+        return
+        ;;
+    esac
+}
+
 _dctc_sync() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --no-state --allow-empty-source --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --no-state --allow-empty-source --version -h --help)
     repeating_options=(--include --exclude --filter-from)
     non_repeating_options=(--config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --backup-dir --max-delete)
     __dctc_offer_flags_options 2
@@ -525,7 +546,7 @@ _dctc_sync() {
 
 _dctc_copy() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --no-state --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --no-state --version -h --help)
     repeating_options=(--include --exclude --filter-from)
     non_repeating_options=(--config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --backup-dir)
     __dctc_offer_flags_options 2
@@ -607,7 +628,7 @@ _dctc_copy() {
 
 _dctc_check() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --no-state --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --no-state --version -h --help)
     repeating_options=(--include --exclude --filter-from)
     non_repeating_options=(--config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done)
     __dctc_offer_flags_options 2
@@ -686,7 +707,7 @@ _dctc_check() {
 
 _dctc_hash() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --quiet --ignore-missing --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --quiet --ignore-missing --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections --algo --check)
     __dctc_offer_flags_options -1
@@ -729,7 +750,7 @@ _dctc_grep() {
 
 _dctc_edit() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --new --force -f --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --new --force -f --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options -1
@@ -747,7 +768,7 @@ _dctc_edit() {
 
 _dctc_dispatch() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --header --json --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --header --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections --by --column --regex --date-format --grain --time-zone --buckets --format --separator --name --compress --level --on-error --max-open --max-keys --spool-memory --spool-dir --transfers)
     __dctc_offer_flags_options -1
@@ -846,7 +867,7 @@ _dctc_flow() {
 
 _dctc_flow_build() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --dry-run --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --json --dry-run --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections -p --pipeline --state -j --upstream --exit-code-if-nothing-done)
     __dctc_offer_flags_options -1
@@ -879,7 +900,7 @@ _dctc_flow_build() {
 
 _dctc_flow_plan() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections -p --pipeline --state --upstream)
     __dctc_offer_flags_options -1
@@ -906,7 +927,7 @@ _dctc_flow_plan() {
 
 _dctc_flow_status() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections -p --pipeline --state)
     __dctc_offer_flags_options -1
@@ -930,7 +951,7 @@ _dctc_flow_status() {
 
 _dctc_flow_why() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections -p --pipeline --state)
     __dctc_offer_flags_options 1
@@ -954,7 +975,7 @@ _dctc_flow_why() {
 
 _dctc_flow_backfill() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections -p --pipeline --state --from --to --only --order --max-parallel --exit-code-if-nothing-done)
     __dctc_offer_flags_options 1
@@ -996,7 +1017,7 @@ _dctc_flow_backfill() {
 
 _dctc_flow_graph() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections -p --pipeline --state --format)
     __dctc_offer_flags_options 0
@@ -1023,7 +1044,7 @@ _dctc_flow_graph() {
 
 _dctc_flow_export() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections -p --pipeline --state --out --target --dctc --dag-id --retries)
     __dctc_offer_flags_options 1
@@ -1062,7 +1083,7 @@ _dctc_flow_export() {
 
 _dctc_flow_adopt() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections -p --pipeline --state)
     __dctc_offer_flags_options -1
@@ -1086,7 +1107,7 @@ _dctc_flow_adopt() {
 
 _dctc_flow_validate() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections -p --pipeline --state)
     __dctc_offer_flags_options 0
@@ -1133,7 +1154,7 @@ _dctc_config() {
 
 _dctc_config_list() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options 0
@@ -1151,7 +1172,7 @@ _dctc_config_list() {
 
 _dctc_config_show() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options 1
@@ -1169,7 +1190,7 @@ _dctc_config_show() {
 
 _dctc_config_add() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --replace --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --replace --version -h --help)
     repeating_options=(--set --secret-env --secret-command)
     non_repeating_options=(--config --max-connections --type --host --port --user --endpoint --url --region --root)
     __dctc_offer_flags_options 1
@@ -1220,7 +1241,7 @@ _dctc_config_add() {
 
 _dctc_config_remove() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options 1
@@ -1238,7 +1259,7 @@ _dctc_config_remove() {
 
 _dctc_config_path() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --version -h --help)
+    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --no-resume --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --max-connections)
     __dctc_offer_flags_options 0

@@ -256,7 +256,7 @@ public struct S3Configuration: Sendable {
         if let n = account?.int("chunk_size_mib") { config.partSize = max(5, n) * 1024 * 1024 }
         if let b = account?.bool("part_checksums") { config.partChecksums = b }
         if let b = account?.bool("resume_uploads") { config.resumeUploads = b }
-        if env("DCTC_NO_RESUME") == "1" { config.resumeUploads = false }
+        if options.noResume { config.resumeUploads = false }
         if options.insecureTLS || account?.bool("insecure_tls") == true { config.verifyTLS = false }
         return config
     }

@@ -52,6 +52,8 @@ public struct StoreOptions: Sendable, Hashable {
     public var insecureTLS = false
     /// Connections per store, when the user set it.
     public var maxConnections: Int?
+    /// Start interrupted uploads afresh instead of resuming them (`--no-resume`).
+    public var noResume = false
     public init() {}
 }
 

@@ -26,6 +26,7 @@ public final class CommandContext: Sendable {
         var options = StoreOptions()
         options.acceptNewHostKey = global.acceptNewHostKey
         options.insecureTLS = global.insecure
+        options.noResume = global.noResume
         if let n = global.maxConnections {
             guard n >= 1 && n <= 1024 else { throw VFSError.invalid("--max-connections must be between 1 and 1024", path: String(n)) }
             options.maxConnections = n
