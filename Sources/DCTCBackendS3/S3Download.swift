@@ -217,7 +217,7 @@ func knownContentMD5(_ headers: CurlHeaders) -> String? {
 /// then discards what it has, so damaged bytes never reach the final name.
 actor S3VerifyingBody: ByteSource {
     private let upstream: ByteStream
-    private let digest: Digest
+    private let digest: PipelinedDigest
     private let expected: String
     private let display: String
     private var count: Int64 = 0
@@ -226,12 +226,12 @@ actor S3VerifyingBody: ByteSource {
         self.upstream = upstream
         self.expected = expected.lowercased()
         self.display = display
-        digest = try Digest(.md5)
+        digest = try PipelinedDigest([.md5])
     }
 
     func next() async throws -> [UInt8]? {
         guard let chunk = try await upstream.source.next() else {
-            let actual = digest.finalize()
+            let actual = await digest.results()[.md5] ?? ""
             guard actual == expected else {
                 throw VFSError(.checksumMismatch,
                                "the \(count) bytes received have MD5 \(actual), not the \(expected) the server records for the object",
@@ -240,7 +240,8 @@ actor S3VerifyingBody: ByteSource {
             return nil
         }
         count += Int64(chunk.count)
-        digest.update(chunk)
+        // Hashed on a queue of its own while the chunk goes on to the writer.
+        await digest.update(chunk)
         return chunk
     }
 

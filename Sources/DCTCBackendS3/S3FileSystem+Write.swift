@@ -29,7 +29,7 @@ extension S3FileSystem: UpfrontHashWanting {
             let first = try await reader.read(upTo: S3MultipartUpload.partSize(number: 1, base: base))
             if reader.ended {
                 // It all fits in one part: one PUT whose Content-MD5 the server checks.
-                var hashes = reader.results()
+                var hashes = await reader.results()
                 if hashes[.md5] == nil { hashes[.md5] = try Digest.hash(first, kind: .md5) }
                 try verifyContent(path: shown, expectedSize: attributes.expectedSize, actualSize: reader.byteCount,
                                   expected: attributes.expectedHashes, actual: hashes)
@@ -115,7 +115,7 @@ extension S3FileSystem: UpfrontHashWanting {
                 concurrency: min(configuration.uploadConcurrency, configuration.maxConnections),
                 partChecksums: configuration.partChecksums
             ) {
-                let actual = reader.results()
+                let actual = await reader.results()
                 try verifyContent(path: shown, expectedSize: attributes.expectedSize, actualSize: reader.byteCount,
                                   expected: attributes.expectedHashes, actual: actual)
                 return actual[.md5]
@@ -131,7 +131,7 @@ extension S3FileSystem: UpfrontHashWanting {
         if let record = start.record {
             await S3ResumeRecords.remove(endpoint: record.endpoint, bucket: bucket, key: key)
         }
-        var hashes = reader.results()
+        var hashes = await reader.results()
         if let expectedMD5 { hashes[.md5] = expectedMD5 }
         var meta = attributes.metadata
         if let t = attributes.modificationTime { meta[S3Metadata.mtimeKey] = S3Time.formatEpoch(t) }

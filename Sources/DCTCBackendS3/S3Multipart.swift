@@ -76,14 +76,14 @@ struct S3MultipartUpload: Sendable {
     /// - Throws: the first failure (the upload is aborted by then, unless kept).
     func upload(uploadId: String, existing: [Int: S3StoredPart] = [:], keepOnInterruption: Bool = false,
                 reader: S3PartReader, firstPart: consuming [UInt8], basePartSize: Int, concurrency: Int, partChecksums: Bool,
-                verify: () throws -> String?) async throws -> S3WriteResult {
+                verify: () async throws -> String?) async throws -> S3WriteResult {
         let parts: [S3UploadedPart]
         let wholeMD5: String?
         do {
             parts = try await uploadParts(uploadId: uploadId, reader: reader, firstPart: consume firstPart,
                                           basePartSize: basePartSize, concurrency: concurrency,
                                           partChecksums: partChecksums, existing: existing)
-            wholeMD5 = try verify()
+            wholeMD5 = try await verify()
         } catch {
             await reader.cancel()
             if !(keepOnInterruption && S3MultipartUpload.isInterruption(error)) { await abort(uploadId: uploadId) }
