@@ -149,11 +149,14 @@ public struct S3Configuration: Sendable {
     /// memory (20 MiB of part buffers) and saturate a loopback server; raise it (account
     /// setting `upload_concurrency`) for high-latency links.
     public var uploadConcurrency = 2
-    /// Send `Content-MD5` with every part so the server verifies each one. Off by default: it
-    /// costs an MD5 pass over the data (about 1.5 s of CPU per GiB here, a third of a loopback
-    /// upload's time), and TCP/TLS already protect the bytes in transit; a whole-object MD5
-    /// given in `expectedHashes` is verified before the upload completes either way.
-    public var partChecksums = false
+    /// Send `Content-MD5` with every part so the server verifies each one (a damaged part is
+    /// rejected with `BadDigest` and sent again). On by default, as in rclone: the part MD5s
+    /// are computed anyway to check the assembled object's ETag (account setting
+    /// `part_checksums = false` only drops the header).
+    public var partChecksums = true
+    /// Continue an interrupted multipart upload of the same content to the same object
+    /// instead of starting again (account setting `resume_uploads`, `--no-resume`).
+    public var resumeUploads = true
     /// Ranged GETs in flight for one large read (1 reads with a single GET). Each holds
     /// `downloadChunkSize` bytes until the reader takes them.
     public var downloadConcurrency = 4
@@ -283,6 +286,8 @@ public struct S3Configuration: Sendable {
         if let n = account?.int("download_concurrency") { config.downloadConcurrency = max(1, n) }
         if let n = account?.int("chunk_size_mib") { config.partSize = max(5, n) * 1024 * 1024 }
         if let b = account?.bool("part_checksums") { config.partChecksums = b }
+        if let b = account?.bool("resume_uploads") { config.resumeUploads = b }
+        if options.noResume { config.resumeUploads = false }
         if options.insecureTLS || account?.bool("insecure_tls") == true { config.verifyTLS = false }
         config.caBundle = chain.caBundle
         return config

@@ -1,5 +1,6 @@
 import DCTCCore
 import DCTCCurl
+import DCTCDigest
 import Foundation
 
 /// The body of a GET, with errors naming the S3 address and, when the server ignored the
@@ -198,4 +199,51 @@ func parseContentRange(_ value: String) -> (first: Int64, last: Int64, total: In
     let bounds = parts[0].split(separator: "-", maxSplits: 1)
     guard bounds.count == 2, let a = Int64(bounds[0]), let b = Int64(bounds[1]), b >= a else { return nil }
     return (a, b, Int64(parts[1]))
+}
+
+/// The whole-object MD5 a GET's headers promise: `x-amz-meta-md5chksum` (rclone's, and
+/// dctc's, record of a multipart upload), else a single-part ETag (an MD5 unless the object
+/// is encrypted with SSE-KMS or SSE-C). nil when the answer promises nothing checkable.
+func knownContentMD5(_ headers: CurlHeaders) -> String? {
+    if let meta = headers["x-amz-meta-\(S3Metadata.md5Key)"], let hex = S3Crypto.hex(fromBase64: meta) { return hex }
+    guard let etag = headers["ETag"].map(S3XML.unquote), S3Crypto.isMD5Hex(etag) else { return nil }
+    let encryption = headers["x-amz-server-side-encryption"]?.lowercased() ?? ""
+    if encryption.hasPrefix("aws:kms") || headers["x-amz-server-side-encryption-customer-algorithm"] != nil { return nil }
+    return etag.lowercased()
+}
+
+/// Passes a whole object's bytes through while hashing them, and fails at the end when their
+/// MD5 is not the one the store promised: the reader (a local write into a temporary file)
+/// then discards what it has, so damaged bytes never reach the final name.
+actor S3VerifyingBody: ByteSource {
+    private let upstream: ByteStream
+    private let digest: PipelinedDigest
+    private let expected: String
+    private let display: String
+    private var count: Int64 = 0
+
+    init(_ upstream: ByteStream, md5 expected: String, display: String) throws {
+        self.upstream = upstream
+        self.expected = expected.lowercased()
+        self.display = display
+        digest = try PipelinedDigest([.md5])
+    }
+
+    func next() async throws -> [UInt8]? {
+        guard let chunk = try await upstream.source.next() else {
+            let actual = await digest.results()[.md5] ?? ""
+            guard actual == expected else {
+                throw VFSError(.checksumMismatch,
+                               "the \(count) bytes received have MD5 \(actual), not the \(expected) the server records for the object",
+                               path: display, remedy: "run the command again; check the network path to the server", backend: "s3")
+            }
+            return nil
+        }
+        count += Int64(chunk.count)
+        // Hashed on a queue of its own while the chunk goes on to the writer.
+        await digest.update(chunk)
+        return chunk
+    }
+
+    func cancel() async { await upstream.cancel() }
 }

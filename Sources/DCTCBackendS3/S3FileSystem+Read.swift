@@ -35,18 +35,25 @@ extension S3FileSystem {
                 }
                 throw e
             }
+            // A whole object is checked against the MD5 its headers promise (md5chksum, or a
+            // single-part ETag); a mismatch fails the read at its end.
+            let promised = range == nil ? knownContentMD5(r.headers) : nil
+            func checked(_ stream: ByteStream) throws -> ByteStream {
+                guard let promised else { return stream }
+                return ByteStream(try S3VerifyingBody(stream, md5: promised, display: shown))
+            }
             // Some servers ignore Range (200, whole body) or answer 200 with Content-Range and
             // the partial body (rclone serve s3 1.75): trust Content-Range, not the status.
             let contentRange = r.headers["Content-Range"].flatMap(parseContentRange)
-            // A body cut off midway resumes from the last byte received (S3Resume.swift).
+            // A body cut off midway resumes from the last byte received (S3DownloadResume.swift).
             guard r.status == 206 || contentRange != nil else {
-                return resuming(ByteStream(S3BodySource(upstream: r.body, skip: start, limit: range?.length, display: shown)),
-                                bucket: bucket, key: key, etag: r.headers["ETag"], offset: start, end: wantedEnd, display: shown)
+                return try checked(resuming(ByteStream(S3BodySource(upstream: r.body, skip: start, limit: range?.length, display: shown)),
+                                            bucket: bucket, key: key, etag: r.headers["ETag"], offset: start, end: wantedEnd, display: shown))
             }
             let body = resuming(ByteStream(S3BodySource(upstream: r.body, skip: 0, limit: nil, display: shown)),
                                 bucket: bucket, key: key, etag: r.headers["ETag"], offset: start,
                                 end: contentRange.map { $0.last + 1 } ?? wantedEnd, display: shown)
-            guard parallel else { return body }
+            guard parallel else { return try checked(body) }
             guard let cr = contentRange, let total = cr.total, cr.first == start else {
                 // A partial answer that does not say what it holds: ask again for what was asked.
                 await r.body.cancel()
@@ -54,15 +61,15 @@ extension S3FileSystem {
                 plain.range = range
                 let again = try await transport.send(plain)
                 let partial = again.status == 206 || again.headers["Content-Range"] != nil
-                return ByteStream(S3BodySource(upstream: again.body, skip: partial ? 0 : start,
-                                               limit: partial ? nil : range?.length, display: shown))
+                return try checked(ByteStream(S3BodySource(upstream: again.body, skip: partial ? 0 : start,
+                                                           limit: partial ? nil : range?.length, display: shown)))
             }
             let end = min(total, wantedEnd ?? total)
-            guard cr.last + 1 < end else { return body }
+            guard cr.last + 1 < end else { return try checked(body) }
             let etag = r.headers["ETag"]
             let ifMatch: [(String, String)] = etag.map { [("If-Match", $0)] } ?? []
             let transport = self.transport
-            return ByteStream(S3ParallelBody(
+            return try checked(ByteStream(S3ParallelBody(
                 first: body, from: cr.last + 1, end: end, chunkSize: chunk,
                 concurrency: configuration.downloadConcurrency, display: shown
             ) { offset, length, buffer in
@@ -78,7 +85,7 @@ extension S3FileSystem {
                     throw VFSError(.unavailable, "the server sent \(buffer.bytes.count) of the \(length) bytes asked for at offset \(offset)",
                                    path: shown, remedy: "run the command again", backend: "s3", retryable: true)
                 }
-            })
+            }))
         } catch {
             throw s3VFSError(error, display: shown)
         }

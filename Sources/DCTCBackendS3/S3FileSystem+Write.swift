@@ -3,7 +3,7 @@ import DCTCCurl
 import DCTCDigest
 import Foundation
 
-extension S3FileSystem {
+extension S3FileSystem: UpfrontHashWanting {
     @discardableResult
     public func write(_ path: VPath, from content: ByteStream, attributes: WriteAttributes) async throws -> FileInfo {
         let shown = display(path)
@@ -25,11 +25,12 @@ extension S3FileSystem {
                                              attributes: attributes, metadata: metadata, display: shown)
             }
             let base = S3MultipartUpload.basePartSize(configured: configuration.partSize, expectedSize: declared)
-            let reader = try S3PartReader(content, hashing: attributes.computeHashes.union(attributes.expectedHashes.keys))
+            // MD5 always: it checks the assembled object's ETag and is recorded as metadata.
+            let reader = try S3PartReader(content, hashing: attributes.computeHashes.union(attributes.expectedHashes.keys).union([.md5]))
             let first = try await reader.read(upTo: S3MultipartUpload.partSize(number: 1, base: base))
             if reader.ended {
                 // It all fits in one part: one PUT whose Content-MD5 the server checks.
-                var hashes = reader.results()
+                var hashes = await reader.results()
                 if hashes[.md5] == nil { hashes[.md5] = try Digest.hash(first, kind: .md5) }
                 try verifyContent(path: shown, expectedSize: attributes.expectedSize, actualSize: reader.byteCount,
                                   expected: attributes.expectedHashes, actual: hashes)
@@ -37,25 +38,9 @@ extension S3FileSystem {
                                              hashes: hashes, attributes: attributes, metadata: metadata, display: shown)
             }
             // Multipart: the MD5 metadata must be given at creation, so only a known one is sent.
-            let createHeaders = try S3Metadata.headers(objectAttributes.attributes.metadata, modificationTime: attributes.modificationTime,
-                                                       md5Hex: expectedMD5, display: shown) + objectAttributes.headers
-            let upload = S3MultipartUpload(transport: transport, bucket: bucket, key: key, display: shown)
-            let result = try await upload.upload(
-                reader: reader, firstPart: consume first, basePartSize: base,
-                concurrency: min(configuration.uploadConcurrency, configuration.maxConnections),
-                partChecksums: configuration.partChecksums, headers: createHeaders
-            ) {
-                try verifyContent(path: shown, expectedSize: attributes.expectedSize, actualSize: reader.byteCount,
-                                  expected: attributes.expectedHashes, actual: reader.results())
-            }
-            var hashes = reader.results()
-            if let expectedMD5 { hashes[.md5] = expectedMD5 }
-            var meta = attributes.metadata
-            if let t = attributes.modificationTime { meta[S3Metadata.mtimeKey] = S3Time.formatEpoch(t) }
-            if let expectedMD5 { meta[S3Metadata.md5Key] = S3Crypto.base64(fromHex: expectedMD5) }
-            return FileInfo(path: path, kind: .file, size: reader.byteCount,
-                            modificationTime: attributes.modificationTime ?? Date(), etag: result.etag,
-                            version: result.versionId, hashes: hashes, metadata: meta)
+            return try await putMultipart(path: path, bucket: bucket, key: key, reader: reader, firstPart: first, basePartSize: base,
+                                          expectedMD5: expectedMD5, attributes: objectAttributes.attributes,
+                                          objectHeaders: objectAttributes.headers, display: shown)
         } catch {
             await content.cancel()  // the producer stops too (no-op when it was read to the end)
             throw s3VFSError(error, display: shown)
@@ -63,6 +48,115 @@ extension S3FileSystem {
     }
 
     // MARK: - Writing
+
+    /// How a multipart upload begins: a fresh upload, or the interrupted one of the same content.
+    struct MultipartStart {
+        var uploadId: String
+        var existing: [Int: S3StoredPart] = [:]
+        /// The resume record written for it (nil: not resumable).
+        var record: S3ResumeRecord?
+    }
+
+    /// Resumes the interrupted upload of the same content (size and MD5 known, resuming on)
+    /// when dctc recorded one and the server still has it; otherwise aborts a recorded upload
+    /// of other content (the source changed), creates a fresh one and records it.
+    func startOrResume(_ upload: S3MultipartUpload, headers: [(String, String)], expectedMD5: String?,
+                       size: Int64?, basePartSize: Int) async throws -> MultipartStart {
+        guard configuration.resumeUploads, let md5 = expectedMD5, let size else {
+            return MultipartStart(uploadId: try await upload.create(headers: headers))
+        }
+        let endpoint = configuration.endpoint.authority + configuration.endpoint.basePath
+        if let old = await S3ResumeRecords.load(endpoint: endpoint, bucket: upload.bucket, key: upload.key) {
+            if old.fits(size: size, md5: md5, partSize: basePartSize) {
+                do {
+                    let parts = try await upload.listParts(uploadId: old.uploadId)
+                    return MultipartStart(uploadId: old.uploadId, existing: parts, record: old)
+                } catch let e as S3ServiceError where e.code == "NoSuchUpload" || e.status == 404 {
+                    // Completed or aborted meanwhile: start again.
+                }
+            } else {
+                await upload.abort(uploadId: old.uploadId)
+            }
+            await S3ResumeRecords.remove(endpoint: endpoint, bucket: upload.bucket, key: upload.key)
+        }
+        let id = try await upload.create(headers: headers)
+        let record = S3ResumeRecord(endpoint: endpoint, bucket: upload.bucket, key: upload.key, uploadId: id, size: size,
+                                    md5: md5, partSize: basePartSize, created: Date().timeIntervalSince1970)
+        await S3ResumeRecords.save(record)
+        return MultipartStart(uploadId: id, record: record)
+    }
+
+    /// The MD5 wanted before a write (`UpfrontHashWanting`): multipart uploads record it as
+    /// `x-amz-meta-md5chksum` when they are created.
+    public func hashWantedUpfront(for path: VPath, size: Int64?) -> HashKind? {
+        guard let size else { return .md5 }
+        return size > configuration.multipartThreshold ? .md5 : nil
+    }
+
+    /// A multipart upload: every part carries `Content-MD5` (`partChecksums`) and is checked
+    /// against its returned ETag, the assembled object's ETag is checked against the part MD5s,
+    /// and the whole-object MD5 is recorded as `x-amz-meta-md5chksum` (rclone's key).
+    ///
+    /// The MD5 metadata must be given when the upload is created. When the caller knows the
+    /// MD5 (`expectedHashes`, filled by the copy engine for local sources, see
+    /// `UpfrontHashWanting`) it is set then, and the streamed bytes are verified against it
+    /// before the upload completes. Otherwise (a stream of unknown content, another store
+    /// without MD5) it is computed while streaming and set afterwards by copying the object
+    /// onto itself with replaced metadata (a server-side copy: no bytes travel again).
+    func putMultipart(path: VPath, bucket: String, key: String, reader: S3PartReader, firstPart: consuming [UInt8],
+                      basePartSize: Int, expectedMD5: String?, attributes: WriteAttributes,
+                      objectHeaders: [(String, String)], display shown: String) async throws -> FileInfo {
+        let createHeaders = try S3Metadata.headers(attributes.metadata, modificationTime: attributes.modificationTime,
+                                                   md5Hex: expectedMD5, display: shown) + objectHeaders
+        let upload = S3MultipartUpload(transport: transport, bucket: bucket, key: key, display: shown)
+        let start = try await startOrResume(upload, headers: createHeaders, expectedMD5: expectedMD5,
+                                            size: attributes.expectedSize, basePartSize: basePartSize)
+        let result: S3WriteResult
+        do {
+            result = try await upload.upload(
+                uploadId: start.uploadId, existing: start.existing, keepOnInterruption: start.record != nil,
+                reader: reader, firstPart: consume firstPart, basePartSize: basePartSize,
+                concurrency: min(configuration.uploadConcurrency, configuration.maxConnections),
+                partChecksums: configuration.partChecksums
+            ) {
+                let actual = await reader.results()
+                try verifyContent(path: shown, expectedSize: attributes.expectedSize, actualSize: reader.byteCount,
+                                  expected: attributes.expectedHashes, actual: actual)
+                return actual[.md5]
+            }
+        } catch {
+            // An interrupted upload stays recorded (the next run resumes it); one that failed
+            // its checks was aborted, and its record goes too.
+            if let record = start.record, !S3MultipartUpload.isInterruption(error) {
+                await S3ResumeRecords.remove(endpoint: record.endpoint, bucket: bucket, key: key)
+            }
+            throw error
+        }
+        if let record = start.record {
+            await S3ResumeRecords.remove(endpoint: record.endpoint, bucket: bucket, key: key)
+        }
+        var hashes = await reader.results()
+        if let expectedMD5 { hashes[.md5] = expectedMD5 }
+        var meta = attributes.metadata
+        if let t = attributes.modificationTime { meta[S3Metadata.mtimeKey] = S3Time.formatEpoch(t) }
+        var etag = result.etag
+        var version = result.versionId
+        if let md5 = hashes[.md5] {
+            meta[S3Metadata.md5Key] = S3Crypto.base64(fromHex: md5)
+            if expectedMD5 == nil {
+                // The copy replaces the metadata: the object's own properties go with it again.
+                var again = WriteAttributes(modificationTime: attributes.modificationTime,
+                                            metadata: attributes.metadata.merging([S3Metadata.md5Key: S3Crypto.base64(fromHex: md5)]) { _, new in new })
+                again.properties = attributes.properties
+                let copied = try await copy(from: path, to: path, attributes: again)
+                etag = copied.etag
+                version = copied.version
+            }
+        }
+        return FileInfo(path: path, kind: .file, size: reader.byteCount,
+                        modificationTime: attributes.modificationTime ?? Date(), etag: etag,
+                        version: version, hashes: hashes, metadata: meta)
+    }
 
     /// One PUT of content held in memory, with `Content-MD5` so the server verifies it
     /// (retried, since the body can be sent again).

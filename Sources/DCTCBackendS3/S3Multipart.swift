@@ -2,6 +2,13 @@ import DCTCCore
 import DCTCDigest
 import Foundation
 
+/// A part stored by the server: its number, the ETag it returned, and the MD5 of the bytes sent.
+struct S3UploadedPart: Sendable, Equatable {
+    var number: Int
+    var etag: String
+    var md5: String
+}
+
 /// The result of creating an object (PUT, multipart upload or copy).
 struct S3WriteResult: Sendable {
     var etag: String?
@@ -48,32 +55,97 @@ struct S3MultipartUpload: Sendable {
 
     // MARK: - Upload
 
-    /// Uploads the content `reader` delivers (the first part already read) in parts, then
-    /// completes the upload, or aborts it when anything fails, including `verify`.
+    /// Uploads the content `reader` delivers (the first part already read) in parts of the
+    /// upload `uploadId` (created by the caller, or an interrupted one being resumed), then
+    /// completes it, or aborts it when anything fails, including `verify`.
     ///
     /// - Parameters:
+    ///   - uploadId: from `create(headers:)`, or a resumed upload's.
+    ///   - existing: parts already stored (resuming): a part whose size and MD5 equal the
+    ///     local part's is not sent again.
+    ///   - keepOnInterruption: leave the upload in place (for a later resume) when the failure
+    ///     is an interruption (cancellation, network, server), not a verification failure.
     ///   - reader: the content source; parts are read from it in order.
     ///   - firstPart: bytes already read for part 1.
     ///   - basePartSize: from `basePartSize(configured:expectedSize:)`.
     ///   - concurrency: parts in flight at once.
     ///   - partChecksums: send each part's `Content-MD5`.
-    ///   - headers: object headers for `CreateMultipartUpload` (metadata).
-    ///   - verify: called once the content has ended, before completing; throwing aborts.
+    ///   - verify: called once the content has ended, before completing; throwing aborts. It
+    ///     returns the whole content's MD5 when known (to check a plain-MD5 ETag).
     /// - Returns: the new object's ETag and version.
-    /// - Throws: the first failure (the upload is aborted by then).
-    func upload(reader: S3PartReader, firstPart: consuming [UInt8], basePartSize: Int, concurrency: Int, partChecksums: Bool,
-                headers: [(String, String)], verify: () throws -> Void) async throws -> S3WriteResult {
-        let uploadId = try await create(headers: headers)
+    /// - Throws: the first failure (the upload is aborted by then, unless kept).
+    func upload(uploadId: String, existing: [Int: S3StoredPart] = [:], keepOnInterruption: Bool = false,
+                reader: S3PartReader, firstPart: consuming [UInt8], basePartSize: Int, concurrency: Int, partChecksums: Bool,
+                verify: () async throws -> String?) async throws -> S3WriteResult {
+        let parts: [S3UploadedPart]
+        let wholeMD5: String?
         do {
-            let parts = try await uploadParts(uploadId: uploadId, reader: reader, firstPart: consume firstPart,
-                                              basePartSize: basePartSize, concurrency: concurrency,
-                                              partChecksums: partChecksums)
-            try verify()
-            return try await complete(uploadId: uploadId, parts: parts)
+            parts = try await uploadParts(uploadId: uploadId, reader: reader, firstPart: consume firstPart,
+                                          basePartSize: basePartSize, concurrency: concurrency,
+                                          partChecksums: partChecksums, existing: existing)
+            wholeMD5 = try await verify()
         } catch {
             await reader.cancel()
-            await abort(uploadId: uploadId)
+            if !(keepOnInterruption && S3MultipartUpload.isInterruption(error)) { await abort(uploadId: uploadId) }
             throw error
+        }
+        let result: S3WriteResult
+        do {
+            result = try await complete(uploadId: uploadId, parts: parts.map { ($0.number, $0.etag) })
+        } catch {
+            if !(keepOnInterruption && S3MultipartUpload.isInterruption(error)) { await abort(uploadId: uploadId) }
+            throw error
+        }
+        do {
+            try S3MultipartUpload.checkCompletedETag(result.etag, parts: parts, wholeMD5: wholeMD5, display: display)
+        } catch {
+            // The server assembled something else than what was sent: take it away again.
+            await deleteObject()
+            throw error
+        }
+        return result
+    }
+
+    /// True for failures after which an upload is worth resuming: cancellation (Ctrl-C),
+    /// broken connections and server trouble; false for content that did not verify.
+    static func isInterruption(_ error: any Error) -> Bool {
+        if error is CancellationError { return true }
+        if let e = error as? VFSError {
+            return e.code != .checksumMismatch && e.code != .invalidArgument && e.code != .corruptData
+        }
+        if let e = error as? S3ServiceError { return e.status >= 500 || e.status == 0 }
+        return true
+    }
+
+    /// The ETag S3 gives a multipart object: the MD5 of the parts' binary MD5s, `-`, the
+    /// number of parts (for objects without SSE-KMS/SSE-C).
+    static func multipartETag(partMD5s: [String]) throws -> String {
+        let digest = try Digest(.md5)
+        for hex in partMD5s { digest.update(S3Crypto.bytes(fromHex: hex)) }
+        return digest.finalize() + "-\(partMD5s.count)"
+    }
+
+    /// Checks a completed upload's ETag: `MD5-of-part-MD5s-N` (AWS, moto, MinIO) against the
+    /// parts sent, or a plain MD5 (rclone serve s3, some gateways) against the whole
+    /// content's MD5 when it is known. Other shapes (encrypted objects) are not checked.
+    ///
+    /// - Throws: `.checksumMismatch` when the ETag shows other content.
+    static func checkCompletedETag(_ etag: String?, parts: [S3UploadedPart], wholeMD5: String?, display: String) throws {
+        guard let etag = etag.map({ S3XML.unquote($0).lowercased() }) else { return }
+        let pieces = etag.split(separator: "-", omittingEmptySubsequences: false)
+        let expected: String
+        if pieces.count == 2, S3Crypto.isMD5Hex(String(pieces[0])), Int(pieces[1]) != nil,
+           parts.allSatisfy({ S3Crypto.isMD5Hex($0.md5) }) {
+            expected = try multipartETag(partMD5s: parts.map(\.md5))
+        } else if S3Crypto.isMD5Hex(etag), let wholeMD5, S3Crypto.isMD5Hex(wholeMD5) {
+            expected = wholeMD5.lowercased()
+        } else {
+            return
+        }
+        guard etag == expected else {
+            throw VFSError(.checksumMismatch,
+                           "the server assembled different content: its ETag \(etag) is not \(expected), computed from the \(parts.count) parts sent",
+                           path: display, remedy: "run the command again; check the network path to the server", backend: "s3")
         }
     }
 
@@ -83,10 +155,10 @@ struct S3MultipartUpload: Sendable {
     /// buffer waiting to be refilled. Buffers are refilled rather than freed, so the allocator
     /// is not asked for (and does not keep around) a fresh multi-megabyte block per part.
     private func uploadParts(uploadId: String, reader: S3PartReader, firstPart: consuming [UInt8], basePartSize: Int,
-                             concurrency: Int, partChecksums: Bool) async throws -> [(Int, String)] {
+                             concurrency: Int, partChecksums: Bool, existing: [Int: S3StoredPart]) async throws -> [S3UploadedPart] {
         var first = consume firstPart
-        return try await withThrowingTaskGroup(of: (Int, String, [UInt8]).self) { group in
-            var etags: [(Int, String)] = []
+        return try await withThrowingTaskGroup(of: (S3UploadedPart, [UInt8]).self) { group in
+            var etags: [S3UploadedPart] = []
             var spare: [[UInt8]] = []
             var inFlight = 0
             var number = 1
@@ -102,16 +174,17 @@ struct S3MultipartUpload: Sendable {
                     throw VFSError(.invalidArgument, "the content is too large for one S3 object (more than 10,000 parts)",
                                    path: display, remedy: "S3 objects are at most 5 TiB", backend: "s3")
                 }
-                if inFlight >= max(1, concurrency), let (n, etag, buffer) = try await group.next() {
-                    etags.append((n, etag))
+                if inFlight >= max(1, concurrency), let (done, buffer) = try await group.next() {
+                    etags.append(done)
                     spare.append(buffer)
                     inFlight -= 1
                 }
                 let bytes = part
                 let n = number
                 group.addTask {
-                    let etag = try await self.uploadPart(uploadId: uploadId, number: n, bytes: bytes, checksum: partChecksums)
-                    return (n, etag, bytes)
+                    let done = try await self.uploadPart(uploadId: uploadId, number: n, bytes: bytes, checksum: partChecksums,
+                                                         stored: existing[n])
+                    return (done, bytes)
                 }
                 inFlight += 1
                 number += 1
@@ -126,8 +199,8 @@ struct S3MultipartUpload: Sendable {
                     part = []
                 }
             }
-            for try await (n, etag, _) in group { etags.append((n, etag)) }
-            return etags.sorted { $0.0 < $1.0 }
+            for try await (done, _) in group { etags.append(done) }
+            return etags.sorted { $0.number < $1.number }
         }
     }
 
@@ -149,21 +222,69 @@ struct S3MultipartUpload: Sendable {
         return id
     }
 
+    /// Times a part is sent again when the server shows it received other bytes (`BadDigest`,
+    /// or a part ETag that is not the part's MD5).
+    static let corruptPartAttempts = 3
+
     /// `PUT /BUCKET/KEY?partNumber=N&uploadId=ID` with the part's bytes (retried on failure).
-    /// - Returns: the part's ETag, as the server sent it.
-    func uploadPart(uploadId: String, number: Int, bytes: [UInt8], checksum: Bool) async throws -> String {
-        var headers: [(String, String)] = []
-        if checksum { headers.append(("Content-MD5", S3Crypto.base64(fromHex: try Digest.hash(bytes, kind: .md5)))) }
-        let response = try await transport.send(S3Operation(
-            "PUT", bucket: bucket, key: key, query: [("partNumber", String(number)), ("uploadId", uploadId)],
-            headers: headers, body: .bytes(bytes, hashed: false), idempotent: true, display: display))
-        // Read the (empty) answer to its end: the transfer is then over and lets go of `bytes`.
-        _ = await S3Transport.prefix(of: response.body, limit: 64 * 1024)
-        guard let etag = response.headers["ETag"], !etag.isEmpty else {
-            throw VFSError(.io, "the server did not return an ETag for part \(number)", path: display,
-                           remedy: "retry; check that the endpoint is an S3 server", backend: "s3")
+    ///
+    /// The part's MD5 is always computed (in this part's task, so it overlaps the sending of
+    /// the parts before it): it is sent as `Content-MD5` when `checksum` is set, so the server
+    /// rejects damaged bytes with `BadDigest`, and it is compared with the part ETag the
+    /// server returns (S3's part ETag is the part's MD5), which catches damage on servers that
+    /// do not check `Content-MD5`. Either way the part is sent again, up to
+    /// `corruptPartAttempts` times.
+    /// - Returns: the part's number, ETag (as the server sent it) and MD5.
+    func uploadPart(uploadId: String, number: Int, bytes: [UInt8], checksum: Bool,
+                    stored: S3StoredPart? = nil) async throws -> S3UploadedPart {
+        let md5 = try Digest.hash(bytes, kind: .md5)
+        if let stored, stored.size == Int64(bytes.count), stored.etag.lowercased() == md5 {
+            // Resuming: the server already holds exactly these bytes for this part.
+            return S3UploadedPart(number: number, etag: "\"\(md5)\"", md5: md5)
         }
-        return etag
+        var headers: [(String, String)] = []
+        if checksum { headers.append(("Content-MD5", S3Crypto.base64(fromHex: md5))) }
+        var attempt = 1
+        while true {
+            try Task.checkCancellation()
+            let etag: String
+            do {
+                let response = try await transport.send(S3Operation(
+                    "PUT", bucket: bucket, key: key, query: [("partNumber", String(number)), ("uploadId", uploadId)],
+                    headers: headers, body: .bytes(bytes, hashed: false), idempotent: true, display: display))
+                // Read the (empty) answer to its end: the transfer is then over and lets go of `bytes`.
+                _ = await S3Transport.prefix(of: response.body, limit: 64 * 1024)
+                guard let e = response.headers["ETag"], !e.isEmpty else {
+                    throw VFSError(.io, "the server did not return an ETag for part \(number)", path: display,
+                                   remedy: "retry; check that the endpoint is an S3 server", backend: "s3")
+                }
+                etag = e
+            } catch let e as S3ServiceError where (e.code == "BadDigest" || e.code == "InvalidDigest") && attempt < S3MultipartUpload.corruptPartAttempts {
+                attempt += 1
+                continue
+            }
+            let plain = S3XML.unquote(etag).lowercased()
+            if S3Crypto.isMD5Hex(plain), plain != md5 {
+                guard attempt < S3MultipartUpload.corruptPartAttempts else {
+                    throw VFSError(.checksumMismatch,
+                                   "the server stored other bytes for part \(number): its ETag \(plain) is not the part's MD5 \(md5)",
+                                   path: display, remedy: "run the command again; check the network path to the server", backend: "s3")
+                }
+                attempt += 1
+                continue
+            }
+            return S3UploadedPart(number: number, etag: etag, md5: md5)
+        }
+    }
+
+    /// `DELETE /BUCKET/KEY` (after a completed upload turned out wrong), in a task of its own.
+    func deleteObject() async {
+        let op = S3Operation("DELETE", bucket: bucket, key: key, idempotent: true, display: display)
+        let transport = self.transport
+        let task = Task {
+            if let response = try? await transport.send(op) { await response.body.cancel() }
+        }
+        await task.value
     }
 
     /// `PUT …?partNumber=N&uploadId=ID` with `x-amz-copy-source-range`: a part copied on the

@@ -12,7 +12,7 @@ final class S3PartReader {
     private let stream: ByteStream
     private var carry: [UInt8] = []
     private var carryOffset = 0
-    private let digests: [Digest]
+    private let digests: PipelinedDigest
     /// Bytes read so far.
     private(set) var byteCount: Int64 = 0
     /// True once the stream has ended.
@@ -25,7 +25,7 @@ final class S3PartReader {
     init(_ stream: ByteStream, hashing kinds: Set<HashKind>) throws {
         self.stream = stream
         iterator = stream.makeAsyncIterator()
-        digests = try kinds.sorted().map { try Digest($0) }
+        digests = try PipelinedDigest(kinds)
     }
 
     /// The next `limit` bytes, or fewer at the end of the stream (empty when nothing is left).
@@ -56,7 +56,7 @@ final class S3PartReader {
                 break
             }
             byteCount += Int64(chunk.count)
-            for d in digests { d.update(chunk) }
+            await digests.update(chunk)  // hashed on its own queue, while the parts are sent
             let room = limit - part.count
             if chunk.count <= room {
                 part.append(contentsOf: chunk)
@@ -72,10 +72,8 @@ final class S3PartReader {
     func cancel() async { await stream.cancel() }
 
     /// The whole-content hashes; meaningful once `ended`.
-    func results() -> [HashKind: String] {
-        var r: [HashKind: String] = [:]
-        for d in digests { r[d.kind] = d.finalize() }
-        return r
+    func results() async -> [HashKind: String] {
+        await digests.results()
     }
 }
 

@@ -34,7 +34,7 @@ public struct DCTC: AsyncParsableCommand {
         subcommands: [
             Ls.self, Find.self, Stat.self, Du.self,
             Cat.self, Head.self, Tail.self,
-            Cp.self, Mv.self, Rm.self, Mkdir.self, Rmdir.self,
+            Cp.self, Mv.self, Rm.self, Mkdir.self, Rmdir.self, Cleanup.self,
             Sync.self, Copy.self, Check.self,
             Hash.self, Grep.self,
             Edit.self, Dispatch.self, Flow.self,

@@ -44,6 +44,7 @@ public enum Transfer {
             if source.fs === destination.fs, source.fs.capabilities.serverSideCopy {
                 return try await source.fs.copy(from: source.path, to: destination.path, attributes: attributes)
             }
+            try await UpfrontHash.fill(&attributes, source: source.fs, info: info, destination: destination.fs, path: destination.path)
         }
         var stream = try await source.fs.read(source.path, range: nil)
         if let transform { stream = try await transform(stream) }

@@ -58,6 +58,8 @@ public struct StoreOptions: Sendable, Hashable {
     public var upload = UploadProperties()
     /// `--verbose`: stores may print notices about how they read the user's configuration.
     public var verbose = false
+    /// Start interrupted uploads afresh instead of resuming them (`--no-resume`).
+    public var noResume = false
     public init() {}
 }
 

@@ -147,6 +147,7 @@ final class Applier: Sendable {
             default:
                 attributes.expectedSize = src.size
                 attributes.expectedHashes = src.hashes.merging(job.knownHashes) { a, _ in a }
+                try await UpfrontHash.fill(&attributes, source: source.fs, info: src, destination: destination.fs, path: target)
             }
             if transformed {
                 attributes.metadata["dctc-source-size"] = String(src.size ?? 0)

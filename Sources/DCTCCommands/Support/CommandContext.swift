@@ -30,6 +30,7 @@ public final class CommandContext: Sendable {
         options.aws = global.aws.selection
         if let upload { options.upload = upload.properties }
         options.verbose = global.verbose
+        options.noResume = global.noResume
         if let n = global.maxConnections {
             guard n >= 1 && n <= 1024 else { throw VFSError.invalid("--max-connections must be between 1 and 1024", path: String(n)) }
             options.maxConnections = n

@@ -20,6 +20,9 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     /// `--profile`, `--region`, `--endpoint-url`, `--no-sign-request` (AWSOptions.swift).
     @OptionGroup public var aws: AWSOptions
 
+    @Flag(name: .long, help: "Start interrupted uploads afresh instead of resuming them (S3 multipart).")
+    public var noResume = false
+
     /// Shared with grep's own global options.
     static let maxConnectionsHelp = ArgumentHelp(
         "Connections per store at most (default: the account's max_connections, else S3 8, SFTP/FTP/HTTP 4).", valueName: "N")

@@ -16,7 +16,7 @@ enum Overview {
     /// The groups of the overview and of the COMMANDS section of `dctc.1`.
     static let groups: [Group] = [
         Group(title: "Inspect", commands: ["ls", "find", "stat", "du", "cat", "head", "tail", "hash", "grep"]),
-        Group(title: "Move", commands: ["cp", "mv", "rm", "mkdir", "rmdir"]),
+        Group(title: "Move", commands: ["cp", "mv", "rm", "mkdir", "rmdir", "cleanup"]),
         Group(title: "Sync", commands: ["sync", "copy", "check"]),
         Group(title: "Edit & dispatch", commands: ["edit", "dispatch"]),
         Group(title: "Pipelines", commands: ["flow"]),
