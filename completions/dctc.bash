@@ -185,14 +185,24 @@ _dctc() {
 }
 
 _dctc_ls() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -l -R -h --json --version --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure -l -R -h --json --version --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -203,14 +213,24 @@ _dctc_ls() {
 }
 
 _dctc_find() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --name --type --max-depth)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --name --type --max-depth)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -231,14 +251,24 @@ _dctc_find() {
 }
 
 _dctc_stat() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -249,14 +279,24 @@ _dctc_stat() {
 }
 
 _dctc_du() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -h -s --version --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure -h -s --version --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -267,14 +307,24 @@ _dctc_du() {
 }
 
 _dctc_cat() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --raw --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --raw --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -285,14 +335,24 @@ _dctc_cat() {
 }
 
 _dctc_head() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --quiet -q --raw --version -h --help)
+    repeating_flags=(--verbose)
+    non_repeating_flags=(--quiet --progress --no-progress --accept-new-host-key --insecure -q --silent --raw --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections -n --lines -c --bytes)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections -n --lines -c --bytes)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -309,14 +369,24 @@ _dctc_head() {
 }
 
 _dctc_tail() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --quiet -q --raw --version -h --help)
+    repeating_flags=(--verbose)
+    non_repeating_flags=(--quiet --progress --no-progress --accept-new-host-key --insecure -q --silent --raw --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections -n --lines -c --bytes)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections -n --lines -c --bytes)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -333,14 +403,24 @@ _dctc_tail() {
 }
 
 _dctc_cp() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --recursive -r --decompress -n --no-clobber --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --recursive -r --decompress -n --no-clobber --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --compress --level --zip --transfers)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --compress --level --zip --transfers)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -364,14 +444,24 @@ _dctc_cp() {
 }
 
 _dctc_mv() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -n --no-clobber --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure -n --no-clobber --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --transfers)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --transfers)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -385,14 +475,24 @@ _dctc_mv() {
 }
 
 _dctc_rm() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --recursive -r --force -f --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --recursive -r --force -f --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -403,14 +503,24 @@ _dctc_rm() {
 }
 
 _dctc_mkdir() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --parents -p --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --parents -p --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -421,14 +531,24 @@ _dctc_mkdir() {
 }
 
 _dctc_rmdir() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -439,14 +559,24 @@ _dctc_rmdir() {
 }
 
 _dctc_sync() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --no-state --allow-empty-source --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --decompress --no-state --allow-empty-source --version -h --help)
     repeating_options=(--include --exclude --filter-from)
-    non_repeating_options=(--config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --backup-dir --max-delete)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --backup-dir --max-delete)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -524,14 +654,24 @@ _dctc_sync() {
 }
 
 _dctc_copy() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --no-state --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --decompress --no-state --version -h --help)
     repeating_options=(--include --exclude --filter-from)
-    non_repeating_options=(--config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --backup-dir)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --backup-dir)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -606,14 +746,24 @@ _dctc_copy() {
 }
 
 _dctc_check() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --no-state --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --decompress --no-state --version -h --help)
     repeating_options=(--include --exclude --filter-from)
-    non_repeating_options=(--config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -685,14 +835,24 @@ _dctc_check() {
 }
 
 _dctc_hash() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --quiet --ignore-missing --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --ignore-missing --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --algo --check)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --algo --check)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -710,14 +870,24 @@ _dctc_hash() {
 }
 
 _dctc_grep() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose --accept-new-host-key --insecure -i --ignore-case -v --invert-match -c --count -l --files-with-matches -n --line-number -F --fixed-strings -E --extended-regexp -r --recursive -q --quiet --version -h --help)
+    repeating_flags=(--verbose)
+    non_repeating_flags=(--quiet --progress --no-progress --accept-new-host-key --insecure -i --ignore-case -v --invert-match -c --count -l --files-with-matches -n --line-number -F --fixed-strings -E --extended-regexp -r --recursive -q --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -728,14 +898,24 @@ _dctc_grep() {
 }
 
 _dctc_edit() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --new --force -f --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --new --force -f --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -746,14 +926,24 @@ _dctc_edit() {
 }
 
 _dctc_dispatch() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --header --json --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --header --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --by --column --regex --date-format --grain --time-zone --buckets --format --separator --name --compress --level --on-error --max-open --max-keys --spool-memory --spool-dir --transfers)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --by --column --regex --date-format --grain --time-zone --buckets --format --separator --name --compress --level --on-error --max-open --max-keys --spool-memory --spool-dir --transfers)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -845,14 +1035,24 @@ _dctc_flow() {
 }
 
 _dctc_flow_build() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --dry-run --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --json --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections -p --pipeline --state -j --upstream --exit-code-if-nothing-done)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections -p --pipeline --state -j --upstream --exit-code-if-nothing-done)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -878,14 +1078,24 @@ _dctc_flow_build() {
 }
 
 _dctc_flow_plan() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections -p --pipeline --state --upstream)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections -p --pipeline --state --upstream)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -905,14 +1115,24 @@ _dctc_flow_plan() {
 }
 
 _dctc_flow_status() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections -p --pipeline --state)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections -p --pipeline --state)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -929,14 +1149,24 @@ _dctc_flow_status() {
 }
 
 _dctc_flow_why() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections -p --pipeline --state)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections -p --pipeline --state)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -953,14 +1183,24 @@ _dctc_flow_why() {
 }
 
 _dctc_flow_backfill() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections -p --pipeline --state --from --to --only --order --max-parallel --exit-code-if-nothing-done)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections -p --pipeline --state --from --to --only --order --max-parallel --exit-code-if-nothing-done)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -995,14 +1235,24 @@ _dctc_flow_backfill() {
 }
 
 _dctc_flow_graph() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections -p --pipeline --state --format)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections -p --pipeline --state --format)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -1022,14 +1272,24 @@ _dctc_flow_graph() {
 }
 
 _dctc_flow_export() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections -p --pipeline --state --out --target --dctc --dag-id --retries)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections -p --pipeline --state --out --target --dctc --dag-id --retries)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -1061,14 +1321,24 @@ _dctc_flow_export() {
 }
 
 _dctc_flow_adopt() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections -p --pipeline --state)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections -p --pipeline --state)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -1085,14 +1355,24 @@ _dctc_flow_adopt() {
 }
 
 _dctc_flow_validate() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections -p --pipeline --state)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections -p --pipeline --state)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -1132,14 +1412,24 @@ _dctc_config() {
 }
 
 _dctc_config_list() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -1150,14 +1440,24 @@ _dctc_config_list() {
 }
 
 _dctc_config_show() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -1168,14 +1468,24 @@ _dctc_config_show() {
 }
 
 _dctc_config_add() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --replace --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --replace --version -h --help)
     repeating_options=(--set --secret-env --secret-command)
-    non_repeating_options=(--config --max-connections --type --host --port --user --endpoint --url --region --root)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --type --host --port --user --endpoint --url --region --root)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -1219,14 +1529,24 @@ _dctc_config_add() {
 }
 
 _dctc_config_remove() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -1237,14 +1557,24 @@ _dctc_config_remove() {
 }
 
 _dctc_config_path() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
@@ -1255,19 +1585,59 @@ _dctc_config_path() {
 }
 
 _dctc_version() {
-    repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=()
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections)
     __dctc_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--max-connections')
+        return
+        ;;
+    esac
 }
 
 _dctc_completions() {
-    repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=()
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections)
     __dctc_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--max-connections')
+        return
+        ;;
+    esac
 
     # Offer positional completions
     case "${positional_number}" in

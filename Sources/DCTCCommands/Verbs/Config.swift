@@ -24,16 +24,16 @@ struct ConfigCommand: AsyncParsableCommand {
         subcommands: [List.self, Show.self, Add.self, Remove.self, Path.self],
         defaultSubcommand: List.self)
 
-    static func load(_ global: GlobalOptions) throws -> DCTCConfiguration {
-        let settings = try LoadedSettings.load(configPath: global.config)
-        for warning in settings.warnings { printError("warning: \(warning)") }
+    /// The config file of the context (its warnings were printed when the context was built).
+    static func load(_ context: CommandContext) throws -> DCTCConfiguration {
+        let settings = context.settings
         guard let config = settings.configuration else {
             throw VFSError.invalid("the config file cannot be read", path: settings.path, remedy: "fix the error above")
         }
         return config
     }
 
-    struct List: AsyncParsableCommand {
+    struct List: DCTCCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the accounts, secrets masked.",
             discussion: """
@@ -44,8 +44,8 @@ struct ConfigCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Flag(name: .long, help: "One JSON object per account and line.") var json = false
 
-        func run() async throws {
-            let config = try ConfigCommand.load(global)
+        func run(_ context: CommandContext) async throws {
+            let config = try ConfigCommand.load(context)
             if config.accounts.isEmpty && !json {
                 Output.error.line(config.exists ? "no accounts in \(config.path)" :
                     "no config file at \(config.path); add an account with `dctc config add NAME --type TYPE ...`")
@@ -73,7 +73,7 @@ struct ConfigCommand: AsyncParsableCommand {
         }
     }
 
-    struct Show: AsyncParsableCommand {
+    struct Show: DCTCCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show one account, secrets masked.",
             discussion: """
@@ -83,8 +83,8 @@ struct ConfigCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The account name.") var name: String
 
-        func run() async throws {
-            let config = try ConfigCommand.load(global)
+        func run(_ context: CommandContext) async throws {
+            let config = try ConfigCommand.load(context)
             guard let account = config.account(named: name) else {
                 throw VFSError(.notFound, "no account named '\(name)'", path: config.path,
                                remedy: "list them with `dctc config`")
@@ -98,7 +98,7 @@ struct ConfigCommand: AsyncParsableCommand {
         }
     }
 
-    struct Add: AsyncParsableCommand {
+    struct Add: DCTCCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add an account (non-interactive with flags; prompts for what is missing on a terminal).",
             discussion: """
@@ -127,8 +127,8 @@ struct ConfigCommand: AsyncParsableCommand {
         @Option(name: .long, help: ArgumentHelp("Run a command that prints a secret when needed.", valueName: "key=command")) var secretCommand: [String] = []
         @Flag(name: .long, help: "Replace an existing account of that name.") var replace = false
 
-        func run() async throws {
-            let config = try ConfigCommand.load(global)
+        func run(_ context: CommandContext) async throws {
+            let config = try ConfigCommand.load(context)
             let interactive = isatty(0) == 1 && isatty(2) == 1
             var typeText = type
             if typeText == nil, interactive { typeText = prompt("type (\(AccountType.allCases.map(\.rawValue).joined(separator: ", ")))") }
@@ -199,7 +199,7 @@ struct ConfigCommand: AsyncParsableCommand {
         }
     }
 
-    struct Remove: AsyncParsableCommand {
+    struct Remove: DCTCCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove an account from the config file.",
             discussion: """
@@ -209,8 +209,8 @@ struct ConfigCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The account name.") var name: String
 
-        func run() async throws {
-            let config = try ConfigCommand.load(global)
+        func run(_ context: CommandContext) async throws {
+            let config = try ConfigCommand.load(context)
             guard config.account(named: name) != nil else {
                 throw VFSError(.notFound, "no account named '\(name)'", path: config.path, remedy: "list them with `dctc config`")
             }
@@ -220,7 +220,7 @@ struct ConfigCommand: AsyncParsableCommand {
         }
     }
 
-    struct Path: AsyncParsableCommand {
+    struct Path: DCTCCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the path of the config file in use.",
             discussion: """
@@ -229,9 +229,8 @@ struct ConfigCommand: AsyncParsableCommand {
             """)
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws {
-            let settings = try LoadedSettings.load(configPath: global.config)
-            Output.standard.line(settings.path)
+        func run(_ context: CommandContext) async throws {
+            Output.standard.line(context.settings.path)
             Output.standard.flush()
         }
     }

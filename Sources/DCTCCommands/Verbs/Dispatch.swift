@@ -30,7 +30,7 @@ enum RecordFormatChoice: String, ExpressibleByArgument, CaseIterable, Sendable {
 }
 
 /// `dctc dispatch`: splits the records of files into partitioned files.
-struct Dispatch: AsyncParsableCommand {
+struct Dispatch: DCTCCommand {
     static let configuration = CommandConfiguration(
         abstract: "Split the lines or CSV records of files into one file per day, value or hash bucket.",
         discussion: """
@@ -191,10 +191,9 @@ struct Dispatch: AsyncParsableCommand {
             spoolMemoryLimit: Int(clamping: spoolMemory.value), spoolDirectory: spoolDir, uploadConcurrency: transfers)
     }
 
-    func run() async throws {
+    func run(_ context: CommandContext) async throws {
         let options = dispatchOptions()
         try options.validate()
-        let context = try await CommandContext.make(global)
         // Every input must be there before anything is read: a partial set of inputs would
         // give outputs that look complete and are not.
         var inputs: [DispatchInput] = []

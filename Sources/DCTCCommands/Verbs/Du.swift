@@ -2,7 +2,7 @@ import ArgumentParser
 import DCTCCore
 
 /// `dctc du`: space used by trees.
-struct Du: AsyncParsableCommand {
+struct Du: DCTCCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the total size of files below each directory.",
         discussion: """
@@ -20,8 +20,7 @@ struct Du: AsyncParsableCommand {
     @Flag(name: .customShort("s"), help: "Only a total for each argument.") var summarize = false
     @Argument(help: "Addresses to measure (default: the current directory).") var addresses: [String] = []
 
-    func run() async throws {
-        let ctx = try await CommandContext.make(global)
+    func run(_ ctx: CommandContext) async throws {
         let reporter = ErrorReporter(verbose: global.verbose)
         func show(_ size: Int64, _ address: String) {
             Output.standard.line("\(human ? humanSize(size) : String(size))\t\(address)")

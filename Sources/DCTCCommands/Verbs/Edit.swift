@@ -3,7 +3,7 @@ import DCTCCore
 import Foundation
 
 /// `dctc edit`: edit files of any writable store in the user's editor.
-struct Edit: AsyncParsableCommand {
+struct Edit: DCTCCommand {
     static let configuration = CommandConfiguration(
         abstract: "Edit files of any writable store in your editor.",
         discussion: """
@@ -49,12 +49,11 @@ struct Edit: AsyncParsableCommand {
         if addresses.contains("-") { throw ValidationError("standard input cannot be edited; give a file address") }
     }
 
-    func run() async throws {
+    func run(_ context: CommandContext) async throws {
         let environment = ProcessInfo.processInfo.environment
         // The editor is checked before anything is downloaded.
         let editor = try EditorCommand.fromEnvironment(environment)
         let executable = try editor.executable(searchPath: environment["PATH"])
-        let context = try await CommandContext.make(global)
         let reporter = ErrorReporter(verbose: global.verbose)
         let fileEditor = FileEditor(context: context, editor: editor, executable: executable, createNew: new, force: force)
 

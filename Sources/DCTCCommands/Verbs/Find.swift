@@ -2,7 +2,7 @@ import ArgumentParser
 import DCTCCore
 
 /// `dctc find`: walk trees and print the entries that match.
-struct Find: AsyncParsableCommand {
+struct Find: DCTCCommand {
     static let configuration = CommandConfiguration(
         abstract: "Find files and directories below addresses.",
         discussion: """
@@ -29,8 +29,7 @@ struct Find: AsyncParsableCommand {
         if let name { _ = try Glob(name: name) }
     }
 
-    func run() async throws {
-        let ctx = try await CommandContext.make(global)
+    func run(_ ctx: CommandContext) async throws {
         let reporter = ErrorReporter(verbose: global.verbose)
         let glob = try name.map { try Glob(name: $0) }
         func matches(_ info: FileInfo) -> Bool {

@@ -4,7 +4,7 @@ import DCTCDigest
 import Foundation
 
 /// `dctc hash`: content hashes of files of any store, and checking them against a sum file.
-struct Hash: AsyncParsableCommand {
+struct Hash: DCTCCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print or check MD5, SHA-1 or SHA-256 hashes of files of any store.",
         discussion: """
@@ -45,8 +45,8 @@ struct Hash: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Check the files listed in a sum file (any address; - for standard input).", valueName: "sumfile"))
     var check: String?
 
-    @Flag(help: "With --check: print only the files that failed.")
-    var quiet = false
+    /// With --check: print only the files that failed (`--quiet`, the global flag, as md5sum's).
+    var quiet: Bool { global.quiet }
 
     @Flag(help: "With --check: skip listed files that do not exist.")
     var ignoreMissing = false
@@ -63,13 +63,12 @@ struct Hash: AsyncParsableCommand {
         if check != nil && !addresses.isEmpty {
             throw ValidationError("Give either --check SUMFILE or addresses to hash, not both.")
         }
-        if check == nil && (quiet || ignoreMissing) {
-            throw ValidationError("--quiet and --ignore-missing apply to --check only.")
+        if check == nil && ignoreMissing {
+            throw ValidationError("--ignore-missing applies to --check only.")
         }
     }
 
-    func run() async throws {
-        let context = try await CommandContext.make(global)
+    func run(_ context: CommandContext) async throws {
         if let check {
             try await runCheck(sumFile: check, context: context)
         } else {

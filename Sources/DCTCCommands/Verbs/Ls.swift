@@ -2,7 +2,7 @@ import ArgumentParser
 import DCTCCore
 
 /// `dctc ls`: list directories and files of any store.
-struct Ls: AsyncParsableCommand {
+struct Ls: DCTCCommand {
     static let configuration = CommandConfiguration(
         abstract: "List directory contents.",
         discussion: """
@@ -24,8 +24,7 @@ struct Ls: AsyncParsableCommand {
     @Flag(name: .long, help: "One JSON object per entry and line.") var json = false
     @Argument(help: "Addresses to list (default: the current directory).") var addresses: [String] = []
 
-    func run() async throws {
-        let ctx = try await CommandContext.make(global)
+    func run(_ ctx: CommandContext) async throws {
         let reporter = ErrorReporter(verbose: global.verbose)
         let targets = await ctx.expandAll(addresses.isEmpty ? ["."] : addresses, reporter: reporter)
         let files = targets.filter { !$0.1.isDirectory }

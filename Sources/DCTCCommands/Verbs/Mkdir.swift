@@ -2,7 +2,7 @@ import ArgumentParser
 import DCTCCore
 
 /// `dctc mkdir`: create directories.
-struct Mkdir: AsyncParsableCommand {
+struct Mkdir: DCTCCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create directories.",
         discussion: """
@@ -18,8 +18,7 @@ struct Mkdir: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Create missing parents; an existing directory is not an error.") var parents = false
     @Argument(help: "Directories to create.") var addresses: [String]
 
-    func run() async throws {
-        let ctx = try await CommandContext.make(global)
+    func run(_ ctx: CommandContext) async throws {
         let reporter = ErrorReporter(verbose: global.verbose)
         for text in addresses {
             try await reporter.attempt(path: text) {

@@ -2,7 +2,7 @@ import ArgumentParser
 import DCTCCore
 
 /// `dctc rm`: remove files and trees.
-struct Rm: AsyncParsableCommand {
+struct Rm: DCTCCommand {
     static let configuration = CommandConfiguration(
         abstract: "Remove files, or directory trees with -r.",
         discussion: """
@@ -22,8 +22,7 @@ struct Rm: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Ignore missing files; allow removing the root of a store or bucket.") var force = false
     @Argument(help: "Addresses to remove.") var addresses: [String]
 
-    func run() async throws {
-        let ctx = try await CommandContext.make(global)
+    func run(_ ctx: CommandContext) async throws {
         let reporter = ErrorReporter(verbose: global.verbose)
         for text in addresses {
             let targets: [(Location, FileInfo)]

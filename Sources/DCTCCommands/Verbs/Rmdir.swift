@@ -2,7 +2,7 @@ import ArgumentParser
 import DCTCCore
 
 /// `dctc rmdir`: remove empty directories.
-struct Rmdir: AsyncParsableCommand {
+struct Rmdir: DCTCCommand {
     static let configuration = CommandConfiguration(
         abstract: "Remove empty directories.",
         discussion: """
@@ -14,8 +14,7 @@ struct Rmdir: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Empty directories to remove.") var addresses: [String]
 
-    func run() async throws {
-        let ctx = try await CommandContext.make(global)
+    func run(_ ctx: CommandContext) async throws {
         let reporter = ErrorReporter(verbose: global.verbose)
         for text in addresses {
             try await reporter.attempt(path: text) {
