@@ -126,6 +126,7 @@ struct ConfigCommand: AsyncParsableCommand {
         @Option(name: .long, help: ArgumentHelp("Read a secret from an environment variable when needed.", valueName: "key=VAR")) var secretEnv: [String] = []
         @Option(name: .long, help: ArgumentHelp("Run a command that prints a secret when needed.", valueName: "key=command")) var secretCommand: [String] = []
         @Flag(name: .long, help: "Replace an existing account of that name.") var replace = false
+        @OptionGroup var dryRun: DryRunOptions
 
         func run(_ context: CommandContext) async throws {
             let config = try ConfigCommand.load(context)
@@ -166,6 +167,17 @@ struct ConfigCommand: AsyncParsableCommand {
             }
             let account = try Account(name: name, type: accountType, fields: fields)
             for warning in try account.validate() { printError("warning: \(warning)") }
+            if dryRun.dryRun {
+                let exists = config.account(named: name) != nil
+                if exists && !replace {
+                    throw VFSError(.alreadyExists, "an account named '\(name)' exists", path: config.path,
+                                   remedy: "add --replace to replace it")
+                }
+                let shown = account.fields.sorted { $0.key < $1.key }
+                    .map { "\($0.key)=\(Account.secretKeys.contains($0.key) ? "***" : ($0.value.stringValue ?? $0.value.tomlLiteral))" }
+                dryRun.report("\(exists ? "replace" : "add") account '\(name)' (\(accountType.rawValue)\(shown.isEmpty ? "" : ": " + shown.joined(separator: ", "))) in \(config.path)")
+                return
+            }
             let saved = try await config.save(adding: account, replace: replace)
             Output.standard.line("account '\(name)' saved in \(saved.path)")
             Output.standard.flush()
@@ -208,11 +220,16 @@ struct ConfigCommand: AsyncParsableCommand {
             """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The account name.") var name: String
+        @OptionGroup var dryRun: DryRunOptions
 
         func run(_ context: CommandContext) async throws {
             let config = try ConfigCommand.load(context)
             guard config.account(named: name) != nil else {
                 throw VFSError(.notFound, "no account named '\(name)'", path: config.path, remedy: "list them with `dctc config`")
+            }
+            if dryRun.dryRun {
+                dryRun.report("remove account '\(name)' from \(config.path)")
+                return
             }
             _ = try await config.save(removingAccountNamed: name)
             Output.standard.line("account '\(name)' removed from \(config.path)")

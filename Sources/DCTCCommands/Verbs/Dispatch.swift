@@ -73,6 +73,7 @@ struct Dispatch: DCTCCommand {
         """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var dryRun: DryRunOptions
 
     @Option(help: "What decides a record's output: time, value, hash or round-robin.")
     var by: PartitionChoice
@@ -215,7 +216,25 @@ struct Dispatch: DCTCCommand {
             throw VFSError(.notADirectory, "is a file; OUTDIR must be a folder", path: outText,
                            remedy: "give a folder; it is created when missing")
         }
-        let report = try await DispatchEngine.run(inputs: inputs, to: DispatchDestination(location: out), options: options)
+        // A dry run dispatches into a private in-memory store, then names the real outputs.
+        let target = dryRun.dryRun ? try await context.location("mem://dctc-dry-run-\(UUID().uuidString)/out") : out
+        let report: DispatchReport
+        if dryRun.dryRun {
+            report = try await DispatchEngine.run(inputs: inputs, to: DispatchDestination(location: target), options: options)
+        } else {
+            report = try await context.withProgress(verb: "wrote") { observer in
+                try await DispatchEngine.run(inputs: inputs, to: DispatchDestination(location: target, observer: observer), options: options)
+            }
+        }
+        if dryRun.dryRun {
+            for o in report.outputs {
+                let rel = o.path.relative(to: target.path) ?? o.path.name
+                dryRun.report("write \(out.with(path: out.path.appending(relative: rel)).address) (\(plural(o.records, "record")), \(Self.size(o.bytes)))")
+            }
+            try? await target.fs.removeTree(target.path)
+            Output.standard.flush()
+            return
+        }
 
         if report.unpartitionable > 0, case .skip = options.onError {
             printError("warning: \(report.unpartitionable) record(s) could not be partitioned and were skipped")

@@ -39,6 +39,8 @@ struct Edit: DCTCCommand {
     @Flag(name: .shortAndLong, help: "Save even when the file changed on the store while you edited it (overwrites that change).")
     var force = false
 
+    @OptionGroup var dryRun: DryRunOptions
+
     @Argument(help: ArgumentHelp("Files to edit (glob patterns allowed without --new).", valueName: "address"))
     var addresses: [String]
 
@@ -68,6 +70,20 @@ struct Edit: DCTCCommand {
             }
             for location in targets {
                 let shown = location.fs.display(location.path)
+                if dryRun.dryRun {
+                    do {
+                        let exists = try await location.fs.exists(location.path)
+                        if new && exists {
+                            throw VFSError(.alreadyExists, "already exists", path: shown, remedy: "edit it without --new")
+                        }
+                        dryRun.report(new ? "create \(location.address) with what \(editor.words.first ?? "the editor") saves"
+                                          : "open \(location.address) in \(editor.words.first ?? "the editor") and upload it if changed")
+                        reporter.success()
+                    } catch {
+                        reporter.report(error, path: shown)
+                    }
+                    continue
+                }
                 do {
                     let result = try await fileEditor.edit(location)
                     Output.standard.line(Self.describe(result, shown: shown))

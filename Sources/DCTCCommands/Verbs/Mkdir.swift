@@ -16,6 +16,7 @@ struct Mkdir: DCTCCommand {
 
     @OptionGroup var global: GlobalOptions
     @Flag(name: .shortAndLong, help: "Create missing parents; an existing directory is not an error.") var parents = false
+    @OptionGroup var dryRun: DryRunOptions
     @Argument(help: "Directories to create.") var addresses: [String]
 
     func run(_ ctx: CommandContext) async throws {
@@ -23,6 +24,15 @@ struct Mkdir: DCTCCommand {
         for text in addresses {
             try await reporter.attempt(path: text) {
                 let loc = try await ctx.location(text)
+                if dryRun.dryRun {
+                    let existing = try await loc.fs.infoIfExists(loc.path)
+                    if existing == nil {
+                        dryRun.report("create \(loc.address)")
+                    } else if !parents || existing?.isDirectory != true {
+                        throw VFSError(.alreadyExists, "already exists", path: loc.fs.display(loc.path))
+                    }
+                    return
+                }
                 if parents {
                     try await loc.fs.makeDirectories(loc.path)
                 } else {

@@ -15,11 +15,14 @@ struct Rm: DCTCCommand {
           dctc rm -r s3://bucket/staging/2024-05-01
           dctc rm -f 'sftp://me@host/tmp/*.part'
           dctc rm -r --force s3://scratch-bucket
+          dctc rm -r --dry-run s3://bucket/staging
         """)
 
     @OptionGroup var global: GlobalOptions
     @Flag(name: .shortAndLong, help: "Remove directories and everything below them.") var recursive = false
     @Flag(name: .shortAndLong, help: "Ignore missing files; allow removing the root of a store or bucket.") var force = false
+    @OptionGroup var dryRun: DryRunOptions
+    @Flag(name: .shortAndLong, help: "Ask before removing each file or tree (on the terminal).") var interactive = false
     @Argument(help: "Addresses to remove.") var addresses: [String]
 
     func run(_ ctx: CommandContext) async throws {
@@ -51,6 +54,11 @@ struct Rm: DCTCCommand {
     private func remove(_ loc: Location, _ info: FileInfo, ctx: CommandContext) async throws {
         let shown = loc.fs.display(loc.path)
         guard info.isDirectory else {
+            if dryRun.dryRun {
+                dryRun.report("remove \(loc.address)")
+                return
+            }
+            if interactive, try !Confirmation.ask("remove \(loc.address)?") { return }
             try await loc.fs.remove(loc.path)
             ctx.note("removed \(shown)")
             return
@@ -67,7 +75,14 @@ struct Rm: DCTCCommand {
             throw VFSError.invalid("this is the root of a store or bucket", path: shown,
                                    remedy: "add --force if you really mean to remove everything in it")
         }
+        if dryRun.dryRun {
+            var files = 0
+            for try await entry in loc.fs.walk(loc.path) where !entry.isDirectory { files += 1 }
+            dryRun.report("remove \(loc.address) and everything below it (\(plural(files, "file")))")
+            return
+        }
+        if interactive, try !Confirmation.ask("remove \(loc.address) and everything below it?") { return }
         let count = try await loc.fs.removeTree(loc.path)
-        ctx.note("removed \(shown) (\(count) file(s))")
+        ctx.note("removed \(shown) (\(plural(count, "file")))")
     }
 }
