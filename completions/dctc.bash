@@ -476,7 +476,7 @@ _dctc_mv() {
 
 _dctc_rm() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --recursive -r --force -f --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --recursive -r --force -f -n --dry-run --interactive -i --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections)
     __dctc_offer_flags_options -1
@@ -504,7 +504,7 @@ _dctc_rm() {
 
 _dctc_mkdir() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --parents -p --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --parents -p -n --dry-run --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections)
     __dctc_offer_flags_options -1
@@ -532,7 +532,7 @@ _dctc_mkdir() {
 
 _dctc_rmdir() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure -n --dry-run --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections)
     __dctc_offer_flags_options -1
@@ -899,7 +899,7 @@ _dctc_grep() {
 
 _dctc_edit() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --new --force -f --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --new --force -f -n --dry-run --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections)
     __dctc_offer_flags_options -1
@@ -927,7 +927,7 @@ _dctc_edit() {
 
 _dctc_dispatch() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --header --json --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure -n --dry-run --header --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --by --column --regex --date-format --grain --time-zone --buckets --format --separator --name --compress --level --on-error --max-open --max-keys --spool-memory --spool-dir --transfers)
     __dctc_offer_flags_options -1
@@ -1469,7 +1469,7 @@ _dctc_config_show() {
 
 _dctc_config_add() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --replace --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --replace -n --dry-run --version -h --help)
     repeating_options=(--set --secret-env --secret-command)
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --type --host --port --user --endpoint --url --region --root)
     __dctc_offer_flags_options 1
@@ -1530,7 +1530,7 @@ _dctc_config_add() {
 
 _dctc_config_remove() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure -n --dry-run --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections)
     __dctc_offer_flags_options 1

@@ -263,9 +263,9 @@ final class ProgressDisplay: Sendable {
 
     /// `48.0M / 256M, 18%, 24.5M/s, ETA 8s`
     private func bytesPart(_ done: Int64, _ totals: ProgressTotals, rate: Double?) -> String {
-        var s = humanSize(done)
+        var s = ProgressDisplay.size(done)
         if let total = totals.bytes, total > 0 {
-            s += " / \(humanSize(total))\(totals.complete ? "" : "+")"
+            s += " / \(ProgressDisplay.size(total))\(totals.complete ? "" : "+")"
             s += ", \(Int(min(100, Double(done) * 100 / Double(total))))%"
         }
         s += ", " + (rate.map { "\(humanSize(Int64($0)))/s" } ?? "-/s")
@@ -321,11 +321,14 @@ final class ProgressDisplay: Sendable {
     func summaryLine(_ snap: TransferProgress.Snapshot, _ totals: ProgressTotals) -> String {
         let c = counts(snap, totals)
         let elapsed = max(0.001, Date().timeIntervalSince(model.started))
-        var s = "\(verb) \(plural(c.files, "file")) (\(humanSize(c.bytes))) in \(String(format: "%.1f", elapsed)) s"
+        var s = "\(verb) \(plural(c.files, "file")) (\(ProgressDisplay.size(c.bytes))) in \(String(format: "%.1f", elapsed)) s"
         if c.bytes > 0 { s += ", \(humanSize(Int64(Double(c.bytes) / elapsed)))/s" }
         if c.errors > 0 { s += ", " + plural(c.errors, "error") }
         return s
     }
+
+    /// `812 B`, `1.5K`, `256M`.
+    static func size(_ bytes: Int64) -> String { bytes < 1024 ? "\(bytes) B" : humanSize(bytes) }
 
     /// `8s`, `1m05s`, `2h03m`.
     static func duration(_ seconds: Double) -> String {
