@@ -210,6 +210,14 @@ _dctc_ls() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion ls -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _dctc_find() {
@@ -248,6 +256,14 @@ _dctc_find() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion find -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _dctc_stat() {
@@ -273,6 +289,14 @@ _dctc_stat() {
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion stat -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -304,6 +328,14 @@ _dctc_du() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion du -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _dctc_cat() {
@@ -329,6 +361,14 @@ _dctc_cat() {
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion cat -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -366,6 +406,14 @@ _dctc_head() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion head -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _dctc_tail() {
@@ -397,6 +445,14 @@ _dctc_tail() {
         return
         ;;
     '-c'|'--bytes')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion tail -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -500,6 +556,14 @@ _dctc_rm() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion rm -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _dctc_mkdir() {
@@ -528,6 +592,14 @@ _dctc_mkdir() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion mkdir -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _dctc_rmdir() {
@@ -553,6 +625,14 @@ _dctc_rmdir() {
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion rmdir -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -867,6 +947,14 @@ _dctc_hash() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion hash -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _dctc_grep() {
@@ -895,6 +983,14 @@ _dctc_grep() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion grep -- positional@1 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _dctc_edit() {
@@ -920,6 +1016,14 @@ _dctc_edit() {
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion edit -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -1006,6 +1110,14 @@ _dctc_dispatch() {
         return
         ;;
     '--transfers')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion dispatch -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
         return
         ;;
     esac

@@ -17,6 +17,20 @@ struct TmuxPane {
         return TmuxPane(name: name)
     }
 
+    /// Starts an interactive program (a shell) in a detached session, in `directory`.
+    static func interactive(_ command: String, environment: [String: String], directory: String) throws -> TmuxPane {
+        let name = "dctc-test-\(UUID().uuidString.prefix(8))"
+        let env = environment.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+        let status = try run(["new-session", "-d", "-s", name, "-x", "150", "-y", "40", "-c", directory, "env \(env) \(command)"])
+        guard status == 0 else { throw TestSkip("tmux new-session failed (\(status))") }
+        return TmuxPane(name: name)
+    }
+
+    /// Types keys into the pane (tmux key names such as `Tab` and `Enter` allowed).
+    func send(_ keys: String...) throws {
+        try TmuxPane.run(["send-keys", "-t", name] + keys)
+    }
+
     /// The visible screen, one string per line, trailing blank lines dropped.
     func screen() throws -> [String] {
         let out = try TmuxPane.output(["capture-pane", "-p", "-J", "-t", name])

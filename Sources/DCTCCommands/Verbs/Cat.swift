@@ -22,7 +22,7 @@ struct Cat: DCTCCommand {
     @Flag(help: "Print the stored bytes as they are, without decompressing.")
     var raw = false
 
-    @Argument(help: ArgumentHelp("Files to print (glob patterns allowed; - for standard input).", valueName: "address"))
+    @Argument(help: ArgumentHelp("Files to print (glob patterns allowed; - for standard input).", valueName: "address"), completion: .address)
     var addresses: [String] = []
 
     init() {}

@@ -135,7 +135,7 @@ struct Dispatch: DCTCCommand {
     @Flag(help: "Print one JSON object (per key: path, records, bytes; and totals) as the last line.")
     var json = false
 
-    @Argument(help: ArgumentHelp("INPUTS... OUTDIR: files to read (glob patterns allowed; - for standard input) and the output folder.", valueName: "address"))
+    @Argument(help: ArgumentHelp("INPUTS... OUTDIR: files to read (glob patterns allowed; - for standard input) and the output folder.", valueName: "address"), completion: .address)
     var paths: [String] = []
 
     init() {}

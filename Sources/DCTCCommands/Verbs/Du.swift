@@ -18,7 +18,7 @@ struct Du: DCTCCommand {
     @OptionGroup var global: GlobalOptions
     @Flag(name: .customShort("h"), help: "Sizes in K, M, G.") var human = false
     @Flag(name: .customShort("s"), help: "Only a total for each argument.") var summarize = false
-    @Argument(help: "Addresses to measure (default: the current directory).") var addresses: [String] = []
+    @Argument(help: "Addresses to measure (default: the current directory).", completion: .address) var addresses: [String] = []
 
     func run(_ ctx: CommandContext) async throws {
         let reporter = ErrorReporter(verbose: global.verbose)

@@ -41,7 +41,7 @@ struct Edit: DCTCCommand {
 
     @OptionGroup var dryRun: DryRunOptions
 
-    @Argument(help: ArgumentHelp("Files to edit (glob patterns allowed without --new).", valueName: "address"))
+    @Argument(help: ArgumentHelp("Files to edit (glob patterns allowed without --new).", valueName: "address"), completion: .address)
     var addresses: [String]
 
     init() {}

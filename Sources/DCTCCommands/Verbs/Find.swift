@@ -22,7 +22,7 @@ struct Find: DCTCCommand {
     @Option(name: .long, help: "Only files (f) or directories (d).") var type: EntryType?
     @Option(name: .long, help: ArgumentHelp("Descend at most N levels below the starting points.", valueName: "N")) var maxDepth: Int?
     @Flag(name: .long, help: "One JSON object per entry and line.") var json = false
-    @Argument(help: "Where to start (default: the current directory).") var addresses: [String] = []
+    @Argument(help: "Where to start (default: the current directory).", completion: .address) var addresses: [String] = []
 
     func validate() throws {
         if let maxDepth, maxDepth < 0 { throw ValidationError("--max-depth must be 0 or more") }

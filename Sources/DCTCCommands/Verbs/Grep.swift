@@ -61,7 +61,7 @@ struct Grep: DCTCCommand {
     @Argument(help: "The extended regular expression (or text, with -F).")
     var pattern: String
 
-    @Argument(help: ArgumentHelp("Files to search (glob patterns allowed; - for standard input, the default).", valueName: "address"))
+    @Argument(help: ArgumentHelp("Files to search (glob patterns allowed; - for standard input, the default).", valueName: "address"), completion: .address)
     var addresses: [String] = []
 
     init() {}

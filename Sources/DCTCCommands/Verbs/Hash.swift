@@ -51,7 +51,7 @@ struct Hash: DCTCCommand {
     @Flag(help: "With --check: skip listed files that do not exist.")
     var ignoreMissing = false
 
-    @Argument(help: ArgumentHelp("Files to hash (glob patterns allowed; - for standard input).", valueName: "address"))
+    @Argument(help: ArgumentHelp("Files to hash (glob patterns allowed; - for standard input).", valueName: "address"), completion: .address)
     var addresses: [String] = []
 
     init() {}

@@ -41,7 +41,7 @@ struct Head: DCTCCommand {
     @Flag(help: "Read the stored bytes as they are, without decompressing.")
     var raw = false
 
-    @Argument(help: ArgumentHelp("Files to read (glob patterns allowed; - for standard input).", valueName: "address"))
+    @Argument(help: ArgumentHelp("Files to read (glob patterns allowed; - for standard input).", valueName: "address"), completion: .address)
     var addresses: [String] = []
 
     init() {}

@@ -22,7 +22,7 @@ struct Ls: DCTCCommand {
     @Flag(name: .customShort("R"), help: "List subdirectories recursively.") var recursive = false
     @Flag(name: .customShort("h"), help: "Sizes in K, M, G (with -l).") var human = false
     @Flag(name: .long, help: "One JSON object per entry and line.") var json = false
-    @Argument(help: "Addresses to list (default: the current directory).") var addresses: [String] = []
+    @Argument(help: "Addresses to list (default: the current directory).", completion: .address) var addresses: [String] = []
 
     func run(_ ctx: CommandContext) async throws {
         let reporter = ErrorReporter(verbose: global.verbose)

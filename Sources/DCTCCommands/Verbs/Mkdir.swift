@@ -17,7 +17,7 @@ struct Mkdir: DCTCCommand {
     @OptionGroup var global: GlobalOptions
     @Flag(name: .shortAndLong, help: "Create missing parents; an existing directory is not an error.") var parents = false
     @OptionGroup var dryRun: DryRunOptions
-    @Argument(help: "Directories to create.") var addresses: [String]
+    @Argument(help: "Directories to create.", completion: .address) var addresses: [String]
 
     func run(_ ctx: CommandContext) async throws {
         let reporter = ErrorReporter(verbose: global.verbose)

@@ -23,7 +23,7 @@ struct Rm: DCTCCommand {
     @Flag(name: .shortAndLong, help: "Ignore missing files; allow removing the root of a store or bucket.") var force = false
     @OptionGroup var dryRun: DryRunOptions
     @Flag(name: .shortAndLong, help: "Ask before removing each file or tree (on the terminal).") var interactive = false
-    @Argument(help: "Addresses to remove.") var addresses: [String]
+    @Argument(help: "Addresses to remove.", completion: .address) var addresses: [String]
 
     func run(_ ctx: CommandContext) async throws {
         let reporter = ErrorReporter(verbose: global.verbose)

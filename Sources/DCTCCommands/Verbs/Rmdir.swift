@@ -13,7 +13,7 @@ struct Rmdir: DCTCCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var dryRun: DryRunOptions
-    @Argument(help: "Empty directories to remove.") var addresses: [String]
+    @Argument(help: "Empty directories to remove.", completion: .address) var addresses: [String]
 
     func run(_ ctx: CommandContext) async throws {
         let reporter = ErrorReporter(verbose: global.verbose)

@@ -13,7 +13,7 @@ struct Stat: DCTCCommand {
 
     @OptionGroup var global: GlobalOptions
     @Flag(name: .long, help: "One JSON object per entry and line.") var json = false
-    @Argument(help: "Addresses to describe.") var addresses: [String]
+    @Argument(help: "Addresses to describe.", completion: .address) var addresses: [String]
 
     func run(_ ctx: CommandContext) async throws {
         let reporter = ErrorReporter(verbose: global.verbose)
