@@ -186,7 +186,7 @@ _dctc() {
 
 _dctc_ls() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure -l -R -h --json --version --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure -l -R -h --json -a -t -r -1 -d --version --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections)
     __dctc_offer_flags_options -1
@@ -224,7 +224,7 @@ _dctc_find() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --name --type --max-depth)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --name --type --max-depth --size --mtime --newer)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -253,6 +253,15 @@ _dctc_find() {
         return
         ;;
     '--max-depth')
+        return
+        ;;
+    '--size')
+        return
+        ;;
+    '--mtime')
+        return
+        ;;
+    '--newer')
         return
         ;;
     esac
@@ -304,7 +313,7 @@ _dctc_stat() {
 
 _dctc_du() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure -h -s --version --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure -h -s --json --version --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections)
     __dctc_offer_flags_options -1
@@ -916,7 +925,7 @@ _dctc_check() {
 
 _dctc_hash() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --ignore-missing --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --recursive -r --ignore-missing --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --algo --check)
     __dctc_offer_flags_options -1

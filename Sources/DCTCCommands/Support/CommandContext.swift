@@ -62,6 +62,29 @@ public final class CommandContext: Sendable {
         return try await loc.fs.glob(loc.path).map { (loc.with(path: $0.path), $0) }
     }
 
+    /// Expands every argument, keeping how each match is shown as the user typed it (as find(1)
+    /// and du(1) print paths): the argument itself for a literal path, the match's address for a
+    /// glob pattern.
+    public func expandAllAsTyped(_ texts: [String], reporter: ErrorReporter) async -> [(Location, FileInfo, shown: String)] {
+        var out: [(Location, FileInfo, shown: String)] = []
+        for t in texts {
+            do {
+                let matches = try await expand(t)
+                let literal = matches.count == 1 && !Glob.hasMagic(t)
+                for (loc, info) in matches { out.append((loc, info, literal ? t : loc.address.description)) }
+            } catch {
+                reporter.report(error, path: t)
+            }
+        }
+        return out
+    }
+
+    /// `shown` joined with a path below it: `./data` + `a/b.csv` → `./data/a/b.csv`.
+    public static func join(_ shown: String, _ relative: String) -> String {
+        guard !relative.isEmpty else { return shown }
+        return shown.hasSuffix("/") || shown.hasSuffix(":") ? shown + relative : shown + "/" + relative
+    }
+
     /// Expands every argument, reporting failures to `reporter` and returning the rest.
     public func expandAll(_ texts: [String], reporter: ErrorReporter) async -> [(Location, FileInfo)] {
         var out: [(Location, FileInfo)] = []

@@ -52,12 +52,12 @@ struct ConfigCommand: AsyncParsableCommand {
             }
             for account in config.sortedAccounts {
                 if json {
-                    // Plain values (not TOML literals); secrets masked as in the text listing.
-                    var fields: [String: String] = ["type": account.type.rawValue]
+                    // Plain values (numbers and booleans as JSON's own); secrets masked as in the text listing.
+                    var fields: [String: JSONScalar] = ["type": .string(account.type.rawValue)]
                     for (k, v) in account.fields {
-                        fields[k] = Account.secretKeys.contains(k) ? "***" : (v.stringValue ?? v.tomlLiteral)
+                        fields[k] = Account.secretKeys.contains(k) ? .string("***") : JSONScalar(v)
                     }
-                    fields["name"] = account.name
+                    fields["name"] = .string(account.name)
                     Output.standard.line(try jsonLine(fields))
                 } else {
                     Output.standard.line(account.maskedDescription)
@@ -249,6 +249,31 @@ struct ConfigCommand: AsyncParsableCommand {
         func run(_ context: CommandContext) async throws {
             Output.standard.line(context.settings.path)
             Output.standard.flush()
+        }
+    }
+}
+
+/// A config value in `--json` output: numbers and booleans stay numbers and booleans.
+enum JSONScalar: Encodable {
+    case string(String), integer(Int), float(Double), boolean(Bool)
+
+    init(_ value: TOMLValue) {
+        switch value {
+        case .string(let s): self = .string(s)
+        case .integer(let i): self = .integer(i)
+        case .float(let d): self = .float(d)
+        case .boolean(let b): self = .boolean(b)
+        default: self = .string(value.tomlLiteral)
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .string(let s): try c.encode(s)
+        case .integer(let i): try c.encode(i)
+        case .float(let d): try c.encode(d)
+        case .boolean(let b): try c.encode(b)
         }
     }
 }

@@ -23,6 +23,7 @@ struct Hash: DCTCCommand {
           dctc hash --algo sha256 'sftp://user@host/isos/*.iso'
           dctc hash s3://bucket/data.bin ./data.bin
           dctc hash --check SHA256SUMS --algo sha256
+          dctc hash -r --algo sha256 ./release > SHA256SUMS
         """)
 
     /// The hash algorithms, as `--algo` takes them.
@@ -47,6 +48,9 @@ struct Hash: DCTCCommand {
 
     /// With --check: print only the files that failed (`--quiet`, the global flag, as md5sum's).
     var quiet: Bool { global.quiet }
+
+    @Flag(name: .shortAndLong, help: "Hash every file below directories, in sorted order.")
+    var recursive = false
 
     @Flag(help: "With --check: skip listed files that do not exist.")
     var ignoreMissing = false
@@ -90,7 +94,17 @@ struct Hash: DCTCCommand {
         var items: [Item] = []
         for text in addresses.isEmpty ? ["-"] : addresses {
             do {
-                items += try await ContentReading.expand(text, context: context).map { .input($0) }
+                for input in try await ContentReading.expand(text, context: context) {
+                    guard recursive, input.info?.isDirectory == true, let root = input.location else {
+                        items.append(.input(input))
+                        continue
+                    }
+                    for try await entry in root.fs.walk(root.path) where entry.isFile {
+                        let rel = entry.path.relative(to: root.path) ?? entry.name
+                        items.append(.input(ContentInput(name: CommandContext.join(input.name, rel),
+                                                         location: root.with(path: entry.path), info: entry)))
+                    }
+                }
             } catch {
                 if ContentReading.isCancellation(error) { throw error }
                 items.append(.failed(VFSError.wrap(error, path: text), name: text))

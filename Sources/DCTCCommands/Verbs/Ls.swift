@@ -14,6 +14,7 @@ struct Ls: DCTCCommand {
           dctc ls -lh s3://bucket/logs/
           dctc ls -R sftp://me@host/project
           dctc ls --json 'backup:2024/*.csv.gz'
+          dctc ls -lt -r ./data
         """,
         helpNames: [.long])
 
@@ -22,13 +23,18 @@ struct Ls: DCTCCommand {
     @Flag(name: .customShort("R"), help: "List subdirectories recursively.") var recursive = false
     @Flag(name: .customShort("h"), help: "Sizes in K, M, G (with -l).") var human = false
     @Flag(name: .long, help: "One JSON object per entry and line.") var json = false
+    @Flag(name: .customShort("a"), help: "Show entries whose names start with a dot too.") var all = false
+    @Flag(name: .customShort("t"), help: "Sort by modification time, newest first.") var byTime = false
+    @Flag(name: .customShort("r"), help: "Reverse the order.") var reverse = false
+    @Flag(name: .customShort("1"), help: "One name per line (always so; accepted as in ls(1)).") var onePerLine = false
+    @Flag(name: .customShort("d"), help: "List directories themselves, not their contents.") var directoryItself = false
     @Argument(help: "Addresses to list (default: the current directory).", completion: .address) var addresses: [String] = []
 
     func run(_ ctx: CommandContext) async throws {
         let reporter = ErrorReporter(verbose: global.verbose)
         let targets = await ctx.expandAll(addresses.isEmpty ? ["."] : addresses, reporter: reporter)
-        let files = targets.filter { !$0.1.isDirectory }
-        let dirs = targets.filter { $0.1.isDirectory }
+        let files = order(targets.filter { !$0.1.isDirectory || directoryItself })
+        let dirs = directoryItself ? [] : targets.filter { $0.1.isDirectory }
         let fmt = EntryFormatter(human: human)
         if !files.isEmpty {
             try print(files.map { ($0.1, $0.0.address.description) }, fmt)
@@ -48,7 +54,7 @@ struct Ls: DCTCCommand {
     }
 
     private func listDirectory(_ loc: Location, fmt: EntryFormatter, header: Bool, first: Bool) async throws {
-        let entries = try await loc.fs.listAll(loc.path)
+        let entries = order(try await loc.fs.listAll(loc.path).filter { all || !$0.name.hasPrefix(".") }.map { ($0, $0) }).map(\.0)
         if header && !json {
             if !first { Output.standard.line("") }
             Output.standard.line("\(loc.address):")
@@ -58,6 +64,18 @@ struct Ls: DCTCCommand {
         for sub in entries where sub.isDirectory {
             try await listDirectory(loc.with(path: sub.path), fmt: fmt, header: header, first: false)
         }
+    }
+
+    /// Sorted by name (as listed), or by time newest first with -t; reversed with -r.
+    private func order<T>(_ items: [(T, FileInfo)]) -> [(T, FileInfo)] {
+        var out = items
+        if byTime {
+            out = out.enumerated().sorted { a, b in
+                let ta = a.element.1.modificationTime ?? .distantPast, tb = b.element.1.modificationTime ?? .distantPast
+                return ta != tb ? ta > tb : a.offset < b.offset
+            }.map(\.element)
+        }
+        return reverse ? out.reversed() : out
     }
 
     private func print(_ entries: [(FileInfo, String)], _ fmt: EntryFormatter) throws {
