@@ -103,6 +103,10 @@ struct CompleteAddress: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "__complete",
         abstract: "Print the completions of an address (used by the shell completion scripts).",
+        discussion: """
+        Examples:
+          dctc __complete box:/srv/da
+        """,
         shouldDisplay: false)
 
     @Option(name: .long, help: ArgumentHelp("Config file to use.", valueName: "file")) var config: String?

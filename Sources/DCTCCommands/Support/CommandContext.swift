@@ -128,7 +128,8 @@ public final class CommandContext: Sendable {
             display.stop()
             return result
         } catch {
-            display.stop()
+            // The error is the message; a summary of a failed command would only repeat it.
+            display.stop(printSummary: false)
             throw error
         }
     }

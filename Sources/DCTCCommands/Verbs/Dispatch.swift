@@ -54,7 +54,7 @@ struct Dispatch: DCTCCommand {
         of them open and --spool-memory of buffers, and outputs are written once every input has been read: a bad record \
         (exit 6, with its file and line) or a missing input leaves OUTDIR untouched. Each \
         output is written atomically and replaces an existing file of that name; other files \
-        in OUTDIR are left alone. See Docs/dispatch.md.
+        in OUTDIR are left alone.
 
         Examples:
           # web logs by day (combined log format), gzip-compressed outputs

@@ -6,8 +6,9 @@ struct Ls: DCTCCommand {
     static let configuration = CommandConfiguration(
         abstract: "List directory contents.",
         discussion: """
-        Directories are listed by their children, sorted by name; files by themselves.
-        Glob patterns (*, ?, [..], **) are expanded by dctc; quote them.
+        Directories are listed by their children, sorted by name (by time with -t), names \
+        starting with a dot only with -a; files by themselves. Glob patterns (*, ?, [..], **) \
+        are expanded by dctc; quote them.
 
         Examples:
           dctc ls -l ./data

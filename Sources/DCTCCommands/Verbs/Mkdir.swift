@@ -6,7 +6,7 @@ struct Mkdir: DCTCCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create directories.",
         discussion: """
-        On object stores, where directories are only key prefixes, this succeeds without
+        On object stores, where directories are only key prefixes, this succeeds without \
         creating anything (a directory appears when a file is written below it).
 
         Examples:

@@ -7,8 +7,9 @@ struct Rm: DCTCCommand {
         abstract: "Remove files, or directory trees with -r.",
         discussion: """
         A pattern that matches nothing is an error, never its parent folder. Removing the \
-        root of a store, a bucket or an account (`rm -r s3://bucket`, `rm -r NAME:`) needs
-        --force; the local root / is never removed.
+        root of a store, a bucket or an account (`rm -r s3://bucket`, `rm -r NAME:`) needs \
+        --force; the local root / is never removed. --dry-run prints what would be removed; \
+        -i asks before each removal.
 
         Examples:
           dctc rm ./tmp/old.csv
