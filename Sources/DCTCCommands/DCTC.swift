@@ -26,9 +26,9 @@ public struct DCTC: AsyncParsableCommand {
           dctc sync ./photos sftp://me@nas/photos
           dctc hash --algo sha256 ./file.iso
 
-        Exit codes: 0 ok, 1 negative answer, 2 usage, 3 not found, 4 partial failure,
-        5 transient (retry later), 6 fatal, 7 nothing to do, 8-10 flow (check failed,
-        input missing, lock held), 130 interrupted (Docs/exit-codes.md).
+        Exit codes: 0 ok, 1 negative answer, 2 usage, 3 not found, 4 partial failure, \
+        5 transient (retry later), 6 fatal, 7 nothing to do, 8-10 flow (check failed, \
+        input missing, lock held), 130 interrupted (the EXIT STATUS section of dctc(1)).
         """,
         version: DCTCVersion.string,
         subcommands: [
@@ -39,7 +39,7 @@ public struct DCTC: AsyncParsableCommand {
             Hash.self, Grep.self,
             Edit.self, Dispatch.self, Flow.self,
             ConfigCommand.self, Version.self, Completions.self,
-            GenerateManual.self,
+            GenerateManual.self, CompleteAddress.self,
         ]
     )
 

@@ -13,6 +13,7 @@ public enum DCTCMain {
         // handled where it is written (see Output).
         signal(SIGPIPE, SIG_IGN)
         let args = expandAlias(arguments)
+        Invocation.arguments = args
         // grep's -v means --invert-match, not --verbose.
         let verbose = args.contains("--verbose") || (args.contains("-v") && args.first != "grep")
         let command: any ParsableCommand
@@ -123,15 +124,12 @@ public enum DCTCMain {
         return previous[b.count]
     }
 
-    /// Replaces a leading alias from the config file (`[aliases] ll = "ls -l -h"`).
+    /// Expands an alias from the config file (`[aliases] ll = "ls -l -h"`) and moves global
+    /// options given before the verb after it (see `ArgumentLine`).
     static func expandAlias(_ args: [String]) -> [String] {
-        guard let first = args.first, !first.hasPrefix("-") else { return args }
-        let known = Set(DCTC.configuration.subcommands.map { $0._commandName })
-        guard !known.contains(first) else { return args }
-        let configPath = args.firstIndex(of: "--config").flatMap { i in i + 1 < args.count ? args[i + 1] : nil }
-        guard let settings = try? LoadedSettings.load(configPath: configPath),
-              let expansion = settings.aliases[first], !expansion.isEmpty else { return args }
-        return expansion + args.dropFirst()
+        ArgumentLine.normalise(args) { configPath in
+            (try? LoadedSettings.load(configPath: configPath))?.aliases ?? [:]
+        }
     }
 }
 

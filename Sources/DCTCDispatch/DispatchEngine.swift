@@ -165,9 +165,19 @@ public enum DispatchEngine {
         if let codec { stream = stream.compressed(with: codec, level: level) }
         let counter = StoredByteCounter()
         stream = stream.transformed(by: CountingTransform(counter))
+        let id = TransferID.next()
+        destination.observer?.transferStarted(id, path: path.name, size: codec == nil ? item.bytes : nil)
+        stream = stream.observed(by: destination.observer, id: id)
         let attributes = WriteAttributes(modificationTime: Date(), expectedSize: codec == nil ? item.bytes : nil,
                                          sizeHint: codec == nil ? item.bytes : nil)
-        let info = try await destination.fs.write(path, from: stream, attributes: attributes)
+        let info: FileInfo
+        do {
+            info = try await destination.fs.write(path, from: stream, attributes: attributes)
+            destination.observer?.transferFinished(id, error: nil)
+        } catch {
+            destination.observer?.transferFinished(id, error: error)
+            throw error
+        }
         _ = try? await thread.run { unlink(file) }
         return DispatchReport.Output(key: item.key, path: path, address: destination.fs.display(path),
                                      records: item.records, bytes: info.size ?? counter.value,

@@ -44,13 +44,16 @@ public struct DispatchInput: Sendable {
 public struct DispatchDestination: Sendable {
     public let fs: any VirtualFileSystem
     public let directory: VPath
+    /// Told about the bytes of every output as they are written (a progress display).
+    public let observer: (any TransferObserver)?
 
-    public init(fs: any VirtualFileSystem, directory: VPath) {
+    public init(fs: any VirtualFileSystem, directory: VPath, observer: (any TransferObserver)? = nil) {
         self.fs = fs
         self.directory = directory
+        self.observer = observer
     }
 
-    public init(location: Location) {
-        self.init(fs: location.fs, directory: location.path)
+    public init(location: Location, observer: (any TransferObserver)? = nil) {
+        self.init(fs: location.fs, directory: location.path, observer: observer)
     }
 }

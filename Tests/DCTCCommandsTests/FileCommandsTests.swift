@@ -220,7 +220,7 @@ struct FileCommandsTests {
         for name in HostileNames.all where !name.contains("\t") {
             #expect(try s.readString("dst/\(name)") == name)
         }
-        let ls = try CLI.run(["ls", s.url("dst")])
+        let ls = try CLI.run(["ls", "-a", s.url("dst")])
         #expect(Set(ls.stdout.split(separator: "\n").map(String.init)) == Set(HostileNames.all.filter { !$0.contains("\t") }))
     }
 }

@@ -51,7 +51,7 @@ struct ManPageTests {
         #expect(page.contains(".Dt DCTC-SYNC 1"))
         #expect(page.contains(".Nm \"dctc sync\""))
         #expect(page.contains(".It Fl n , Fl -dry\\-run"))
-        #expect(page.contains(".It Fl -progress , Fl -no\\-progress"))
+        #expect(page.contains(".It Fl P , Fl -progress , Fl -no\\-progress"))
         let examples = try #require(page.range(of: ".Sh EXAMPLES"))
         #expect(page[examples.upperBound...].contains("dctc sync \\-\\-dry\\-run"))
         let root = try #require(try Self.pages(in: Self.committed.path)["dctc.1"])

@@ -223,34 +223,12 @@ public enum ManualPages {
         var out = [
             ".Sh ENVIRONMENT",
             ".Bl -tag -width Ds",
-            ".It Ev DCTC_CONFIG",
-            "The config file (accounts, aliases), unless",
-            ".Fl -config",
-            "is given.",
-            ".It Ev XDG_CONFIG_HOME",
-            "The config file is",
-            ".Pa $XDG_CONFIG_HOME/dctc/config.toml",
-            "when",
-            ".Ev DCTC_CONFIG",
-            "is not set (default",
-            ".Pa ~/.config ) .",
-            ".It Ev XDG_STATE_HOME",
-            "The sync state (hash cache, manifests) is",
-            ".Pa $XDG_STATE_HOME/dctc/state.sqlite",
-            "(default",
-            ".Pa ~/.local/state ) .",
-            ".It Ev AWS_ACCESS_KEY_ID , AWS_SECRET_ACCESS_KEY , AWS_SESSION_TOKEN , AWS_PROFILE , AWS_REGION , AWS_ENDPOINT_URL_S3 , AWS_ENDPOINT_URL , AWS_CONFIG_FILE , AWS_SHARED_CREDENTIALS_FILE",
-            "S3 credentials, region and endpoint, read as aws-cli reads them (also web identity, container",
-            "credentials and instance metadata); see the user guide's table",
-            "\\(lqWhat dctc reads from your environment\\(rq.",
-            ".It Ev SSH_AUTH_SOCK",
-            "The ssh-agent used for SFTP when set.",
-            ".It Ev NETRC",
-            "A netrc file to read instead of",
-            ".Pa ~/.netrc",
-            "(FTP, HTTP and SFTP passwords), as curl.",
-            ".It Ev DCTC_NO_PROMPT",
-            "When set, never ask on the terminal (SSH passwords, passphrases, unknown host keys).",
+        ]
+        for variable in EnvironmentTable.variables {
+            out.append(".It Ev " + variable.names.joined(separator: " , "))
+            out.append(escape(variable.text))
+        }
+        out += [
             ".El",
             ".Sh FILES",
             ".Bl -tag -width Ds",

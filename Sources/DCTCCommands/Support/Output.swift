@@ -30,10 +30,57 @@ public final class Output: @unchecked Sendable {
 
     public func write(_ bytes: [UInt8]) {
         lock.withLock {
+            // A message never shares a line with the progress display: clear it, write, redraw.
+            let hadStatus = statusDrawn > 0
+            if hadStatus { eraseStatusLocked() }
             if buffer.count + bytes.count > limit { flushLocked() }
             if bytes.count >= limit { Output.writeAll(fd, bytes) } else { buffer.append(contentsOf: bytes) }
             if fd == 2 { flushLocked() }
+            if hadStatus { drawStatusLocked() }
         }
+    }
+
+    // MARK: - The status block (progress display)
+
+    // Guarded by `lock`: the lines of the live status block, and how many are on the screen.
+    private var statusLines: [String] = []
+    private var statusDrawn = 0
+
+    /// Replaces the status block drawn at the bottom of this (terminal) stream: the progress
+    /// display. Lines must fit the terminal width. Every other write clears it first and draws
+    /// it again after, so messages always start on a line of their own.
+    public func setStatus(_ lines: [String]) {
+        lock.withLock {
+            if statusDrawn > 0 { eraseStatusLocked() }
+            statusLines = lines
+            drawStatusLocked()
+        }
+    }
+
+    /// Removes the status block from the screen (the cursor returns where it began).
+    public func clearStatus() {
+        lock.withLock {
+            if statusDrawn > 0 { eraseStatusLocked() }
+            statusLines = []
+        }
+    }
+
+    private func eraseStatusLocked() {
+        // The cursor is at the end of the block's last line: back to the start of its first
+        // line, then erase to the end of the screen.
+        var s = "\r"
+        if statusDrawn > 1 { s += "\u{1b}[\(statusDrawn - 1)A" }
+        s += "\u{1b}[J"
+        buffer.append(contentsOf: Array(s.utf8))
+        flushLocked()
+        statusDrawn = 0
+    }
+
+    private func drawStatusLocked() {
+        guard !statusLines.isEmpty else { return }
+        buffer.append(contentsOf: Array(statusLines.joined(separator: "\n").utf8))
+        flushLocked()
+        statusDrawn = statusLines.count
     }
 
     public func write(_ s: String) { write(Array(s.utf8)) }
@@ -62,10 +109,14 @@ public final class Output: @unchecked Sendable {
     }
 }
 
-/// Writes a warning or error line to standard error, prefixed with `dctc: `.
+/// Writes an error line (or a `warning: ...` line, at notice level) to standard error,
+/// prefixed with `dctc: `, and to the log file.
 public func printError(_ message: String) {
-    Output.standard.flush()
-    Output.error.line("dctc: \(message)")
+    if message.hasPrefix("warning: ") {
+        Log.shared.notice(message)
+    } else {
+        Log.shared.error(message)
+    }
 }
 
 /// Sizes for people: 1.5K, 20M, 3.1G (powers of 1024, like `ls -h`).

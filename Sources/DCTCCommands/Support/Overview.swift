@@ -60,7 +60,7 @@ enum Overview {
         lines += [
             "",
             "Run 'dctc <command> --help' for its options and examples, 'dctc --help' for all",
-            "commands, 'man dctc' once installed; Docs/user-guide.md has the whole story.",
+            "commands, 'man dctc' once installed; the user guide has the whole story.",
         ]
         return lines.joined(separator: "\n") + "\n"
     }

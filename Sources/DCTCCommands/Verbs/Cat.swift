@@ -2,7 +2,7 @@ import ArgumentParser
 import DCTCCore
 
 /// `dctc cat`: prints files of any store to standard output, one after the other.
-struct Cat: AsyncParsableCommand {
+struct Cat: DCTCCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print files of any store to standard output, decompressing .gz and .bz2.",
         discussion: """
@@ -22,13 +22,12 @@ struct Cat: AsyncParsableCommand {
     @Flag(help: "Print the stored bytes as they are, without decompressing.")
     var raw = false
 
-    @Argument(help: ArgumentHelp("Files to print (glob patterns allowed; - for standard input).", valueName: "address"))
+    @Argument(help: ArgumentHelp("Files to print (glob patterns allowed; - for standard input).", valueName: "address"), completion: .address)
     var addresses: [String] = []
 
     init() {}
 
-    func run() async throws {
-        let context = try await CommandContext.make(global)
+    func run(_ context: CommandContext) async throws {
         let reporter = ErrorReporter(verbose: global.verbose)
         let inputs = await ContentReading.expandAll(addresses.isEmpty ? ["-"] : addresses,
                                                     context: context, reporter: reporter)

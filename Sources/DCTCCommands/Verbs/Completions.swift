@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// `dctc completions`: shell completion scripts, generated from the command definitions.
-struct Completions: AsyncParsableCommand {
+struct Completions: DCTCCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print a shell completion script (bash, zsh or fish).",
         discussion: """
@@ -15,9 +15,10 @@ struct Completions: AsyncParsableCommand {
 
     enum Shell: String, ExpressibleByArgument, CaseIterable { case bash, zsh, fish }
 
+    @OptionGroup var global: GlobalOptions
     @Argument(help: "bash, zsh or fish.") var shell: Shell
 
-    func run() async throws {
+    func run(_ context: CommandContext) async throws {
         let kind: CompletionShell = switch shell {
         case .bash: .bash
         case .zsh: .zsh

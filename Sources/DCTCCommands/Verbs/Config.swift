@@ -24,16 +24,16 @@ struct ConfigCommand: AsyncParsableCommand {
         subcommands: [List.self, Show.self, Add.self, Remove.self, Path.self],
         defaultSubcommand: List.self)
 
-    static func load(_ global: GlobalOptions) throws -> DCTCConfiguration {
-        let settings = try LoadedSettings.load(configPath: global.config)
-        for warning in settings.warnings { printError("warning: \(warning)") }
+    /// The config file of the context (its warnings were printed when the context was built).
+    static func load(_ context: CommandContext) throws -> DCTCConfiguration {
+        let settings = context.settings
         guard let config = settings.configuration else {
             throw VFSError.invalid("the config file cannot be read", path: settings.path, remedy: "fix the error above")
         }
         return config
     }
 
-    struct List: AsyncParsableCommand {
+    struct List: DCTCCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the accounts, secrets masked.",
             discussion: """
@@ -44,20 +44,20 @@ struct ConfigCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Flag(name: .long, help: "One JSON object per account and line.") var json = false
 
-        func run() async throws {
-            let config = try ConfigCommand.load(global)
+        func run(_ context: CommandContext) async throws {
+            let config = try ConfigCommand.load(context)
             if config.accounts.isEmpty && !json {
                 Output.error.line(config.exists ? "no accounts in \(config.path)" :
                     "no config file at \(config.path); add an account with `dctc config add NAME --type TYPE ...`")
             }
             for account in config.sortedAccounts {
                 if json {
-                    // Plain values (not TOML literals); secrets masked as in the text listing.
-                    var fields: [String: String] = ["type": account.type.rawValue]
+                    // Plain values (numbers and booleans as JSON's own); secrets masked as in the text listing.
+                    var fields: [String: JSONScalar] = ["type": .string(account.type.rawValue)]
                     for (k, v) in account.fields {
-                        fields[k] = Account.secretKeys.contains(k) ? "***" : (v.stringValue ?? v.tomlLiteral)
+                        fields[k] = Account.secretKeys.contains(k) ? .string("***") : JSONScalar(v)
                     }
-                    fields["name"] = account.name
+                    fields["name"] = .string(account.name)
                     Output.standard.line(try jsonLine(fields))
                 } else {
                     Output.standard.line(account.maskedDescription)
@@ -73,7 +73,7 @@ struct ConfigCommand: AsyncParsableCommand {
         }
     }
 
-    struct Show: AsyncParsableCommand {
+    struct Show: DCTCCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show one account, secrets masked.",
             discussion: """
@@ -83,8 +83,8 @@ struct ConfigCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The account name.") var name: String
 
-        func run() async throws {
-            let config = try ConfigCommand.load(global)
+        func run(_ context: CommandContext) async throws {
+            let config = try ConfigCommand.load(context)
             guard let account = config.account(named: name) else {
                 throw VFSError(.notFound, "no account named '\(name)'", path: config.path,
                                remedy: "list them with `dctc config`")
@@ -98,7 +98,7 @@ struct ConfigCommand: AsyncParsableCommand {
         }
     }
 
-    struct Add: AsyncParsableCommand {
+    struct Add: DCTCCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add an account (non-interactive with flags; prompts for what is missing on a terminal).",
             discussion: """
@@ -126,9 +126,10 @@ struct ConfigCommand: AsyncParsableCommand {
         @Option(name: .long, help: ArgumentHelp("Read a secret from an environment variable when needed.", valueName: "key=VAR")) var secretEnv: [String] = []
         @Option(name: .long, help: ArgumentHelp("Run a command that prints a secret when needed.", valueName: "key=command")) var secretCommand: [String] = []
         @Flag(name: .long, help: "Replace an existing account of that name.") var replace = false
+        @OptionGroup var dryRun: DryRunOptions
 
-        func run() async throws {
-            let config = try ConfigCommand.load(global)
+        func run(_ context: CommandContext) async throws {
+            let config = try ConfigCommand.load(context)
             let interactive = isatty(0) == 1 && isatty(2) == 1
             var typeText = type
             if typeText == nil, interactive { typeText = prompt("type (\(AccountType.allCases.map(\.rawValue).joined(separator: ", ")))") }
@@ -166,6 +167,17 @@ struct ConfigCommand: AsyncParsableCommand {
             }
             let account = try Account(name: name, type: accountType, fields: fields)
             for warning in try account.validate() { printError("warning: \(warning)") }
+            if dryRun.dryRun {
+                let exists = config.account(named: name) != nil
+                if exists && !replace {
+                    throw VFSError(.alreadyExists, "an account named '\(name)' exists", path: config.path,
+                                   remedy: "add --replace to replace it")
+                }
+                let shown = account.fields.sorted { $0.key < $1.key }
+                    .map { "\($0.key)=\(Account.secretKeys.contains($0.key) ? "***" : ($0.value.stringValue ?? $0.value.tomlLiteral))" }
+                dryRun.report("\(exists ? "replace" : "add") account '\(name)' (\(accountType.rawValue)\(shown.isEmpty ? "" : ": " + shown.joined(separator: ", "))) in \(config.path)")
+                return
+            }
             let saved = try await config.save(adding: account, replace: replace)
             Output.standard.line("account '\(name)' saved in \(saved.path)")
             Output.standard.flush()
@@ -199,7 +211,7 @@ struct ConfigCommand: AsyncParsableCommand {
         }
     }
 
-    struct Remove: AsyncParsableCommand {
+    struct Remove: DCTCCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove an account from the config file.",
             discussion: """
@@ -208,11 +220,16 @@ struct ConfigCommand: AsyncParsableCommand {
             """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The account name.") var name: String
+        @OptionGroup var dryRun: DryRunOptions
 
-        func run() async throws {
-            let config = try ConfigCommand.load(global)
+        func run(_ context: CommandContext) async throws {
+            let config = try ConfigCommand.load(context)
             guard config.account(named: name) != nil else {
                 throw VFSError(.notFound, "no account named '\(name)'", path: config.path, remedy: "list them with `dctc config`")
+            }
+            if dryRun.dryRun {
+                dryRun.report("remove account '\(name)' from \(config.path)")
+                return
             }
             _ = try await config.save(removingAccountNamed: name)
             Output.standard.line("account '\(name)' removed from \(config.path)")
@@ -220,7 +237,7 @@ struct ConfigCommand: AsyncParsableCommand {
         }
     }
 
-    struct Path: AsyncParsableCommand {
+    struct Path: DCTCCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the path of the config file in use.",
             discussion: """
@@ -229,10 +246,34 @@ struct ConfigCommand: AsyncParsableCommand {
             """)
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws {
-            let settings = try LoadedSettings.load(configPath: global.config)
-            Output.standard.line(settings.path)
+        func run(_ context: CommandContext) async throws {
+            Output.standard.line(context.settings.path)
             Output.standard.flush()
+        }
+    }
+}
+
+/// A config value in `--json` output: numbers and booleans stay numbers and booleans.
+enum JSONScalar: Encodable {
+    case string(String), integer(Int), float(Double), boolean(Bool)
+
+    init(_ value: TOMLValue) {
+        switch value {
+        case .string(let s): self = .string(s)
+        case .integer(let i): self = .integer(i)
+        case .float(let d): self = .float(d)
+        case .boolean(let b): self = .boolean(b)
+        default: self = .string(value.tomlLiteral)
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .string(let s): try c.encode(s)
+        case .integer(let i): try c.encode(i)
+        case .float(let d): try c.encode(d)
+        case .boolean(let b): try c.encode(b)
         }
     }
 }

@@ -101,18 +101,21 @@ struct Cp: AsyncParsableCommand {
         let noClobber = self.noClobber
         let dryRun = self.dryRun
         let counter = ByteCounter()
-        await runBounded(plan.files, limit: transfers, reporter: reporter) { job in
-            if noClobber, try await job.destination.fs.exists(job.destination.path) {
-                ctx.note("skipped \(job.destination.address): exists (--no-clobber)")
-                return
+        let totals = ProgressTotals(files: plan.files.count, bytes: plan.files.reduce(Int64(0)) { $0 + ($1.info.size ?? 0) })
+        try await ctx.withProgress(verb: "copied", totals: { totals }) { observer in
+            await runBounded(plan.files, limit: transfers, reporter: reporter) { job in
+                if noClobber, try await job.destination.fs.exists(job.destination.path) {
+                    ctx.note("skipped \(job.destination.address): exists (--no-clobber)")
+                    return
+                }
+                if dryRun {
+                    Output.standard.line("copy     \(job.source.address) -> \(job.destination.address)")
+                    return
+                }
+                let result = try await copy(job, codec: codec, level: level, decompress: decompress, observer: observer)
+                counter.add(result.size ?? 0)
+                ctx.note("copied \(job.source.address) -> \(job.destination.address)")
             }
-            if dryRun {
-                Output.standard.line("copy     \(job.source.address) -> \(job.destination.address)")
-                return
-            }
-            let result = try await copy(job, codec: codec, level: level, decompress: decompress)
-            counter.add(result.size ?? 0)
-            ctx.note("copied \(job.source.address) -> \(job.destination.address)")
         }
         var options = TreeCopier.options(dryRun: dryRun, transfers: transfers, noClobber: noClobber,
                                          copyLinks: copyLinks, links: links, perms: perms)
@@ -124,17 +127,54 @@ struct Cp: AsyncParsableCommand {
     }
 
     /// Copies one file, transforming the bytes when compressing or decompressing.
-    func copy(_ job: FileJob, codec: Codec?, level: Int?, decompress: Bool) async throws -> FileInfo {
+    func copy(_ job: FileJob, codec: Codec?, level: Int?, decompress: Bool, observer: TransferProgress) async throws -> FileInfo {
+        // Every chunk is reported to the progress display (a server-side copy all at once).
+        let id = TransferID.next()
+        observer.transferStarted(id, path: job.source.path.name, size: job.info.size)
+        do {
+            let serverSide = codec == nil && !decompress && job.source.fs === job.destination.fs && job.source.fs is any ServerSideCopying
+            let result: FileInfo
+            if serverSide {
+                result = try await Transfer.copyFile(from: job.source, to: job.destination, sourceInfo: job.info)
+                observer.transferProgressed(id, bytes: job.info.size ?? 0)
+            } else {
+                // A transform turns off copyFile's size and hash checks: ask for them here.
+                var attributes = WriteAttributes()
+                if codec == nil && !decompress {
+                    attributes.expectedSize = job.info.size
+                    attributes.sizeHint = job.info.size
+                    attributes.expectedHashes = job.info.hashes
+                }
+                result = try await copy(job, codec: codec, level: level, decompress: decompress, attributes: attributes) {
+                    $0.observed(by: observer, id: id)
+                }
+            }
+            observer.transferFinished(id, error: nil)
+            return result
+        } catch {
+            observer.transferFinished(id, error: error)
+            throw error
+        }
+    }
+
+    /// Copies one file, transforming the bytes when compressing or decompressing.
+    func copy(_ job: FileJob, codec: Codec?, level: Int?, decompress: Bool, attributes: WriteAttributes = WriteAttributes(),
+              observe: @escaping @Sendable (ByteStream) -> ByteStream = { $0 }) async throws -> FileInfo {
+        if codec == nil && !decompress {
+            return try await Transfer.copyFile(from: job.source, to: job.destination, sourceInfo: job.info, attributes: attributes) { stream in
+                observe(stream)
+            }
+        }
         if let codec {
             return try await Transfer.copyFile(from: job.source, to: job.destination, sourceInfo: job.info) { stream in
-                stream.compressed(with: codec, level: level)
+                observe(stream).compressed(with: codec, level: level)
             }
         }
         if decompress {
             let shown = job.source.fs.display(job.source.path)
             let name = job.source.path.name
             return try await Transfer.copyFile(from: job.source, to: job.destination, sourceInfo: job.info) { stream in
-                try await stream.decompressed(displayPath: shown, name: name)
+                try await observe(stream).decompressed(displayPath: shown, name: name)
             }
         }
         return try await Transfer.copyFile(from: job.source, to: job.destination, sourceInfo: job.info)

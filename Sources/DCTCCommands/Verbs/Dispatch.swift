@@ -30,7 +30,7 @@ enum RecordFormatChoice: String, ExpressibleByArgument, CaseIterable, Sendable {
 }
 
 /// `dctc dispatch`: splits the records of files into partitioned files.
-struct Dispatch: AsyncParsableCommand {
+struct Dispatch: DCTCCommand {
     static let configuration = CommandConfiguration(
         abstract: "Split the lines or CSV records of files into one file per day, value or hash bucket.",
         discussion: """
@@ -54,7 +54,7 @@ struct Dispatch: AsyncParsableCommand {
         of them open and --spool-memory of buffers, and outputs are written once every input has been read: a bad record \
         (exit 6, with its file and line) or a missing input leaves OUTDIR untouched. Each \
         output is written atomically and replaces an existing file of that name; other files \
-        in OUTDIR are left alone. See Docs/dispatch.md.
+        in OUTDIR are left alone.
 
         Examples:
           # web logs by day (combined log format), gzip-compressed outputs
@@ -73,6 +73,7 @@ struct Dispatch: AsyncParsableCommand {
         """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var dryRun: DryRunOptions
 
     @Option(help: "What decides a record's output: time, value, hash or round-robin.")
     var by: PartitionChoice
@@ -134,7 +135,7 @@ struct Dispatch: AsyncParsableCommand {
     @Flag(help: "Print one JSON object (per key: path, records, bytes; and totals) as the last line.")
     var json = false
 
-    @Argument(help: ArgumentHelp("INPUTS... OUTDIR: files to read (glob patterns allowed; - for standard input) and the output folder.", valueName: "address"))
+    @Argument(help: ArgumentHelp("INPUTS... OUTDIR: files to read (glob patterns allowed; - for standard input) and the output folder.", valueName: "address"), completion: .address)
     var paths: [String] = []
 
     init() {}
@@ -191,10 +192,9 @@ struct Dispatch: AsyncParsableCommand {
             spoolMemoryLimit: Int(clamping: spoolMemory.value), spoolDirectory: spoolDir, uploadConcurrency: transfers)
     }
 
-    func run() async throws {
+    func run(_ context: CommandContext) async throws {
         let options = dispatchOptions()
         try options.validate()
-        let context = try await CommandContext.make(global)
         // Every input must be there before anything is read: a partial set of inputs would
         // give outputs that look complete and are not.
         var inputs: [DispatchInput] = []
@@ -216,7 +216,25 @@ struct Dispatch: AsyncParsableCommand {
             throw VFSError(.notADirectory, "is a file; OUTDIR must be a folder", path: outText,
                            remedy: "give a folder; it is created when missing")
         }
-        let report = try await DispatchEngine.run(inputs: inputs, to: DispatchDestination(location: out), options: options)
+        // A dry run dispatches into a private in-memory store, then names the real outputs.
+        let target = dryRun.dryRun ? try await context.location("mem://dctc-dry-run-\(UUID().uuidString)/out") : out
+        let report: DispatchReport
+        if dryRun.dryRun {
+            report = try await DispatchEngine.run(inputs: inputs, to: DispatchDestination(location: target), options: options)
+        } else {
+            report = try await context.withProgress(verb: "wrote") { observer in
+                try await DispatchEngine.run(inputs: inputs, to: DispatchDestination(location: target, observer: observer), options: options)
+            }
+        }
+        if dryRun.dryRun {
+            for o in report.outputs {
+                let rel = o.path.relative(to: target.path) ?? o.path.name
+                dryRun.report("write \(out.with(path: out.path.appending(relative: rel)).address) (\(plural(o.records, "record")), \(Self.size(o.bytes)))")
+            }
+            try? await target.fs.removeTree(target.path)
+            Output.standard.flush()
+            return
+        }
 
         if report.unpartitionable > 0, case .skip = options.onError {
             printError("warning: \(report.unpartitionable) record(s) could not be partitioned and were skipped")

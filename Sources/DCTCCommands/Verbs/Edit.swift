@@ -3,7 +3,7 @@ import DCTCCore
 import Foundation
 
 /// `dctc edit`: edit files of any writable store in the user's editor.
-struct Edit: AsyncParsableCommand {
+struct Edit: DCTCCommand {
     static let configuration = CommandConfiguration(
         abstract: "Edit files of any writable store in your editor.",
         discussion: """
@@ -39,7 +39,9 @@ struct Edit: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Save even when the file changed on the store while you edited it (overwrites that change).")
     var force = false
 
-    @Argument(help: ArgumentHelp("Files to edit (glob patterns allowed without --new).", valueName: "address"))
+    @OptionGroup var dryRun: DryRunOptions
+
+    @Argument(help: ArgumentHelp("Files to edit (glob patterns allowed without --new).", valueName: "address"), completion: .address)
     var addresses: [String]
 
     init() {}
@@ -49,12 +51,11 @@ struct Edit: AsyncParsableCommand {
         if addresses.contains("-") { throw ValidationError("standard input cannot be edited; give a file address") }
     }
 
-    func run() async throws {
+    func run(_ context: CommandContext) async throws {
         let environment = ProcessInfo.processInfo.environment
         // The editor is checked before anything is downloaded.
         let editor = try EditorCommand.fromEnvironment(environment)
         let executable = try editor.executable(searchPath: environment["PATH"])
-        let context = try await CommandContext.make(global)
         let reporter = ErrorReporter(verbose: global.verbose)
         let fileEditor = FileEditor(context: context, editor: editor, executable: executable, createNew: new, force: force)
 
@@ -69,6 +70,20 @@ struct Edit: AsyncParsableCommand {
             }
             for location in targets {
                 let shown = location.fs.display(location.path)
+                if dryRun.dryRun {
+                    do {
+                        let exists = try await location.fs.exists(location.path)
+                        if new && exists {
+                            throw VFSError(.alreadyExists, "already exists", path: shown, remedy: "edit it without --new")
+                        }
+                        dryRun.report(new ? "create \(location.address) with what \(editor.words.first ?? "the editor") saves"
+                                          : "open \(location.address) in \(editor.words.first ?? "the editor") and upload it if changed")
+                        reporter.success()
+                    } catch {
+                        reporter.report(error, path: shown)
+                    }
+                    continue
+                }
                 do {
                     let result = try await fileEditor.edit(location)
                     Output.standard.line(Self.describe(result, shown: shown))

@@ -5,7 +5,7 @@ import Foundation
 /// `dctc generate-manual DIR` (hidden): writes the man pages of every command into DIR.
 ///
 /// `make man` runs it into `Docs/man/`; a test compares its output with the committed pages.
-struct GenerateManual: AsyncParsableCommand {
+struct GenerateManual: DCTCCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate-manual",
         abstract: "Write the man pages of every command (mdoc) into a directory.",
@@ -20,10 +20,11 @@ struct GenerateManual: AsyncParsableCommand {
         """,
         shouldDisplay: false)
 
+    @OptionGroup var global: GlobalOptions
     @Argument(help: ArgumentHelp("The directory to write the pages into (created when missing).", valueName: "directory"))
     var directory: String
 
-    func run() async throws {
+    func run(_ context: CommandContext) async throws {
         let pages = try ManualPages.generate()
         let folder = URL(fileURLWithPath: directory)
         do {

@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// `dctc grep`: lines matching a regular expression in files of any store.
-struct Grep: AsyncParsableCommand {
+struct Grep: DCTCCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print lines matching a pattern in files of any store, gzip and bzip2 included.",
         discussion: """
@@ -26,7 +26,7 @@ struct Grep: AsyncParsableCommand {
           dctc grep -r -l -F 'TODO(' ./src
         """)
 
-    @OptionGroup var global: GrepGlobalOptions
+    @OptionGroup var global: GlobalOptionsOf<LongVerbosityOptions>
 
     @Flag(name: [.customShort("i"), .customLong("ignore-case")], help: "Ignore the case of ASCII letters.")
     var ignoreCase = false
@@ -52,25 +52,27 @@ struct Grep: AsyncParsableCommand {
     @Flag(name: [.customShort("r"), .customLong("recursive")], help: "Search every file below directories (the current one when no address is given).")
     var recursive = false
 
-    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Print nothing; stop at the first selected line.")
-    var quiet = false
+    @Flag(name: .customShort("q"), help: "Print nothing; stop at the first selected line (also --quiet).")
+    var q = false
+
+    /// `-q` or `--quiet` (the global flag: grep's meaning is the same, nothing but errors).
+    var quiet: Bool { q || global.quiet }
 
     @Argument(help: "The extended regular expression (or text, with -F).")
     var pattern: String
 
-    @Argument(help: ArgumentHelp("Files to search (glob patterns allowed; - for standard input, the default).", valueName: "address"))
+    @Argument(help: ArgumentHelp("Files to search (glob patterns allowed; - for standard input, the default).", valueName: "address"), completion: .address)
     var addresses: [String] = []
 
     init() {}
 
-    func run() async throws {
+    func run(_ context: CommandContext) async throws {
         let matcher: LineMatcher
         do {
             matcher = try LineMatcher(pattern: pattern, fixed: fixedStrings, caseInsensitive: ignoreCase)
         } catch let error as RegexError {
             throw error.vfsError
         }
-        let context = try await CommandContext.make(global.options)
         let reporter = ErrorReporter(verbose: global.verbose)
         let searchingCurrentDirectory = recursive && addresses.isEmpty
         let arguments = addresses.isEmpty ? [recursive ? "." : "-"] : addresses
@@ -166,41 +168,6 @@ struct Grep: AsyncParsableCommand {
         }
         if selected > 0 { reporter.success() }
         return selected > 0
-    }
-}
-
-/// The global options, with `--verbose` in its long form only: in grep, `-v` is
-/// `--invert-match`, and ArgumentParser refuses two options of one name.
-struct GrepGlobalOptions: ParsableArguments, Sendable {
-    @Flag(name: .long, help: "Say more: each action, and the native cause of errors.")
-    var verbose = false
-
-    @Option(name: .long, help: ArgumentHelp("Config file to use (default: $DCTC_CONFIG, else $XDG_CONFIG_HOME/dctc/config.toml).", valueName: "file"))
-    var config: String?
-
-    @Flag(name: .long, help: "Accept and remember an SSH host key seen for the first time.")
-    var acceptNewHostKey = false
-
-    @Flag(name: .long, help: "Do not verify TLS certificates (https, ftps). Unsafe outside tests.")
-    var insecure = false
-
-    @Option(name: .long, help: GlobalOptions.maxConnectionsHelp)
-    var maxConnections: Int?
-
-    @OptionGroup var aws: AWSOptions
-
-    init() {}
-
-    /// The same settings as the `GlobalOptions` every other command takes.
-    var options: GlobalOptions {
-        var g = GlobalOptions()
-        g.verbose = verbose
-        g.config = config
-        g.acceptNewHostKey = acceptNewHostKey
-        g.insecure = insecure
-        g.maxConnections = maxConnections
-        g.aws = aws
-        return g
     }
 }
 

@@ -4,7 +4,7 @@ import DCTCDigest
 import Foundation
 
 /// `dctc hash`: content hashes of files of any store, and checking them against a sum file.
-struct Hash: AsyncParsableCommand {
+struct Hash: DCTCCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print or check MD5, SHA-1 or SHA-256 hashes of files of any store.",
         discussion: """
@@ -23,6 +23,7 @@ struct Hash: AsyncParsableCommand {
           dctc hash --algo sha256 'sftp://user@host/isos/*.iso'
           dctc hash s3://bucket/data.bin ./data.bin
           dctc hash --check SHA256SUMS --algo sha256
+          dctc hash -r --algo sha256 ./release > SHA256SUMS
         """)
 
     /// The hash algorithms, as `--algo` takes them.
@@ -45,13 +46,16 @@ struct Hash: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Check the files listed in a sum file (any address; - for standard input).", valueName: "sumfile"))
     var check: String?
 
-    @Flag(help: "With --check: print only the files that failed.")
-    var quiet = false
+    /// With --check: print only the files that failed (`--quiet`, the global flag, as md5sum's).
+    var quiet: Bool { global.quiet }
+
+    @Flag(name: .shortAndLong, help: "Hash every file below directories, in sorted order.")
+    var recursive = false
 
     @Flag(help: "With --check: skip listed files that do not exist.")
     var ignoreMissing = false
 
-    @Argument(help: ArgumentHelp("Files to hash (glob patterns allowed; - for standard input).", valueName: "address"))
+    @Argument(help: ArgumentHelp("Files to hash (glob patterns allowed; - for standard input).", valueName: "address"), completion: .address)
     var addresses: [String] = []
 
     init() {}
@@ -63,13 +67,12 @@ struct Hash: AsyncParsableCommand {
         if check != nil && !addresses.isEmpty {
             throw ValidationError("Give either --check SUMFILE or addresses to hash, not both.")
         }
-        if check == nil && (quiet || ignoreMissing) {
-            throw ValidationError("--quiet and --ignore-missing apply to --check only.")
+        if check == nil && ignoreMissing {
+            throw ValidationError("--ignore-missing applies to --check only.")
         }
     }
 
-    func run() async throws {
-        let context = try await CommandContext.make(global)
+    func run(_ context: CommandContext) async throws {
         if let check {
             try await runCheck(sumFile: check, context: context)
         } else {
@@ -91,7 +94,17 @@ struct Hash: AsyncParsableCommand {
         var items: [Item] = []
         for text in addresses.isEmpty ? ["-"] : addresses {
             do {
-                items += try await ContentReading.expand(text, context: context).map { .input($0) }
+                for input in try await ContentReading.expand(text, context: context) {
+                    guard recursive, input.info?.isDirectory == true, let root = input.location else {
+                        items.append(.input(input))
+                        continue
+                    }
+                    for try await entry in root.fs.walk(root.path) where entry.isFile {
+                        let rel = entry.path.relative(to: root.path) ?? entry.name
+                        items.append(.input(ContentInput(name: CommandContext.join(input.name, rel),
+                                                         location: root.with(path: entry.path), info: entry)))
+                    }
+                }
             } catch {
                 if ContentReading.isCancellation(error) { throw error }
                 items.append(.failed(VFSError.wrap(error, path: text), name: text))

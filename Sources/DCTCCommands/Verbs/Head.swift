@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// `dctc head`: the first lines or bytes of files of any store.
-struct Head: AsyncParsableCommand {
+struct Head: DCTCCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the first lines (or bytes) of files of any store.",
         discussion: """
@@ -22,7 +22,7 @@ struct Head: AsyncParsableCommand {
           dctc head -c 1K --raw backup:image.iso | xxd
         """)
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: GlobalOptionsOf<LongVerbosityOptions>
 
     @Option(name: [.customShort("n"), .customLong("lines")],
             help: ArgumentHelp("Print the first N lines (default 10).", valueName: "N"))
@@ -32,13 +32,16 @@ struct Head: AsyncParsableCommand {
             help: ArgumentHelp("Print the first N bytes (suffixes K, M, G: powers of 1024; KB, MB, GB: of 1000).", valueName: "N"))
     var bytes: ContentCount?
 
-    @Flag(name: .shortAndLong, help: "Never print '==> NAME <==' headers.")
-    var quiet = false
+    @Flag(name: [.customShort("q"), .customLong("silent")], help: "Never print '==> NAME <==' headers (also --quiet).")
+    var silent = false
+
+    /// `-q`, `--silent` or `--quiet` (the global flag), as in GNU head and tail.
+    var quiet: Bool { silent || global.quiet }
 
     @Flag(help: "Read the stored bytes as they are, without decompressing.")
     var raw = false
 
-    @Argument(help: ArgumentHelp("Files to read (glob patterns allowed; - for standard input).", valueName: "address"))
+    @Argument(help: ArgumentHelp("Files to read (glob patterns allowed; - for standard input).", valueName: "address"), completion: .address)
     var addresses: [String] = []
 
     init() {}
@@ -52,8 +55,7 @@ struct Head: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
-        let context = try await CommandContext.make(global)
+    func run(_ context: CommandContext) async throws {
         let reporter = ErrorReporter(verbose: global.verbose)
         let arguments = addresses.isEmpty ? ["-"] : addresses
         let inputs = await ContentReading.expandAll(arguments, context: context, reporter: reporter)

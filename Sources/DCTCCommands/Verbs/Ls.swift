@@ -2,12 +2,13 @@ import ArgumentParser
 import DCTCCore
 
 /// `dctc ls`: list directories and files of any store.
-struct Ls: AsyncParsableCommand {
+struct Ls: DCTCCommand {
     static let configuration = CommandConfiguration(
         abstract: "List directory contents.",
         discussion: """
-        Directories are listed by their children, sorted by name; files by themselves.
-        Glob patterns (*, ?, [..], **) are expanded by dctc; quote them. `s3://` alone (or an \
+        Directories are listed by their children, sorted by name (by time with -t), names \
+        starting with a dot only with -a; files by themselves. Glob patterns (*, ?, [..], **) \
+        are expanded by dctc; quote them. `s3://` alone (or an \
         S3 account with no path, `ACCOUNT:`) lists the buckets, as `aws s3 ls` does.
 
         Examples:
@@ -17,6 +18,7 @@ struct Ls: AsyncParsableCommand {
           dctc ls -lh s3://bucket/logs/
           dctc ls -R sftp://me@host/project
           dctc ls --json 'backup:2024/*.csv.gz'
+          dctc ls -lt -r ./data
         """,
         helpNames: [.long])
 
@@ -28,14 +30,18 @@ struct Ls: AsyncParsableCommand {
     @Flag(name: [.customShort("L"), .customLong("copy-links")],
           help: "Follow symbolic links (rclone's -L); a link back to a folder on the path is reported and skipped.")
     var copyLinks = false
-    @Argument(help: "Addresses to list (default: the current directory).") var addresses: [String] = []
+    @Flag(name: .customShort("a"), help: "Show entries whose names start with a dot too.") var all = false
+    @Flag(name: .customShort("t"), help: "Sort by modification time, newest first.") var byTime = false
+    @Flag(name: .customShort("r"), help: "Reverse the order.") var reverse = false
+    @Flag(name: .customShort("1"), help: "One name per line (always so; accepted as in ls(1)).") var onePerLine = false
+    @Flag(name: .customShort("d"), help: "List directories themselves, not their contents.") var directoryItself = false
+    @Argument(help: "Addresses to list (default: the current directory).", completion: .address) var addresses: [String] = []
 
-    func run() async throws {
-        let ctx = try await CommandContext.make(global)
+    func run(_ ctx: CommandContext) async throws {
         let reporter = ErrorReporter(verbose: global.verbose)
         let targets = await ctx.expandAll(addresses.isEmpty ? ["."] : addresses, reporter: reporter)
-        let files = targets.filter { !$0.1.isDirectory }
-        let dirs = targets.filter { $0.1.isDirectory }
+        let files = order(targets.filter { !$0.1.isDirectory || directoryItself })
+        let dirs = directoryItself ? [] : targets.filter { $0.1.isDirectory }
         let fmt = EntryFormatter(human: human)
         if !files.isEmpty {
             try print(files.map { ($0.1, $0.0.address.description) }, fmt)
@@ -56,7 +62,7 @@ struct Ls: AsyncParsableCommand {
 
     private func listDirectory(_ loc: Location, fmt: EntryFormatter, header: Bool, first: Bool,
                                reporter: ErrorReporter) async throws {
-        var entries = try await loc.fs.listAll(loc.path)
+        var entries = try await loc.fs.listAll(loc.path).filter { all || !$0.name.hasPrefix(".") }
         // Names that are not safe path segments (`.`, `..`, empty) are reported, never listed
         // as folders or entered (SafeName: the rule every listing follows).
         for e in entries {
@@ -65,6 +71,7 @@ struct Ls: AsyncParsableCommand {
             }
         }
         entries.removeAll { !SafeName.isSafe($0.name) }
+        entries = order(entries.map { ($0, $0) }).map(\.0)
         if header && !json {
             if !first { Output.standard.line("") }
             Output.standard.line("\(loc.address):")
@@ -74,6 +81,18 @@ struct Ls: AsyncParsableCommand {
         for sub in entries where sub.isDirectory {
             try await listDirectory(loc.with(path: sub.path), fmt: fmt, header: header, first: false, reporter: reporter)
         }
+    }
+
+    /// Sorted by name (as listed), or by time newest first with -t; reversed with -r.
+    private func order<T>(_ items: [(T, FileInfo)]) -> [(T, FileInfo)] {
+        var out = items
+        if byTime {
+            out = out.enumerated().sorted { a, b in
+                let ta = a.element.1.modificationTime ?? .distantPast, tb = b.element.1.modificationTime ?? .distantPast
+                return ta != tb ? ta > tb : a.offset < b.offset
+            }.map(\.element)
+        }
+        return reverse ? out.reversed() : out
     }
 
     private func print(_ entries: [(FileInfo, String)], _ fmt: EntryFormatter) throws {

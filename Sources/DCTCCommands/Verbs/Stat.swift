@@ -2,7 +2,7 @@ import ArgumentParser
 import DCTCCore
 
 /// `dctc stat`: everything a store knows about entries.
-struct Stat: AsyncParsableCommand {
+struct Stat: DCTCCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show an entry's type, size, modification time, mode, ETag, known hashes and object properties.",
         discussion: """
@@ -14,10 +14,9 @@ struct Stat: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Flag(name: .long, help: "One JSON object per entry and line.") var json = false
-    @Argument(help: "Addresses to describe.") var addresses: [String]
+    @Argument(help: "Addresses to describe.", completion: .address) var addresses: [String]
 
-    func run() async throws {
-        let ctx = try await CommandContext.make(global)
+    func run(_ ctx: CommandContext) async throws {
         let reporter = ErrorReporter(verbose: global.verbose)
         let fmt = EntryFormatter(human: true)
         for (i, (loc, info)) in (await ctx.expandAll(addresses, reporter: reporter)).enumerated() {

@@ -16,7 +16,6 @@ struct SyncFlags: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Say why one file would be transferred or not, and change nothing.", valueName: "path")) var explain: String?
     @Flag(name: .long, help: "Print a JSON summary as the last line of standard output (with --dry-run: each action too).") var json = false
     @Option(name: .long, help: ArgumentHelp("Write one JSON event per action to this file.", valueName: "file")) var events: String?
-    @Flag(name: .long, inversion: .prefixedNo, help: "Show a live progress line on standard error (default: when it is a terminal).") var progress: Bool?
 
     @Option(name: .long, help: ArgumentHelp("Include files matching this glob (ordered with --exclude; ** crosses folders).", valueName: "glob"),
             transform: { OrderedRule(.include, $0) }) var include: [OrderedRule] = []
@@ -200,7 +199,7 @@ struct SyncRunner {
                     Output.error.line(SyncRunner.describe(action))
                 }
             })
-        let showProgress = flags.progress ?? (Output.error.isTerminal && !explaining && !json)
+        let showProgress = global.progress ?? (Output.error.isTerminal && !global.quiet && !explaining && !json)
         let progress = showProgress ? ProgressLine(counters: engine.counters) : nil
         progress?.start()
         let summary: SyncSummary

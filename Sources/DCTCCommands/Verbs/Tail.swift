@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// `dctc tail`: the last lines or bytes of files of any store.
-struct Tail: AsyncParsableCommand {
+struct Tail: DCTCCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the last lines (or bytes) of files of any store.",
         discussion: """
@@ -23,7 +23,7 @@ struct Tail: AsyncParsableCommand {
           dctc tail -n +2 data.csv.gz
         """)
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: GlobalOptionsOf<LongVerbosityOptions>
 
     @Option(name: [.customShort("n"), .customLong("lines")],
             help: ArgumentHelp("Print the last N lines (default 10), or from line K on with +K.", valueName: "N"))
@@ -33,13 +33,16 @@ struct Tail: AsyncParsableCommand {
             help: ArgumentHelp("Print the last N bytes, or from byte K on with +K (suffixes K, M, G: powers of 1024; KB, MB, GB: of 1000).", valueName: "N"))
     var bytes: ContentCount?
 
-    @Flag(name: .shortAndLong, help: "Never print '==> NAME <==' headers.")
-    var quiet = false
+    @Flag(name: [.customShort("q"), .customLong("silent")], help: "Never print '==> NAME <==' headers (also --quiet).")
+    var silent = false
+
+    /// `-q`, `--silent` or `--quiet` (the global flag), as in GNU head and tail.
+    var quiet: Bool { silent || global.quiet }
 
     @Flag(help: "Read the stored bytes as they are, without decompressing.")
     var raw = false
 
-    @Argument(help: ArgumentHelp("Files to read (glob patterns allowed; - for standard input).", valueName: "address"))
+    @Argument(help: ArgumentHelp("Files to read (glob patterns allowed; - for standard input).", valueName: "address"), completion: .address)
     var addresses: [String] = []
 
     init() {}
@@ -53,8 +56,7 @@ struct Tail: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
-        let context = try await CommandContext.make(global)
+    func run(_ context: CommandContext) async throws {
         let reporter = ErrorReporter(verbose: global.verbose)
         let arguments = addresses.isEmpty ? ["-"] : addresses
         let inputs = await ContentReading.expandAll(arguments, context: context, reporter: reporter)

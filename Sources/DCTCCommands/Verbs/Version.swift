@@ -2,7 +2,7 @@ import ArgumentParser
 import DCTCCore
 
 /// `dctc version`.
-struct Version: AsyncParsableCommand {
+struct Version: DCTCCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print dctc's version and the versions of the libraries it uses.",
         discussion: """
@@ -11,9 +11,10 @@ struct Version: AsyncParsableCommand {
           dctc version --json
         """)
 
+    @OptionGroup var global: GlobalOptions
     @Flag(name: .long, help: "As one JSON object.") var json = false
 
-    func run() async throws {
+    func run(_ context: CommandContext) async throws {
         let libraries = LibraryVersions.all
         if json {
             var all = libraries
