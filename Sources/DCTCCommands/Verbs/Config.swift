@@ -138,7 +138,7 @@ struct ConfigCommand: AsyncParsableCommand {
             }
             var fields: [String: TOMLValue] = [:]
             func put(_ key: String, _ value: String?) { if let value, !value.isEmpty { fields[key] = .string(value) } }
-            put("host", host); put("user", user); put("endpoint", endpoint); put("url", url); put("region", global.aws.region); put("root", root)
+            put("host", host); put("user", user); put("endpoint", endpoint); put("url", url); put("region", global.connection.aws.region); put("root", root)
             if let port { fields["port"] = .integer(port) }
             for pair in set {
                 let (k, v) = try split(pair, "--set")
