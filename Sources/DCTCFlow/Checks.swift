@@ -43,14 +43,12 @@ enum Checks {
                 results.append(CheckResult(check: check.description, passed: rows >= n, detail: "\(rows) rows (at least \(n) wanted)"))
             case .shell(let command):
                 let target = localPath ?? loc.description
-                var values = ["output": ShellQuote.quote(target), "partition": ShellQuote.quote(unit.output.key.description)]
-                if let ds = engine.pipeline.datasets[unit.output.dataset] {
-                    for (k, v) in engine.resolver.values(of: ds, unit.output.key) { values[k] = ShellQuote.quote(v.description) }
-                }
+                let values = ["output": ShellQuote.quote(target), "partition": ShellQuote.quote(unit.output.key.description)]
+                let dimensions = engine.pipeline.datasets[unit.output.dataset].map { engine.resolver.values(of: $0, unit.output.key) } ?? [:]
                 var environment = ProcessInfo.processInfo.environment
                 environment["DCTC_OUTPUT"] = target
                 environment["DCTC_PARTITION"] = unit.output.key.description
-                let status = try await ShellRunner.run(ShellQuote.substitute(command, values), environment: environment,
+                let status = try await ShellRunner.run(ShellQuote.substitute(command, words: values, dimensions: dimensions), environment: environment,
                                                        directory: FileManager.default.currentDirectoryPath)
                 results.append(CheckResult(check: check.description, passed: status == 0, detail: "exit status \(status)"))
             }

@@ -21,8 +21,13 @@ struct Evaluation: Sendable {
     var outputMissing: Bool
     var reasons: [String]
     var missingInputs: [String]
-    /// The trace with refreshed stats (when only stats changed), to store back.
+    /// The trace with refreshed stats (when only stats changed, or when it was adopted from
+    /// the output's sidecar), to store back.
     var refreshed: Trace?
+    /// The trace the decision was made on (from the state file or the sidecar).
+    var trace: Trace? = nil
+    /// The sidecar the trace was adopted from, when the state file had none.
+    var adopted: Sidecar.Found? = nil
 }
 
 /// Plans and runs builds of a pipeline: which units are stale, in which order, in parallel.
@@ -175,8 +180,21 @@ public final class FlowEngine: Sendable {
                 }
             }
         }
-        guard let record, let text = record.trace, var trace = Trace.decode(text) else {
-            if outStat == nil { reasons.append("never built") } else { reasons.append("no trace of how \(node.output) was built (run 'dctc flow adopt' if it has a sidecar)") }
+        var decoded = record?.trace.flatMap(Trace.decode)
+        var adopted: Sidecar.Found?
+        if decoded == nil, let outStat {
+            // The state file is a cache: the sidecar beside the output is the durable trace.
+            if let found = try await Sidecar.read(of: outLoc, isDirectory: outStat.info.isDirectory) {
+                if let t = Trace.decode(found.text), t.step == node.step.name, t.partition == node.id.key.description {
+                    decoded = t
+                    adopted = found
+                } else {
+                    reasons.append("its sidecar \(found.location) is not a trace of \(node.id)")
+                }
+            }
+        }
+        guard var trace = decoded else {
+            if outStat == nil { reasons.append("never built") } else if reasons.isEmpty { reasons.append("no trace of how \(node.output) was built, and no sidecar beside it") }
             return Evaluation(fresh: false, outputMissing: outStat == nil, reasons: reasons, missingInputs: missing, refreshed: nil)
         }
         if trace.spec != node.step.specDigest(in: pipeline) {
@@ -237,11 +255,13 @@ public final class FlowEngine: Sendable {
         for old in trace.inputs.map(\.ref) where !current.contains(old) {
             reasons.append("input \(old) is no longer read")
         }
-        if reasons.isEmpty && refreshedAny {
-            trace.inputs = newInputs
-            return Evaluation(fresh: true, outputMissing: false, reasons: [], missingInputs: missing, refreshed: trace)
+        if reasons.isEmpty && (refreshedAny || adopted != nil) {
+            if refreshedAny { trace.inputs = newInputs }
+            return Evaluation(fresh: true, outputMissing: false, reasons: [], missingInputs: missing, refreshed: trace, trace: trace, adopted: adopted)
         }
-        return Evaluation(fresh: reasons.isEmpty, outputMissing: outStat == nil, reasons: reasons, missingInputs: missing, refreshed: nil)
+        if adopted != nil { reasons = reasons.map { $0 + " (since the build its sidecar describes)" } }
+        return Evaluation(fresh: reasons.isEmpty, outputMissing: outStat == nil, reasons: reasons, missingInputs: missing, refreshed: nil,
+                          trace: trace, adopted: adopted)
     }
 
     func describeChange(old: Fingerprint, size: Int64, info: FileInfo) -> String {
@@ -354,11 +374,14 @@ public final class FlowEngine: Sendable {
             if let refreshed = evaluation.refreshed, !options.dryRun {
                 try? await env.state.recordFlowBuild(pipeline: pipeline.name, step: node.step.name, partition: node.id.key.description,
                                                      trace: refreshed.json(), at: refreshed.builtAt)
+                if let found = evaluation.adopted, found.isLegacy, let stat = try? await fingerprints.stat(outLoc) {
+                    try? await Sidecar.migrate(found, of: outLoc, isDirectory: stat.info.isDirectory)
+                }
             }
-            if let text = record?.trace, let t = Trace.decode(text) {
+            if let t = evaluation.trace {
                 result.outputHash = t.output.fingerprint?.hash; result.outputSize = t.output.fingerprint?.size
             }
-            result.reasons = ["up to date"]
+            result.reasons = evaluation.adopted != nil ? ["up to date (trace adopted from \(evaluation.adopted?.location.description ?? "its sidecar"))"] : ["up to date"]
             return result
         }
         result.reasons = evaluation.reasons
@@ -380,7 +403,7 @@ public final class FlowEngine: Sendable {
             result.outcome = .wouldBuild
             return result
         }
-        return await StepRunner(engine: self, node: node, previous: record.flatMap { $0.trace.flatMap(Trace.decode) }).build(into: result)
+        return await StepRunner(engine: self, node: node, previous: record.flatMap { $0.trace.flatMap(Trace.decode) }, options: options).build(into: result)
     }
 
     // MARK: - Status
@@ -471,14 +494,12 @@ extension FlowEngine {
                 out.append(Adoption(partition: ref.description, outcome: "missing", detail: "\(loc) does not exist"))
                 continue
             }
-            let sidecar = Sidecar.location(of: loc, isDirectory: stat.info.isDirectory)
-            guard try await sidecar.fs.infoIfExists(sidecar.path) != nil else {
-                out.append(Adoption(partition: ref.description, outcome: "no-sidecar", detail: "\(sidecar) does not exist"))
+            guard let found = try await Sidecar.read(of: loc, isDirectory: stat.info.isDirectory) else {
+                out.append(Adoption(partition: ref.description, outcome: "no-sidecar", detail: "\(Sidecar.location(of: loc, isDirectory: stat.info.isDirectory)) does not exist"))
                 continue
             }
-            let text = String(decoding: try await sidecar.fs.readAll(sidecar.path), as: UTF8.self)
-            guard let trace = Trace.decode(text), trace.step == stepName, trace.partition == ref.key.description else {
-                out.append(Adoption(partition: ref.description, outcome: "invalid", detail: "\(sidecar) is not a trace of \(stepName)@\(ref.key)"))
+            guard let trace = Trace.decode(found.text), trace.step == stepName, trace.partition == ref.key.description else {
+                out.append(Adoption(partition: ref.description, outcome: "invalid", detail: "\(found.location) is not a trace of \(stepName)@\(ref.key)"))
                 continue
             }
             var adopted = trace
@@ -492,6 +513,7 @@ extension FlowEngine {
             }
             try await env.state.recordFlowBuild(pipeline: pipeline.name, step: stepName, partition: ref.key.description,
                                                 trace: try adopted.json(), at: trace.builtAt)
+            try await Sidecar.migrate(found, of: loc, isDirectory: stat.info.isDirectory)
             out.append(Adoption(partition: ref.description, outcome: "adopted", detail: "built \(FlowEngine.timestamp(trace.builtAt))"))
         }
         return out

@@ -72,24 +72,13 @@ enum ShellQuote {
         return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
-    /// Replaces `{name}` with the (already quoted) values; `{{`/`}}` are literal braces; an
-    /// unknown `{name}` is left as it is (validation refuses them beforehand).
-    static func substitute(_ template: String, _ values: [String: String]) -> String {
-        var out = ""
-        var i = template.startIndex
-        while i < template.endIndex {
-            let c = template[i]
-            let next = template.index(after: i)
-            if c == "{", next < template.endIndex, template[next] == "{" { out.append("{"); i = template.index(after: next); continue }
-            if c == "}", next < template.endIndex, template[next] == "}" { out.append("}"); i = template.index(after: next); continue }
-            if c == "{", let close = template[next...].firstIndex(of: "}") {
-                let name = String(template[next..<close])
-                if let v = values[name] { out += v; i = template.index(after: close); continue }
-            }
-            out.append(c)
-            i = next
-        }
-        return out
+    /// Replaces the placeholders of a shell command: `{input}`, `{output}`… from `words`
+    /// (already quoted), dimension placeholders with their format (`{date:%Y/%m}`), quoted.
+    /// `{{`/`}}` are literal braces. Validation refused unknown placeholders beforehand; a
+    /// command that does not parse is returned as it is.
+    static func substitute(_ command: String, words: [String: String], dimensions: [String: DimensionValue]) -> String {
+        guard let template = try? AddressTemplate(command) else { return command }
+        return template.substitute(words: words, dimensions: dimensions, quote: quote)
     }
 }
 
@@ -115,35 +104,3 @@ enum ShellRunner {
     }
 }
 
-/// A lock per (pipeline, step, partition): an `flock` on a file in the lock folder, taken
-/// without waiting. Held for the whole build of the unit; released when the process ends,
-/// even on a crash.
-final class UnitLock: Sendable {
-    let fd: Int32
-
-    private init(fd: Int32) { self.fd = fd }
-
-    static func acquire(directory: String, pipeline: String, unit: UnitID) throws -> UnitLock? {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let name = "\(pipeline)|\(unit.step)|\(unit.key)"
-        let digest = (try? Digest.hash(Array(name.utf8), kind: .sha256)) ?? String(name.hashValue)
-        let path = directory + "/" + digest + ".lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw VFSError(.io, "cannot open a lock file (errno \(errno))", path: path, remedy: "check the state folder's permissions") }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            let e = errno
-            close(fd)
-            if e == EWOULDBLOCK { return nil }
-            throw VFSError(.io, "cannot lock (errno \(e))", path: path)
-        }
-        let text = Array("\(name)\npid \(getpid())\n".utf8)
-        _ = ftruncate(fd, 0)
-        _ = text.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
-        return UnitLock(fd: fd)
-    }
-
-    func release() {
-        flock(fd, LOCK_UN)
-        close(fd)
-    }
-}

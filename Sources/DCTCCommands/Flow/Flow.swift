@@ -46,6 +46,12 @@ struct FlowBuild: AsyncParsableCommand {
           dctc flow build logs_gz@2013-06-01/2013-06-07 -j 8 --json
           dctc flow build rollup@2013-06-03 --upstream none     # as an orchestrator task
           dctc flow build rollup@2013-06-03 --dry-run
+          dctc flow build rollup@2013-06-03 --wait-for-lock 10m   # several workers, one output
+
+        Locks: a unit being built holds a lock beside its output (on S3 an object created with \
+        If-None-Match: *), so runs on other machines skip or, with --wait-for-lock, wait for it \
+        and then use what the other run built. A lock whose worker stopped renewing its lease is \
+        taken over.
         """)
     @OptionGroup var global: GlobalOptions
     @OptionGroup var flow: FlowOptions
@@ -53,6 +59,7 @@ struct FlowBuild: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Upstream units: modified (rebuild the stale ones), all (rebuild them all) or none.", valueName: "mode"))
     var upstream: String = "modified"
     @Flag(name: .long, help: "Print the plan (same as 'flow plan') and change nothing.") var dryRun = false
+    @OptionGroup var locks: FlowLockOptions
     @Option(name: .long, help: ArgumentHelp("Exit with this code when every unit was already fresh.", valueName: "N")) var exitCodeIfNothingDone: Int32?
     @Argument(help: ArgumentHelp("DATASET@PARTITION targets.", valueName: "target")) var targets: [String]
 
@@ -68,6 +75,7 @@ struct FlowBuild: AsyncParsableCommand {
         options.upstream = UpstreamMode(rawValue: upstream) ?? .modified
         options.jobs = jobs
         options.dryRun = dryRun
+        locks.apply(to: &options)
         let report = try await session.engine.build(try session.targets(targets, json: flow.json), options: options, command: dryRun ? "plan" : "build")
         try FlowPrinter.finish(report, options: flow, exitCodeIfNothingDone: exitCodeIfNothingDone, verbose: global.verbose || dryRun)
     }
@@ -199,6 +207,7 @@ struct FlowBackfill: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Which partitions: stale (stale or missing), missing, or all (rebuild every one).", valueName: "which")) var only = "stale"
     @Option(name: .long, help: ArgumentHelp("oldest or newest first.", valueName: "order")) var order = "oldest"
     @Option(name: .long, help: ArgumentHelp("Units built at once.", valueName: "N")) var maxParallel = 4
+    @OptionGroup var locks: FlowLockOptions
     @Option(name: .long, help: ArgumentHelp("Exit with this code when every unit was already fresh.", valueName: "N")) var exitCodeIfNothingDone: Int32?
     @Argument(help: ArgumentHelp("The dataset.", valueName: "dataset")) var dataset: String
 
@@ -220,6 +229,7 @@ struct FlowBackfill: AsyncParsableCommand {
         var options = BuildOptions()
         options.jobs = maxParallel
         options.forceTargets = only == "all"
+        locks.apply(to: &options)
         let report = try await session.engine.build(refs, options: options, command: "backfill")
         try FlowPrinter.finish(report, options: flow, exitCodeIfNothingDone: exitCodeIfNothingDone, verbose: global.verbose)
     }

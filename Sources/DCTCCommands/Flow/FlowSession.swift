@@ -1,4 +1,5 @@
 import ArgumentParser
+import DCTCBackendS3
 import DCTCConfig
 import DCTCCore
 import DCTCFlow
@@ -18,6 +19,39 @@ struct FlowOptions: ParsableArguments {
 
     var pipelinePath: String {
         pipeline ?? ProcessInfo.processInfo.environment["DCTC_PIPELINE"].flatMap { $0.isEmpty ? nil : $0 } ?? "pipeline.dctc.yaml"
+    }
+}
+
+/// How `flow build` and `flow backfill` treat units another run is building.
+struct FlowLockOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Wait up to DURATION (30s, 10m, 2h, forever) for units another run or worker is building, then use what it built.", valueName: "duration"))
+    var waitForLock: String?
+
+    @Option(name: .long, help: ArgumentHelp("The lease of a lock beside an output (default 60s): renewed while the unit builds; a worker silent that long is taken as dead.", valueName: "duration"))
+    var lockLease: String?
+
+    func validate() throws {
+        if let w = waitForLock, FlowLockOptions.seconds(w) == nil { throw ValidationError("--wait-for-lock takes a duration such as 30s, 10m, 2h or forever, not '\(w)'") }
+        if let l = lockLease {
+            guard let s = FlowLockOptions.seconds(l), s >= 1, s <= 86_400 else { throw ValidationError("--lock-lease takes a duration from 1s to 24h, not '\(l)'") }
+        }
+    }
+
+    func apply(to options: inout BuildOptions) {
+        options.waitForLock = waitForLock.flatMap(FlowLockOptions.seconds)
+        if let l = lockLease.flatMap(FlowLockOptions.seconds) { options.lockLease = l }
+    }
+
+    /// `90`, `90s`, `5m`, `2h`, `1d`, `forever` (a year) in seconds.
+    static func seconds(_ text: String) -> Double? {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        if t == "forever" { return 365 * 86_400 }
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+        var number = Substring(t)
+        var factor = 1.0
+        if let last = t.last, let f = units[last] { number = t.dropLast(); factor = f }
+        guard let n = Double(number), n >= 0, n.isFinite, n * factor <= 365 * 86_400 else { return nil }
+        return n * factor
     }
 }
 
@@ -53,13 +87,17 @@ struct FlowSession {
         // Relative local addresses in the pipeline are relative to the pipeline file's folder.
         let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let verbose = global.verbose
-        let env = FlowEnvironment(
+        var env = FlowEnvironment(
             resolve: { address in
                 try await context.registry.resolve(Address.parse(address, cwd: base))
             },
             state: state, lockDirectory: lockDirectory, stagingDirectory: staging,
             log: { line in if verbose { Output.error.line(line) } },
             progress: { line in if progress || verbose { Output.error.line("flow: " + line) } })
+        env.createExclusively = { loc, bytes in
+            guard let s3 = loc.fs as? S3FileSystem else { return nil }
+            return try await s3.createIfAbsent(loc.path, bytes: bytes)
+        }
         return FlowSession(pipeline: pipeline, engine: FlowEngine(pipeline: pipeline, environment: env), context: context, state: state)
     }
 
