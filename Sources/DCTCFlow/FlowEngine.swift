@@ -446,6 +446,14 @@ public final class FlowEngine: Sendable {
             }
             var reasons = unit.reasons
             if let m = record?.lastMessage, record?.lastStatus != "built" { reasons.append("last attempt: \(m)") }
+            if status != "fresh", let loc = try? await location(ref), let holder = try? await StoreLock.holder(of: loc) {
+                if holder.isStale(now: Date(), host: LockHolder.currentHost) {
+                    reasons.append("a stale lock (\(holder.sentence)) will be taken over")
+                } else {
+                    status = "locked"
+                    reasons.insert(holder.sentence, at: 0)
+                }
+            }
             out.append(PartitionStatus(dataset: ref.dataset, partition: ref.key.description, status: status, reasons: reasons, address: unit.output))
         }
         return out

@@ -27,17 +27,18 @@ struct FlowFixture {
         try PipelineParser.parse(yaml, path: scratch.url("pipeline.dctc.yaml"))
     }
 
-    func engine(_ yaml: String, state: StateStore? = nil) throws -> FlowEngine {
+    /// An engine; `stateFolder` gives it a state file and lock folder of its own (another worker).
+    func engine(_ yaml: String, state: StateStore? = nil, stateFolder: String = "state") throws -> FlowEngine {
         let p = try pipeline(yaml)
         let base = scratch.path
         let fs = self.fs
-        let store = try state ?? StateStore(path: scratch.url("state/state.sqlite"))
+        let store = try state ?? StateStore(path: scratch.url("\(stateFolder)/state.sqlite"))
         let env = FlowEnvironment(
             resolve: { address in
                 let parsed = try Address.parse(address, cwd: base)
                 return Location(fs: fs, path: parsed.path, address: parsed)
             },
-            state: store, lockDirectory: scratch.url("state/locks"), stagingDirectory: NSTemporaryDirectory(),
+            state: store, lockDirectory: scratch.url("\(stateFolder)/locks"), stagingDirectory: NSTemporaryDirectory(),
             now: 1_400_000_000)
         return FlowEngine(pipeline: p, environment: env)
     }
