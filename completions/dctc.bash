@@ -848,7 +848,7 @@ _dctc_flow_build() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections -p --pipeline --state -j --upstream --exit-code-if-nothing-done)
+    non_repeating_options=(--config --max-connections -p --pipeline --state -j --upstream --wait-for-lock --lock-lease --exit-code-if-nothing-done)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -869,6 +869,12 @@ _dctc_flow_build() {
         return
         ;;
     '--upstream')
+        return
+        ;;
+    '--wait-for-lock')
+        return
+        ;;
+    '--lock-lease')
         return
         ;;
     '--exit-code-if-nothing-done')
@@ -956,7 +962,7 @@ _dctc_flow_backfill() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections -p --pipeline --state --from --to --only --order --max-parallel --exit-code-if-nothing-done)
+    non_repeating_options=(--config --max-connections -p --pipeline --state --from --to --only --order --max-parallel --wait-for-lock --lock-lease --exit-code-if-nothing-done)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
@@ -986,6 +992,12 @@ _dctc_flow_backfill() {
         return
         ;;
     '--max-parallel')
+        return
+        ;;
+    '--wait-for-lock')
+        return
+        ;;
+    '--lock-lease')
         return
         ;;
     '--exit-code-if-nothing-done')
