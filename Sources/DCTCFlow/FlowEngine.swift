@@ -271,6 +271,13 @@ public final class FlowEngine: Sendable {
         return parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"
     }
 
+    /// `90 s`, `30 min`, `2 h` for messages.
+    static func duration(_ seconds: Double) -> String {
+        if seconds >= 3600, seconds.truncatingRemainder(dividingBy: 3600) == 0 { return "\(Int(seconds / 3600)) h" }
+        if seconds >= 60, seconds.truncatingRemainder(dividingBy: 60) == 0 { return "\(Int(seconds / 60)) min" }
+        return seconds == seconds.rounded() ? "\(Int(seconds)) s" : String(format: "%.1f s", seconds)
+    }
+
     static func timestamp(_ d: Date) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
@@ -359,11 +366,24 @@ public final class FlowEngine: Sendable {
             result.reasons = ["upstream \(bad.step)@\(bad.partition) \(bad.outcome.rawValue)"]
             return result
         }
+        if let record, record.lastStatus != "built" {
+            let when = FlowEngine.timestamp(record.lastAttemptAt)
+            result.lastAttempt = "\(record.lastStatus) at \(when)" + (record.lastMessage.map { ": \($0)" } ?? "")
+        }
         var evaluation = try await evaluate(node, trace: record)
         let upstreamRebuilt = dependencies.filter { $0.outcome == .wouldBuild || ($0.outcome == .built && $0.outputUnchanged != true) }
         if evaluation.fresh && !upstreamRebuilt.isEmpty && options.dryRun {
             evaluation.fresh = false
             evaluation.reasons = upstreamRebuilt.map { "input \($0.dataset)@\($0.partition) will be rebuilt" }
+        }
+        if options.dryRun {
+            // An input whose last build failed blocks this unit until it builds.
+            let blocked = dependencies.filter { $0.outcome == .wouldBuild && $0.lastAttempt != nil }
+            if !blocked.isEmpty {
+                evaluation.reasons.removeAll { r in blocked.contains { r == "input \($0.dataset)@\($0.partition) will be rebuilt" } }
+                evaluation.reasons = blocked.map { "input \($0.dataset)@\($0.partition) is blocked by \($0.lastAttempt?.hasPrefix("check-failed") == true ? "a failed check of" : "failed") \($0.step)@\($0.partition) (last attempt \($0.lastAttempt ?? ""))" } + evaluation.reasons
+            }
+            if !evaluation.fresh, let last = result.lastAttempt { evaluation.reasons.insert("last attempt \(last)", at: 0) }
         }
         var force = false
         if options.upstream == .all || (node.isTarget && options.forceTargets) {
@@ -397,6 +417,10 @@ public final class FlowEngine: Sendable {
             // Inputs built by a step in this run exist by now; what is missing is external or not planned.
             result.outcome = .inputMissing
             result.reasons = evaluation.missingInputs.map { "input \($0) does not exist" }
+            if !options.dryRun {
+                try? await env.state.recordFlowFailure(pipeline: pipeline.name, step: node.step.name, partition: node.id.key.description,
+                                                       status: "input-missing", message: result.reasons.joined(separator: "; "))
+            }
             return result
         }
         if options.dryRun {
@@ -445,7 +469,9 @@ public final class FlowEngine: Sendable {
                 status = record.lastStatus
             }
             var reasons = unit.reasons
-            if let m = record?.lastMessage, record?.lastStatus != "built" { reasons.append("last attempt: \(m)") }
+            if let m = record?.lastMessage, record?.lastStatus != "built", !reasons.contains(where: { $0.hasPrefix("last attempt ") }) {
+                reasons.append("last attempt: \(m)")
+            }
             if status != "fresh", let loc = try? await location(ref), let holder = try? await StoreLock.holder(of: loc) {
                 if holder.isStale(now: Date(), host: LockHolder.currentHost) {
                     reasons.append("a stale lock (\(holder.sentence)) will be taken over")

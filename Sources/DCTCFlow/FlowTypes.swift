@@ -49,6 +49,8 @@ public struct UnitResult: Sendable, Codable {
     public var seconds: Double
     public var error: String?
     public var isTarget: Bool
+    /// The last attempt, when it did not succeed: `failed: MESSAGE`, `check-failed: MESSAGE`.
+    public var lastAttempt: String? = nil
 
     public var unit: UnitID { UnitID(step: step, key: PartitionKey(partition == "-" ? [] : partition.split(separator: "|", omittingEmptySubsequences: false).map(String.init))) }
 }

@@ -94,7 +94,7 @@ struct PipelineReader {
         for (k, v) in m {
             guard let key = k.string else { throw fail("\(what): keys must be text", at: k) }
             guard allowed.contains(key) else {
-                throw fail("\(what): unknown key '\(key)' (known: \(allowed.sorted().joined(separator: ", ")))", at: k)
+                throw fail("\(what): unknown key '\(key)'\(suggestion(for: key, among: allowed)) (known: \(allowed.sorted().joined(separator: ", ")))", at: k)
             }
             guard seen.insert(key).inserted else { throw fail("\(what): '\(key)' appears twice", at: k) }
             out.append((key, k, v))
@@ -189,5 +189,36 @@ struct PipelineReader {
         guard !n.isEmpty, n.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
             throw fail("\(what) name '\(n)' may only use letters, digits, '_' and '-'", at: node)
         }
+    }
+
+    /// `: did you mean 'command'?` for a key at most two edits from a known one, else "".
+    func suggestion(for word: String, among known: some Sequence<String>) -> String {
+        let limit = Swift.min(2, Swift.max(word.count - 1, 1))
+        var best: (name: String, distance: Int)?
+        for name in known {
+            let d = PipelineReader.editDistance(name, word)
+            guard d <= limit else { continue }
+            if let b = best, b.distance < d || (b.distance == d && b.name < name) { continue }
+            best = (name, d)
+        }
+        guard let best else { return "" }
+        return ": did you mean '\(best.name)'?"
+    }
+
+    /// The Levenshtein distance of two short words (keys of a pipeline file; longer text is cut at 64).
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let x = Array(a.prefix(64)), y = Array(b.prefix(64))
+        if x.isEmpty || y.isEmpty { return max(x.count, y.count) }
+        var previous = Array(0...y.count)
+        for i in 1...x.count {
+            var current = [i] + Array(repeating: 0, count: y.count)
+            for j in 1...y.count {
+                let substitution: Int = previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1)
+                let edit: Int = Swift.min(previous[j] + 1, current[j - 1] + 1)
+                current[j] = Swift.min(edit, substitution)
+            }
+            previous = current
+        }
+        return previous[y.count]
     }
 }

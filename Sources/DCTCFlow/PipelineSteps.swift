@@ -8,12 +8,12 @@ extension PipelineReader {
         guard let m = node.mapping else { throw fail("step '\(name)' must be a mapping (kind, inputs, output)", at: node) }
         var kindText: String?, command: String?, compress: String?, decompress = false
         var inputs: [StepInput] = [], output: String?, outputNode: Node?
-        var retries = 0, retryDelay = 1.0, checks: [OutputCheck] = [], explicit = false
+        var retries = 0, retryDelay = 1.0, checks: [OutputCheck] = [], explicit = false, timeout: Double?
         var kindNode: Node?
         var dispatchSettings: [String: String] = [:]
         var dispatchNodes: [String: Node] = [:]
         let stepKeys: Set<String> = ["kind", "command", "compress", "decompress", "input", "inputs", "output",
-                                     "retries", "retry_delay", "checks", "rebuild", "description"]
+                                     "retries", "retry_delay", "timeout", "checks", "rebuild", "description"]
         for (key, _, v) in try keyed(m, allowed: stepKeys.union(FlowDispatch.keys), what: "step '\(name)'") {
             switch key {
             case "kind": kindText = try string(v, "kind"); kindNode = v
@@ -35,6 +35,10 @@ extension PipelineReader {
                 let t = try string(v, "retry_delay")
                 guard let d = parseSeconds(t) else { throw fail("step '\(name)': retry_delay '\(t)' is not a duration like 2s or 1m", at: v) }
                 retryDelay = d
+            case "timeout":
+                let t = try string(v, "timeout")
+                guard let d = parseSeconds(t), d > 0 else { throw fail("step '\(name)': timeout '\(t)' is not a duration like 90s, 30m or 2h", at: v) }
+                timeout = d
             case "checks":
                 guard case .sequence(let seq) = v else { throw fail("step '\(name)': checks must be a list", at: v) }
                 for c in seq { checks.append(try check(name, c)) }
@@ -64,9 +68,12 @@ extension PipelineReader {
             guard let command, !command.isEmpty else { throw fail("step '\(name)': a shell step needs a command", at: keyNode) }
             let allowed = Set(["inputs", "input", "output", "partition"]).union(outDataset.dimensions)
             let template: AddressTemplate
-            do { template = try AddressTemplate(command) } catch { throw fail("step '\(name)': command: \(error)", at: keyNode) }
+            do { template = try AddressTemplate(command) } catch {
+                throw fail("step '\(name)': command: \(error); write {{ and }} for a literal brace (awk '{{ print $1 }}')", at: keyNode)
+            }
             for p in template.placeholders where !allowed.contains(p) {
-                throw fail("step '\(name)': command uses {\(p)} (known: \(allowed.sorted().map { "{\($0)}" }.joined(separator: " ")))", at: keyNode)
+                throw fail("step '\(name)': command uses {\(p)} (known: \(allowed.sorted().map { "{\($0)}" }.joined(separator: " "))); "
+                            + "write {{ and }} for a literal brace (awk '{{ print $1 }}')", at: keyNode)
             }
             kind = .shell(command: command)
         case "dispatch":
@@ -95,8 +102,10 @@ extension PipelineReader {
             throw fail("step '\(name)' needs an input", at: keyNode)
         }
         try validateInputs(of: name, inputs, output: outDataset, at: keyNode, datasets: datasets, dimensions: dimensions)
-        return Step(name: name, kind: kind, inputs: inputs, output: output, retries: retries, retryDelay: retryDelay,
-                    checks: checks, explicitRebuild: explicit, mark: mark(keyNode))
+        var step = Step(name: name, kind: kind, inputs: inputs, output: output, retries: retries, retryDelay: retryDelay,
+                        checks: checks, explicitRebuild: explicit, mark: mark(keyNode))
+        step.timeout = timeout
+        return step
     }
 
     func stepInput(_ step: String, _ node: Node, datasets: [String: Dataset], dimensions: [String: Dimension]) throws -> StepInput {
@@ -116,6 +125,7 @@ extension PipelineReader {
                     }
                     let text = try string(v, key)
                     guard let fn = parseFunction(text) else {
+                        if let problem = functionProblem(text) { throw fail("step '\(step)': '\(text)' is not a dependency function: \(problem)", at: v) }
                         throw fail("step '\(step)': '\(text)' is not a dependency function (equals, window(-6d, 0d), since(week|month|year), all, latest)", at: v)
                     }
                     functions[key] = fn
@@ -136,8 +146,11 @@ extension PipelineReader {
             guard s.string == "non_empty" else { throw fail("step '\(step)': unknown check '\(s.string)' (non_empty, min_size: N, min_rows: N, shell: CMD)", at: node) }
             return .nonEmpty
         }
+        if let m = node.mapping, m.count > 1 || m.first?.key.string == "compare" {
+            return try compareCheck(step, m, node)
+        }
         guard let m = node.mapping, m.count == 1, let (k, v) = m.first.map({ ($0.key, $0.value) }), let key = k.string else {
-            throw fail("step '\(step)': a check is non_empty, or one of min_size: N, min_rows: N, shell: CMD", at: node)
+            throw fail("step '\(step)': a check is non_empty, or one of min_size: N, min_rows: N, shell: CMD, {compare: previous, max_change: 50%}", at: node)
         }
         switch key {
         case "non_empty": return .nonEmpty
@@ -147,7 +160,39 @@ extension PipelineReader {
             return .minSize(n)
         case "min_rows": return .minRows(try int(v, "min_rows"))
         case "shell": return .shell(try string(v, "shell"))
-        default: throw fail("step '\(step)': unknown check '\(key)' (non_empty, min_size, min_rows, shell)", at: k)
+        default:
+            let known = ["non_empty", "min_size", "min_rows", "shell", "compare"]
+            throw fail("step '\(step)': unknown check '\(key)'\(suggestion(for: key, among: known)) (\(known.joined(separator: ", ")))", at: k)
         }
+    }
+
+    /// `{compare: previous, max_change: 50%, on: size|rows}`.
+    func compareCheck(_ step: String, _ m: Node.Mapping, _ node: Node) throws -> OutputCheck {
+        var measure = OutputCheck.CompareMeasure.size
+        var maxChange: Double?
+        var sawCompare = false
+        for (key, _, v) in try keyed(m, allowed: ["compare", "max_change", "on"], what: "step '\(step)': compare check") {
+            switch key {
+            case "compare":
+                let what = try string(v, "compare")
+                guard what == "previous" else { throw fail("step '\(step)': compare: '\(what)' (only 'previous': the previous partition of the same dataset)", at: v) }
+                sawCompare = true
+            case "on":
+                let t = try string(v, "on")
+                guard let m = OutputCheck.CompareMeasure(rawValue: t) else { throw fail("step '\(step)': compare on '\(t)' (size or rows)", at: v) }
+                measure = m
+            case "max_change":
+                let t = try string(v, "max_change").trimmingCharacters(in: .whitespaces)
+                let number = t.hasSuffix("%") ? Double(t.dropLast()).map { $0 / 100 } : Double(t)
+                guard let number, number >= 0, number.isFinite else {
+                    throw fail("step '\(step)': max_change '\(t)' is not a percentage like 50%", at: v)
+                }
+                maxChange = number
+            default: break
+            }
+        }
+        guard sawCompare else { throw fail("step '\(step)': a check with max_change needs compare: previous", at: node) }
+        guard let maxChange else { throw fail("step '\(step)': a compare check needs max_change (e.g. 50%)", at: node) }
+        return .compare(measure: measure, maxChange: maxChange)
     }
 }

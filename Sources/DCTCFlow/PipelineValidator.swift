@@ -102,6 +102,22 @@ func parseFunction(_ text: String) -> DependencyFunction? {
     return .window(from: a, to: b, unit: ua ?? ub)
 }
 
+/// Why a text that looks like a dependency function is not one (nil when nothing specific is wrong).
+func functionProblem(_ text: String) -> String? {
+    let t = text.replacingOccurrences(of: " ", with: "")
+    guard t.hasPrefix("window("), t.hasSuffix(")") else { return nil }
+    let args = t.dropFirst(7).dropLast().split(separator: ",", omittingEmptySubsequences: false)
+    guard args.count == 2 else { return "a window has two offsets: window(-6d, 0d)" }
+    let units = args.map { $0.last.flatMap { $0.isLetter ? $0 : nil } }
+    if let a = units[0], let b = units[1], a != b {
+        return "the two offsets of a window use one unit (h, d, m or y), not \(a) and \(b): write window(-1\(a), 0\(a)) or convert one offset"
+    }
+    for (arg, unit) in zip(args, units) where unit != nil && !"hdmy".contains(unit!) {
+        return "'\(arg)': an offset's unit is h, d, m or y"
+    }
+    return nil
+}
+
 /// `2s`, `1.5s`, `3m`, `1h`, `500ms` or plain seconds.
 func parseSeconds(_ t: String) -> Double? {
     let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]

@@ -106,7 +106,7 @@ struct StepRunner {
         for attempt in 1...maxAttempts {
             result.attempts = attempt
             do {
-                let (fingerprint, checks, unchanged) = try await attemptBuild()
+                let (fingerprint, checks, unchanged) = try await attemptWithinTimeout()
                 result.checks = checks
                 result.outcome = .built
                 result.outputHash = fingerprint.hash
@@ -147,6 +147,26 @@ struct StepRunner {
                                                partition: node.id.key.description, status: "failed", message: lastError)
         env.progress("failed \(node.id): \(lastError)")
         return result
+    }
+
+    /// One attempt, stopped after the step's timeout. A shell command is stopped by `timeout(1)`
+    /// (with its children); other kinds run in this process and are cancelled.
+    func attemptWithinTimeout() async throws -> (Fingerprint, [CheckResult], Bool) {
+        guard let timeout = node.step.timeout else { return try await attemptBuild() }
+        if case .shell = node.step.kind { return try await attemptBuild() }
+        let runner = self
+        return try await withThrowingTaskGroup(of: (Fingerprint, [CheckResult], Bool)?.self) { group in
+            group.addTask { try await runner.attemptBuild() }
+            group.addTask {
+                try await Task.sleep(nanoseconds: UInt64(timeout * 1_000_000_000))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let result = first else {
+                throw StepFailure(description: "stopped after the step's timeout of \(FlowEngine.duration(timeout))", isCheck: false, checks: [])
+            }
+            return result
+        }
     }
 
     /// One attempt: run, check, commit, sidecar, trace.
@@ -212,7 +232,10 @@ struct StepRunner {
             environment["DCTC_PARTITION"] = node.output.key.description
             environment["DCTC_STEP"] = node.step.name
             let script = ShellQuote.substitute(command, words: substitutions, dimensions: values)
-            let status = try await ShellRunner.run(script, environment: environment, directory: staging.root)
+            let status = try await ShellRunner.run(script, environment: environment, directory: staging.root, timeout: node.step.timeout)
+            if let timeout = node.step.timeout, status == ShellRunner.timedOut {
+                throw StepFailure(description: "the command was stopped after its timeout of \(FlowEngine.duration(timeout))", isCheck: false, checks: [])
+            }
             guard status == 0 else {
                 throw StepFailure(description: "command exited with status \(status)", isCheck: false, checks: [])
             }

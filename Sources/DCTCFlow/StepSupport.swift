@@ -85,11 +85,21 @@ enum ShellQuote {
 /// Runs `/bin/sh -c SCRIPT` on a thread of its own; its output goes to standard error so that
 /// standard output stays free for `--json`.
 enum ShellRunner {
-    static func run(_ script: String, environment: [String: String], directory: String) async throws -> Int32 {
+    /// The status `timeout(1)` exits with when it stopped the command.
+    static let timedOut: Int32 = 124
+
+    /// Runs the script; with `timeout`, under coreutils' `timeout`, which stops the command and
+    /// its children (TERM, then KILL 10 s later) and exits with 124.
+    static func run(_ script: String, environment: [String: String], directory: String, timeout: Double? = nil) async throws -> Int32 {
         try await IOThread.detached(name: "dctc-flow-shell") {
             let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/bin/sh")
-            p.arguments = ["-c", script]
+            if let timeout {
+                p.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+                p.arguments = ["--kill-after=10", String(format: "%.3fs", timeout), "/bin/sh", "-c", script]
+            } else {
+                p.executableURL = URL(fileURLWithPath: "/bin/sh")
+                p.arguments = ["-c", script]
+            }
             p.environment = environment
             p.currentDirectoryURL = URL(fileURLWithPath: directory)
             p.standardInput = FileHandle.nullDevice

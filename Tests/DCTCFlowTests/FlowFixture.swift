@@ -18,6 +18,14 @@ struct FlowFixture {
     func read(_ rel: String) throws -> String { try scratch.readString(rel) }
     func exists(_ rel: String) -> Bool { FileManager.default.fileExists(atPath: scratch.url(rel)) }
 
+    /// Removes the state folder, as on a new machine (SQLite may still be removing its side
+    /// files of a closing connection: try again a few times).
+    func loseState(_ folder: String = "state") {
+        for _ in 0..<20 where FileManager.default.fileExists(atPath: scratch.url(folder)) {
+            try? FileManager.default.removeItem(atPath: scratch.url(folder))
+        }
+    }
+
     /// Sets a file's modification time (to make a same-content rewrite visible by stat).
     func touch(_ rel: String, secondsAgo: Double) throws {
         try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -secondsAgo)], ofItemAtPath: scratch.url(rel))
