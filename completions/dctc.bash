@@ -961,7 +961,7 @@ _dctc_flow_why() {
 _dctc_flow_backfill() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
-    repeating_options=()
+    repeating_options=(--where)
     non_repeating_options=(--config --max-connections -p --pipeline --state --from --to --only --order --max-parallel --wait-for-lock --lock-lease --exit-code-if-nothing-done)
     __dctc_offer_flags_options 1
 
@@ -983,6 +983,9 @@ _dctc_flow_backfill() {
         return
         ;;
     '--to')
+        return
+        ;;
+    '--where')
         return
         ;;
     '--only')

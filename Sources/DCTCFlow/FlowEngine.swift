@@ -59,10 +59,26 @@ public final class FlowEngine: Sendable {
             throw VFSError(.invalidArgument, "'\(spec)' has \(parts.count) values but \(name) is partitioned by \(ds.dimensions.count) (\(ds.dimensions.joined(separator: ", ")))",
                            path: text, remedy: "write one value per dimension, separated by |")
         }
+        // Fewer values than dimensions: a date or range goes to the time dimension, the other
+        // values to the other dimensions in order (`revenue@2024-03-01/2024-03-14` for
+        // `revenue/{country}/{date}`); the rest are every value.
+        var assigned: [String?] = Array(repeating: nil, count: ds.dimensions.count)
+        if parts.count < ds.dimensions.count {
+            var free = Array(ds.dimensions.indices)
+            for part in parts {
+                let looksTime = part.split(separator: "/").allSatisfy { TimePeriod.parse(String($0)) != nil } && !part.isEmpty
+                let slot = free.first { (pipeline.dimensions[ds.dimensions[$0]]?.grain != nil) == looksTime } ?? free.first
+                guard let slot else { break }
+                assigned[slot] = part
+                free.removeAll { $0 == slot }
+            }
+        } else {
+            for (i, part) in parts.enumerated() { assigned[i] = part }
+        }
         var perDimension: [[String]] = []
         for (i, dimName) in ds.dimensions.enumerated() {
             guard let dim = pipeline.dimensions[dimName] else { continue }
-            let part = i < parts.count ? parts[i] : "*"
+            let part = assigned[i] ?? "*"
             switch dim.kind {
             case .values(let values):
                 if part == "*" { perDimension.append(values); continue }
@@ -99,6 +115,47 @@ public final class FlowEngine: Sendable {
         var keys: [[String]] = [[]]
         for values in perDimension { keys = keys.flatMap { prefix in values.map { prefix + [$0] } } }
         return keys.map { PartitionRef(dataset: name, key: PartitionKey($0)) }
+    }
+
+    /// The target of a backfill: `--from/--to` on the dataset's time dimension (its whole range
+    /// when absent), `--where DIM=V1,V2` on the others (every value when absent), as a
+    /// `DATASET@A|B` text for `targets`.
+    public func backfillSpec(dataset name: String, from: String?, to: String?, where conditions: [String]) throws -> String {
+        guard let ds = pipeline.datasets[name] else {
+            throw VFSError(.invalidArgument, "unknown dataset '\(name)'", path: name,
+                           remedy: "datasets: \(pipeline.datasets.keys.sorted().joined(separator: ", "))")
+        }
+        var chosen: [String: String] = [:]
+        for condition in conditions {
+            guard let eq = condition.firstIndex(of: "="), eq != condition.startIndex else {
+                throw VFSError(.invalidArgument, "--where takes DIMENSION=VALUE[,VALUE…], not '\(condition)'", path: condition,
+                               remedy: "e.g. --where \(ds.dimensions.last ?? "country")=FR,DE")
+            }
+            let dim = String(condition[..<eq])
+            guard ds.dimensions.contains(dim), pipeline.dimensions[dim]?.grain == nil else {
+                let others = ds.dimensions.filter { pipeline.dimensions[$0]?.grain == nil }
+                throw VFSError(.invalidArgument, "\(name) has no dimension '\(dim)' with values to choose", path: condition,
+                               remedy: others.isEmpty ? "\(name) has only a time dimension: use --from and --to" : "choose among: \(others.joined(separator: ", "))")
+            }
+            guard chosen[dim] == nil else { throw VFSError(.invalidArgument, "--where \(dim) given twice", path: condition, remedy: "list the values once: \(dim)=A,B") }
+            chosen[dim] = String(condition[condition.index(after: eq)...])
+        }
+        let hasTime = ds.dimensions.contains { pipeline.dimensions[$0]?.grain != nil }
+        if !hasTime, from != nil || to != nil {
+            throw VFSError(.invalidArgument, "\(name) has no time dimension: --from and --to do not apply", path: name, remedy: "choose partitions with --where")
+        }
+        let parts = ds.dimensions.map { dim -> String in
+            if pipeline.dimensions[dim]?.grain != nil {
+                switch (from, to) {
+                case (nil, nil): return "*"
+                case (let a?, nil): return "\(a)/\(a)"
+                case (nil, let b?): return "\(b)/\(b)"
+                case (let a?, let b?): return "\(a)/\(b)"
+                }
+            }
+            return chosen[dim] ?? "*"
+        }
+        return parts.isEmpty ? name : name + "@" + parts.joined(separator: "|")
     }
 
     // MARK: - Graph

@@ -145,6 +145,9 @@ struct FlowStatus: AsyncParsableCommand {
                 if !why.isEmpty && s.status != "fresh" { line += "  (" + why.joined(separator: "; ") + ")" }
                 Output.standard.line(line)
             }
+            if statuses.count > FlowPrinter.longRange {
+                Output.error.line("flow status: \(statuses.count) partitions: " + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+            }
         }
         Output.standard.flush()
         if !allFresh { throw CommandFailure(.negative) }
@@ -198,12 +201,15 @@ struct FlowBackfill: AsyncParsableCommand {
         discussion: """
         Examples:
           dctc flow backfill rollup --from 2013-06-01 --to 2013-06-30
+          dctc flow backfill revenue --from 2024-03-01 --to 2024-03-14 --where country=FR,DE
           dctc flow backfill logs_gz --from 2013-01-01 --to 2013-12-31 --only missing --order newest --max-parallel 8
         """)
     @OptionGroup var global: GlobalOptions
     @OptionGroup var flow: FlowOptions
-    @Option(name: .long, help: ArgumentHelp("First partition.", valueName: "partition")) var from: String
-    @Option(name: .long, help: ArgumentHelp("Last partition (inclusive).", valueName: "partition")) var to: String
+    @Option(name: .long, help: ArgumentHelp("First partition of the time dimension.", valueName: "partition")) var from: String?
+    @Option(name: .long, help: ArgumentHelp("Last partition of the time dimension (inclusive).", valueName: "partition")) var to: String?
+    @Option(name: .long, help: ArgumentHelp("Values of another dimension, e.g. country=FR,DE (repeatable; default: every value).", valueName: "dim=values"))
+    var `where`: [String] = []
     @Option(name: .long, help: ArgumentHelp("Which partitions: stale (stale or missing), missing, or all (rebuild every one).", valueName: "which")) var only = "stale"
     @Option(name: .long, help: ArgumentHelp("oldest or newest first.", valueName: "order")) var order = "oldest"
     @Option(name: .long, help: ArgumentHelp("Units built at once.", valueName: "N")) var maxParallel = 4
@@ -219,7 +225,14 @@ struct FlowBackfill: AsyncParsableCommand {
 
     func run() async throws {
         let session = try await FlowSession.open(flow, global: global, progress: !flow.json)
-        var refs = try session.targets(["\(dataset)@\(from)/\(to)"], json: flow.json)
+        let spec: String
+        do {
+            spec = try session.engine.backfillSpec(dataset: dataset, from: from, to: to, where: `where`)
+        } catch {
+            printError(describe(VFSError.wrap(error, path: dataset), verbose: false))
+            throw CommandFailure(.usage)
+        }
+        var refs = try session.targets([spec], json: flow.json)
         if only == "missing" {
             let statuses = try await session.engine.status(refs)
             let missing = Set(statuses.filter { $0.status == "missing" }.map(\.partition))

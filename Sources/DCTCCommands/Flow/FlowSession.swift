@@ -160,16 +160,43 @@ enum FlowPrinter {
         o.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)
     }
 
-    /// One line per unit: outcome, unit, reasons.
+    /// Lines past which a run's units are summed up per step and outcome (failures still listed).
+    static let longRange = 40
+
+    /// One line per unit: outcome, unit, reasons. On long ranges (not verbose), failures are
+    /// listed and the rest summed up per step: `roll: 300 built, 2 failed (2024-03-04, 2024-03-09)`.
     static func units(_ report: FlowReport, all: Bool) {
-        for u in report.units where all || u.outcome != .fresh {
-            var line = "\(outcomeWord(u.outcome)) \(u.step)@\(u.partition)"
-            var why = u.reasons.filter { $0 != "up to date" }
-            if let e = u.error { why.append(e) }
-            if u.outputUnchanged == true { why.append("output unchanged: downstream stays fresh") }
-            if !why.isEmpty { line += "  (" + why.joined(separator: "; ") + ")" }
-            Output.standard.line(line)
+        let shown = report.units.filter { all || $0.outcome != .fresh }
+        if !all && shown.count > longRange {
+            let problems: Set<UnitOutcome> = [.failed, .checkFailed, .inputMissing, .locked]
+            for u in shown where problems.contains(u.outcome) { line(u) }
+            var order: [String] = []
+            var counts: [String: [UnitOutcome: [String]]] = [:]
+            for u in report.units {
+                if counts[u.step] == nil { order.append(u.step) }
+                counts[u.step, default: [:]][u.outcome, default: []].append(u.partition)
+            }
+            for step in order {
+                guard let byOutcome = counts[step] else { continue }
+                let parts = byOutcome.sorted { $0.key.rawValue < $1.key.rawValue }.map { outcome, partitions -> String in
+                    let sorted = partitions.sorted()
+                    let span = sorted.count > 1 ? " (\(sorted.first ?? "") … \(sorted.last ?? ""))" : " (\(sorted.first ?? ""))"
+                    return "\(partitions.count) \(outcome.rawValue)\(span)"
+                }
+                Output.standard.line("\(step): " + parts.joined(separator: ", "))
+            }
+            return
         }
+        for u in shown { line(u) }
+    }
+
+    static func line(_ u: UnitResult) {
+        var line = "\(outcomeWord(u.outcome)) \(u.step)@\(u.partition)"
+        var why = u.reasons.filter { $0 != "up to date" }
+        if let e = u.error { why.append(e) }
+        if u.outputUnchanged == true { why.append("output unchanged: downstream stays fresh") }
+        if !why.isEmpty { line += "  (" + why.joined(separator: "; ") + ")" }
+        Output.standard.line(line)
     }
 
     static func summary(_ report: FlowReport) -> String {
