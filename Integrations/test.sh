@@ -175,14 +175,20 @@ export AIRFLOW_HOME=$WORK/airflow-home
 export AIRFLOW__CORE__DAGS_FOLDER=$AIRFLOW_HOME/dags
 export AIRFLOW__CORE__LOAD_EXAMPLES=False
 export INTEG_PIPELINE=$AF/pipeline.dctc.yaml INTEG_STATE=$AF/state/state.sqlite DCTC_BIN
+# Exported DAGs hold no path of the exporting machine: the workers' Airflow Variables say
+# where dctc, the pipeline and the state are (AIRFLOW_VAR_* is one of Airflow's sources).
+export AIRFLOW_VAR_DCTC_EXECUTABLE=$DCTC_BIN AIRFLOW_VAR_DCTC_PIPELINE=$INTEG_PIPELINE AIRFLOW_VAR_DCTC_STATE=$INTEG_STATE
 mkdir -p "$AIRFLOW__CORE__DAGS_FOLDER"
 airflow() { "$VENV_AIRFLOW/bin/airflow" "$@"; }
 check_run() { "$VENV_AIRFLOW/bin/python" "$TESTS/check_airflow_run.py" "$AIRFLOW_HOME/airflow.db" "$@"; }
 export_dag() { # DAG_ID [--target T]
     local id=$1
     shift
-    run_logged "export-$id" "$DCTC_BIN" flow export airflow --pipeline "$INTEG_PIPELINE" --state "$INTEG_STATE" \
-        --dctc "$DCTC_BIN" --dag-id "$id" --out "$AIRFLOW__CORE__DAGS_FOLDER/$id.py" "$@"
+    run_logged "export-$id" "$DCTC_BIN" flow export airflow --pipeline "$INTEG_PIPELINE" \
+        --dag-id "$id" --out "$AIRFLOW__CORE__DAGS_FOLDER/$id.py" "$@"
+    if grep -q "$WORK" "$AIRFLOW__CORE__DAGS_FOLDER/$id.py"; then
+        fail "the exported $id.py holds a path of the exporting machine ($WORK)"
+    fi
     "$VENV_AIRFLOW/bin/python" -m py_compile "$AIRFLOW__CORE__DAGS_FOLDER/$id.py" 2>"$LOGS/compile-$id.log" \
         || { cat "$LOGS/compile-$id.log" >&2; fail "dctc flow export airflow${*:+ $*} wrote a DAG file that is not valid Python ($id.py)"; }
 }

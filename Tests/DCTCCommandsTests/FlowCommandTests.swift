@@ -113,12 +113,23 @@ struct FlowCommandTests {
         #expect(dot.stdout.hasPrefix("digraph"))
         let dag = try CLI.run(["flow", "export", "airflow", "--target", "week@2013-06-07"], environment: env)
         #expect(dag.status == 0, "\(dag)")
-        #expect(dag.stdout.contains("from dctc_airflow import DctcOperator"))
-        #expect(dag.stdout.components(separatedBy: "DctcOperator(task_id=").count - 1 == 8)
+        #expect(dag.stdout.contains("from dctc_airflow import DctcOperator, DctcSensor"))
+        #expect(dag.stdout.components(separatedBy: " = dctc_task(").count - 1 == 8)
         #expect(dag.stdout.contains("\"week@2013-06-07\""))
-        let daily = try CLI.run(["flow", "export", "airflow"], environment: env)
+        let daily = try CLI.run(["flow", "export", "airflow", "--connection", "aws_default"], environment: env)
         #expect(daily.stdout.contains("schedule=\"@daily\""))
         #expect(daily.stdout.contains("{{ ds }}"))
+        // Datasets are Assets (URI: the address template), each task's output its outlet.
+        #expect(daily.stdout.contains("\"gz\": Asset(name=\"dctc.cli.gz\", uri=\"gz/{date}.log.gz\", group=\"dctc\")"), "\(daily.stdout)")
+        #expect(daily.stdout.contains("outlets=[ASSETS[dataset]]"))
+        // A sensor for the external input, and one for the window's other days.
+        #expect(daily.stdout.contains("wait_raw = dctc_sensor(\"wait_raw\", \"raw@{{ ds }}\")"), "\(daily.stdout)")
+        #expect(daily.stdout.contains("\"gz@{{ dctc_period(logical_date, \\\"day\\\", -6) }}/{{ dctc_period(logical_date, \\\"day\\\", -1) }}\""), "\(daily.stdout)")
+        #expect(daily.stdout.contains("wait_gz_window >> t_roll") && daily.stdout.contains("wait_raw >> t_compress"))
+        #expect(daily.stdout.contains("CONNECTIONS = [\"aws_default\"]"))
+        // Nothing of this machine: no path of the scratch folder, no executable path.
+        #expect(!daily.stdout.contains(s.path) && !dag.stdout.contains(s.path))
+        #expect(daily.stdout.contains("PIPELINE = None") && daily.stdout.contains("DCTC = None") && daily.stdout.contains("STATE = None"))
         // The DAG file is valid Python.
         let file = try s.write("dag.py", dag.stdout)
         let compiled = try await runTool(["python3", "-m", "py_compile", file])

@@ -11,7 +11,7 @@ struct FlowOptions: ParsableArguments {
     @Option(name: [.short, .long], help: ArgumentHelp("The pipeline file (default: $DCTC_PIPELINE, else ./pipeline.dctc.yaml).", valueName: "file"))
     var pipeline: String?
 
-    @Option(name: .long, help: ArgumentHelp("The state file holding traces (default: $XDG_STATE_HOME/dctc/state.sqlite).", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("The state file holding traces (default: $DCTC_STATE, else $XDG_STATE_HOME/dctc/state.sqlite).", valueName: "file"))
     var state: String?
 
     @Flag(name: .long, help: "Print one JSON result object as the last line of standard output.")
@@ -80,7 +80,7 @@ struct FlowSession {
                                          remedy: "add it with 'dctc config add \(name)' or define it under accounts: in the pipeline"), verbose: false))
             throw CommandFailure(.usage)
         }
-        let statePath = options.state ?? StateStore.defaultPath()
+        let statePath = options.state ?? ProcessInfo.processInfo.environment["DCTC_STATE"].flatMap { $0.isEmpty ? nil : $0 } ?? StateStore.defaultPath()
         let state = try StateStore(path: statePath)
         let lockDirectory = ((statePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("locks")
         let staging = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
