@@ -74,6 +74,13 @@ struct FlowWorkersCommandTests {
         let after = try CLI.run(["ls", "-l", "-R", "s3://\(bucket)/"], environment: env)
         #expect(before.stdout == after.stdout)
         #expect(try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count == 14)
+        // A changed raw day rebuilds exactly its dependents, whichever worker runs it: the day,
+        // and the four weeks whose window holds it.
+        _ = try s.write("raw/2013-06-05.log", "line 5 changed\n")
+        let d = try CLI.run(["flow", "build", "week@2013-06-07/2013-06-10", "--json"], environment: envB)
+        #expect(d.status == 0, "\(d)")
+        let rebuilt = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").dropFirst(14).map(String.init)
+        #expect(rebuilt.sorted() == ["clean@2013-06-05", "roll@2013-06-07", "roll@2013-06-08", "roll@2013-06-09", "roll@2013-06-10"], "\(rebuilt)")
     }
 
     @Test("a lock object another worker holds on S3 is left as it is (conditional create): locked, exit 10, status names the worker")
