@@ -1039,8 +1039,8 @@ _dctc_flow_graph() {
 _dctc_flow_export() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
-    repeating_options=()
-    non_repeating_options=(--config --max-connections -p --pipeline --state --out --target --dctc --dag-id --retries)
+    repeating_options=(--connection)
+    non_repeating_options=(--config --max-connections -p --pipeline --state --out --target --dctc --worker-pipeline --worker-state --wait-for-lock --dag-id --retries)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
@@ -1064,6 +1064,18 @@ _dctc_flow_export() {
         return
         ;;
     '--dctc')
+        return
+        ;;
+    '--worker-pipeline')
+        return
+        ;;
+    '--worker-state')
+        return
+        ;;
+    '--connection')
+        return
+        ;;
+    '--wait-for-lock')
         return
         ;;
     '--dag-id')

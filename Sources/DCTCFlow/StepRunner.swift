@@ -93,6 +93,9 @@ struct StepRunner {
             return result
         }
         let built = await buildHoldingLock(into: result, started: started)
+        if storeLock.lost.withLock({ $0 }) {
+            env.progress("warning: the lock of \(node.id) was taken over by another worker while this one built it (its lease of \(FlowEngine.duration(options.lockLease)) ran out): check the clocks, or give a longer --lock-lease")
+        }
         await storeLock.release()
         return built
     }

@@ -116,6 +116,31 @@ struct FlowWorkersTests {
         #expect(held.outcome("roll@2013-06-01") == .locked)
     }
 
+    @Test("a lease is renewed while the step runs: a step longer than the lease keeps its lock")
+    func leaseIsRenewedWhileBuilding() async throws {
+        let f = try FlowFixture(); defer { f.cleanup() }
+        try f.rawDays(1...1)
+        let log = f.scratch.url("builds.log")
+        let yaml = Self.counting(log).replacingOccurrences(of: "sleep 0.1", with: "sleep 6")
+        let a = try f.engine(yaml, stateFolder: "worker-a")
+        let b = try f.engine(yaml, stateFolder: "worker-b")
+        var options = BuildOptions()
+        options.lockLease = 2
+        async let first = f.build(a, "day@2013-06-01", options: options)
+        var polls = 0
+        while !FileManager.default.fileExists(atPath: log) && polls < 600 {
+            try await Task.sleep(nanoseconds: 20_000_000); polls += 1
+        }
+        // Twice the lease after it was taken: only renewals keep the lock.
+        try await Task.sleep(nanoseconds: 4_000_000_000)
+        let second = try await f.build(b, "day@2013-06-01", options: options)
+        #expect(second.outcome("clean@2013-06-01") == .locked, "\(second.units.map(\.reasons))")
+        let one = try await first
+        #expect(one.builtUnits == ["clean@2013-06-01"])
+        #expect(try f.read("builds.log") == "clean@2013-06-01\n")
+        #expect(!f.exists("day/_dctc/2013-06-01.txt.lock"))
+    }
+
     @Test("--wait-for-lock: a unit another run is building is waited for, then used as that run built it")
     func waitForLockUsesTheOtherBuild() async throws {
         let f = try FlowFixture(); defer { f.cleanup() }
