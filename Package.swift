@@ -70,7 +70,7 @@ let package = Package(
         // MARK: CLI
         .target(name: "DCTCCommands", dependencies: [
             "DCTCCore", "DCTCDigest", "DCTCCompression", "DCTCBackends", "DCTCConfig", "DCTCCurl", "DCTCSSH",
-            "DCTCState", "DCTCSync", "DCTCDispatch", "DCTCFlow",
+            "DCTCState", "DCTCSync", "DCTCDispatch", "DCTCFlow", "DCTCBackendS3",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dctc", dependencies: ["DCTCCommands"]),

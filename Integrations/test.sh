@@ -15,6 +15,7 @@ set -euo pipefail
 # From PyPI, with every dependency pinned by Integrations/{airflow,luigi}/constraints.txt
 # (made and tested with Python 3.11; Airflow 3.3 needs 3.10 or later).
 AIRFLOW_VERSION=3.3.2
+CELERY_PROVIDER_VERSION=3.26.0  # the CeleryExecutor test (tests/celery.sh); Redis is Debian's redis-server
 LUIGI_VERSION=3.8.1
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -38,9 +39,9 @@ stamp_of() { # NAME PIN PACKAGE_DIR
         "$(cat "$3/pyproject.toml" "$3/constraints.txt" "$HERE/common/pyproject.toml" | cksum | cut -d' ' -f1)"
 }
 
-ensure_venv() { # DIR NAME PIN LOCAL_PACKAGE_DIR
-    local dir=$1 name=$2 pin=$3 pkg=$4 stamp
-    stamp=$(stamp_of "$name" "$pin" "$pkg")
+ensure_venv() { # DIR NAME PIN LOCAL_PACKAGE_DIR [MORE_PINS]
+    local dir=$1 name=$2 pin=$3 pkg=$4 more=${5:-} stamp
+    stamp=$(stamp_of "$name" "$pin $more" "$pkg")
     if [ -x "$dir/bin/python" ] && [ "$(cat "$dir/.dctc-stamp" 2>/dev/null)" = "$stamp" ]; then
         return 0
     fi
@@ -49,8 +50,9 @@ ensure_venv() { # DIR NAME PIN LOCAL_PACKAGE_DIR
     [ -x "$dir/bin/python" ] || "$PYTHON" -m venv "$dir" || fail "$PYTHON -m venv $dir failed"
     # constraints.txt: every version of a set that worked (Airflow's own constraint files are not
     # reachable here), so a new release of a dependency cannot break the tests.
-    "$dir/bin/python" -m pip install -q --disable-pip-version-check -c "$pkg/constraints.txt" "$pin" \
-        "setuptools>=64" wheel || fail "pip install $pin into $dir failed"
+    # shellcheck disable=SC2086 # MORE_PINS is a list of words
+    "$dir/bin/python" -m pip install -q --disable-pip-version-check -c "$pkg/constraints.txt" "$pin" $more \
+        "setuptools>=64" wheel || fail "pip install $pin $more into $dir failed"
     "$dir/bin/python" -m pip install -q --disable-pip-version-check --no-build-isolation --no-deps -e "$HERE/common" -e "$pkg" \
         || fail "pip install -e $pkg into $dir failed"
     "$dir/bin/python" -m pip check >/dev/null || say "warning: pip check reports conflicts in $dir"
@@ -62,7 +64,8 @@ setup() {
     command -v "$PYTHON" >/dev/null || fail "$PYTHON not found (set DCTC_INTEG_PYTHON)"
     "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
         || fail "$PYTHON is $("$PYTHON" --version 2>&1); Airflow $AIRFLOW_VERSION needs Python 3.10 or later"
-    ensure_venv "$VENV_AIRFLOW" airflow "apache-airflow==$AIRFLOW_VERSION" "$HERE/airflow"
+    ensure_venv "$VENV_AIRFLOW" airflow "apache-airflow==$AIRFLOW_VERSION" "$HERE/airflow" \
+        "apache-airflow-providers-celery==$CELERY_PROVIDER_VERSION"
     ensure_venv "$VENV_LUIGI" luigi "luigi==$LUIGI_VERSION" "$HERE/luigi"
 }
 
@@ -175,14 +178,20 @@ export AIRFLOW_HOME=$WORK/airflow-home
 export AIRFLOW__CORE__DAGS_FOLDER=$AIRFLOW_HOME/dags
 export AIRFLOW__CORE__LOAD_EXAMPLES=False
 export INTEG_PIPELINE=$AF/pipeline.dctc.yaml INTEG_STATE=$AF/state/state.sqlite DCTC_BIN
+# Exported DAGs hold no path of the exporting machine: the workers' Airflow Variables say
+# where dctc, the pipeline and the state are (AIRFLOW_VAR_* is one of Airflow's sources).
+export AIRFLOW_VAR_DCTC_EXECUTABLE=$DCTC_BIN AIRFLOW_VAR_DCTC_PIPELINE=$INTEG_PIPELINE AIRFLOW_VAR_DCTC_STATE=$INTEG_STATE
 mkdir -p "$AIRFLOW__CORE__DAGS_FOLDER"
 airflow() { "$VENV_AIRFLOW/bin/airflow" "$@"; }
 check_run() { "$VENV_AIRFLOW/bin/python" "$TESTS/check_airflow_run.py" "$AIRFLOW_HOME/airflow.db" "$@"; }
 export_dag() { # DAG_ID [--target T]
     local id=$1
     shift
-    run_logged "export-$id" "$DCTC_BIN" flow export airflow --pipeline "$INTEG_PIPELINE" --state "$INTEG_STATE" \
-        --dctc "$DCTC_BIN" --dag-id "$id" --out "$AIRFLOW__CORE__DAGS_FOLDER/$id.py" "$@"
+    run_logged "export-$id" "$DCTC_BIN" flow export airflow --pipeline "$INTEG_PIPELINE" \
+        --dag-id "$id" --out "$AIRFLOW__CORE__DAGS_FOLDER/$id.py" "$@"
+    if grep -q "$WORK" "$AIRFLOW__CORE__DAGS_FOLDER/$id.py"; then
+        fail "the exported $id.py holds a path of the exporting machine ($WORK)"
+    fi
     "$VENV_AIRFLOW/bin/python" -m py_compile "$AIRFLOW__CORE__DAGS_FOLDER/$id.py" 2>"$LOGS/compile-$id.log" \
         || { cat "$LOGS/compile-$id.log" >&2; fail "dctc flow export airflow${*:+ $*} wrote a DAG file that is not valid Python ($id.py)"; }
 }
@@ -269,6 +278,11 @@ run_logged luigi-3 luigi --module dctc_luigi DctcBuildTask --target rollup@2013-
 grep -q '2 ran successfully' "$LOGS/luigi-3.log" || { cat "$LOGS/luigi-3.log" >&2; fail "luigi: expected raw_gz@2013-06-08 and rollup@2013-06-08 to be built"; }
 expect_fresh "$LU" rollup@2013-06-08
 pass "luigi generic DctcBuildTask with --upstream: built the missing day and the rollup"
+
+# ---------------------------------------------------------------------------------------------
+say "Airflow $AIRFLOW_VERSION with the CeleryExecutor: two workers, separate HOME and state"
+# shellcheck source=tests/celery.sh
+. "$TESTS/celery.sh"
 
 say "$passed passed, 0 failed in $((SECONDS - START)) s"
 echo "integrations: $passed passed, 0 failed"

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 build_pkgs=(pkg-config libcurl4-openssl-dev libssh2-1-dev zlib1g-dev libbz2-dev libssl-dev libsqlite3-dev libxml2)
-test_pkgs=(gzip bzip2 unzip time openssh-server openssh-client media-types tmux bash-completion zsh fish)
+test_pkgs=(gzip bzip2 unzip time openssh-server openssh-client media-types tmux bash-completion zsh fish redis-server)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${test_pkgs[@]}"); fi

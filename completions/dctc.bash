@@ -884,7 +884,7 @@ _dctc_flow_build() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections -p --pipeline --state -j --upstream --exit-code-if-nothing-done)
+    non_repeating_options=(--config --max-connections -p --pipeline --state -j --upstream --wait-for-lock --lock-lease --exit-code-if-nothing-done)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -905,6 +905,12 @@ _dctc_flow_build() {
         return
         ;;
     '--upstream')
+        return
+        ;;
+    '--wait-for-lock')
+        return
+        ;;
+    '--lock-lease')
         return
         ;;
     '--exit-code-if-nothing-done')
@@ -991,8 +997,8 @@ _dctc_flow_why() {
 _dctc_flow_backfill() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
-    repeating_options=()
-    non_repeating_options=(--config --max-connections -p --pipeline --state --from --to --only --order --max-parallel --exit-code-if-nothing-done)
+    repeating_options=(--where)
+    non_repeating_options=(--config --max-connections -p --pipeline --state --from --to --only --order --max-parallel --wait-for-lock --lock-lease --exit-code-if-nothing-done)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
@@ -1015,6 +1021,9 @@ _dctc_flow_backfill() {
     '--to')
         return
         ;;
+    '--where')
+        return
+        ;;
     '--only')
         return
         ;;
@@ -1022,6 +1031,12 @@ _dctc_flow_backfill() {
         return
         ;;
     '--max-parallel')
+        return
+        ;;
+    '--wait-for-lock')
+        return
+        ;;
+    '--lock-lease')
         return
         ;;
     '--exit-code-if-nothing-done')
@@ -1060,8 +1075,8 @@ _dctc_flow_graph() {
 _dctc_flow_export() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
-    repeating_options=()
-    non_repeating_options=(--config --max-connections -p --pipeline --state --out --target --dctc --dag-id --retries)
+    repeating_options=(--connection)
+    non_repeating_options=(--config --max-connections -p --pipeline --state --out --target --dctc --worker-pipeline --worker-state --wait-for-lock --dag-id --retries)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
@@ -1085,6 +1100,18 @@ _dctc_flow_export() {
         return
         ;;
     '--dctc')
+        return
+        ;;
+    '--worker-pipeline')
+        return
+        ;;
+    '--worker-state')
+        return
+        ;;
+    '--connection')
+        return
+        ;;
+    '--wait-for-lock')
         return
         ;;
     '--dag-id')

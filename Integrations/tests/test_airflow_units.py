@@ -119,7 +119,7 @@ class OperatorExitCodes(unittest.TestCase):
                 self.assertEqual(f.read(), "flow build a b@2013-06-01 --json\n")
 
     def test_args_env_and_cwd_are_templated(self):
-        self.assertEqual(set(DctcOperator.template_fields), {"args", "env", "cwd"})
+        self.assertEqual(set(DctcOperator.template_fields), {"args", "env", "cwd", "pipeline", "state"})
 
     def test_args_must_be_a_list(self):
         with self.assertRaises(TypeError):
@@ -197,6 +197,91 @@ class SensorPokes(unittest.TestCase):
             s.poke({})
             with open(record) as f:
                 self.assertEqual(f.read(), "flow status a@1 b@2 --json --pipeline p.yaml --state s.sqlite\n")
+
+
+class WorkerSettings(unittest.TestCase):
+    """Nothing of the exporting machine: executable, pipeline and state from Variables, credentials from Connections."""
+
+    def run_recording(self, op: DctcOperator, tmp: str) -> dict[str, str]:
+        record = os.path.join(tmp, "env")
+        op.env = dict(op.env or {}, FAKE_DCTC_ENV=record)
+        op.execute({})
+        with open(record) as f:
+            return dict(line.split("=", 1) for line in f.read().splitlines() if "=" in line)
+
+    def test_executable_pipeline_and_state_come_from_airflow_variables(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            variables = {"AIRFLOW_VAR_DCTC_EXECUTABLE": FAKE, "AIRFLOW_VAR_DCTC_PIPELINE": "/srv/etl/pipeline.dctc.yaml",
+                         "AIRFLOW_VAR_DCTC_STATE": "/var/lib/dctc/state.sqlite"}
+            with mock.patch.dict(os.environ, variables):
+                op = DctcOperator(task_id="v", args=["flow", "build", "x@1", "--json"])
+                env = self.run_recording(op, tmp)
+            self.assertEqual(env["DCTC_PIPELINE"], "/srv/etl/pipeline.dctc.yaml")
+            self.assertEqual(env["DCTC_STATE"], "/var/lib/dctc/state.sqlite")
+            self.assertTrue(env["DCTC_WORKER_NAME"])
+
+    def test_operator_settings_win_over_variables(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            with mock.patch.dict(os.environ, {"AIRFLOW_VAR_DCTC_PIPELINE": "/from/variable.yaml"}):
+                op = DctcOperator(task_id="o", args=["flow", "build", "x@1"], dctc=FAKE, pipeline="/from/operator.yaml")
+                env = self.run_recording(op, tmp)
+            self.assertEqual(env["DCTC_PIPELINE"], "/from/operator.yaml")
+
+    def test_aws_connection_reaches_dctc_in_its_environment_never_argv(self):
+        conn = json.dumps({"conn_type": "aws", "login": "AKIDCONN", "password": "s3cr3t-from-connection",
+                           "extra": {"region_name": "eu-west-3", "endpoint_url": "http://127.0.0.1:17090"}})
+        with tempfile.TemporaryDirectory() as tmp:
+            args_file = os.path.join(tmp, "args")
+            with mock.patch.dict(os.environ, {"AIRFLOW_CONN_AWS_DEFAULT": conn}):
+                op = DctcOperator(task_id="c", args=["flow", "build", "x@1"], dctc=FAKE, connections=["aws_default"],
+                                  env={"FAKE_DCTC_ARGS": args_file})
+                env = self.run_recording(op, tmp)
+            self.assertEqual(env["AWS_ACCESS_KEY_ID"], "AKIDCONN")
+            self.assertEqual(env["AWS_SECRET_ACCESS_KEY"], "s3cr3t-from-connection")
+            self.assertEqual(env["AWS_REGION"], "eu-west-3")
+            self.assertEqual(env["AWS_ENDPOINT_URL"], "http://127.0.0.1:17090")
+            with open(args_file) as f:
+                self.assertNotIn("s3cr3t", f.read())
+
+    def test_other_connections_become_dctc_conn_variables(self):
+        conn = json.dumps({"conn_type": "sftp", "host": "box.example", "port": 2222, "login": "etl", "password": "pw"})
+        with tempfile.TemporaryDirectory() as tmp:
+            with mock.patch.dict(os.environ, {"AIRFLOW_CONN_SFTP_DEFAULT": conn}):
+                op = DctcOperator(task_id="s", args=["ls"], dctc=FAKE, connections=["sftp_default"])
+                env = self.run_recording(op, tmp)
+            self.assertEqual(env["DCTC_CONN_SFTP_DEFAULT_HOST"], "box.example")
+            self.assertEqual(env["DCTC_CONN_SFTP_DEFAULT_PORT"], "2222")
+            self.assertEqual(env["DCTC_CONN_SFTP_DEFAULT_PASSWORD"], "pw")
+
+    def test_connections_must_be_a_list(self):
+        with self.assertRaises(TypeError):
+            DctcOperator(task_id="str", args=["ls"], connections="aws_default")
+
+
+class FanOut(unittest.TestCase):
+    def test_shard_arguments(self):
+        from dctc_airflow.fanout import shard_arguments
+        self.assertEqual(shard_arguments("s3://a/x/", "s3://b/x/", 2, ["--checksum"]), [
+            ["sync", "s3://a/x/", "s3://b/x/", "--shard", "1/2", "--checksum", "--json"],
+            ["sync", "s3://a/x/", "s3://b/x/", "--shard", "2/2", "--checksum", "--json"],
+        ])
+        with self.assertRaises(ValueError):
+            shard_arguments("a", "b", 0)
+
+    def test_sync_shards_maps_one_task_per_shard_then_a_check(self):
+        import pendulum
+        from airflow.sdk import DAG
+
+        from dctc_airflow import sync_shards
+        with DAG(dag_id="fanout_unit", schedule=None, start_date=pendulum.datetime(2024, 1, 1, tz="UTC")) as dag:
+            sync_shards("s3://a/x/", "s3://b/x/", shards=4, connections=["aws_default"], retries=1)
+        shard = dag.get_task("sync.shard")
+        check = dag.get_task("sync.check")
+        self.assertIn("sync.shard", check.upstream_task_ids)
+        expanded = shard.expand_input.value["args"]
+        self.assertEqual(len(expanded), 4)
+        self.assertEqual(expanded[3][3:5], ["--shard", "4/4"])
+        self.assertEqual(check.args, ["check", "s3://a/x/", "s3://b/x/"])
 
 
 if __name__ == "__main__":

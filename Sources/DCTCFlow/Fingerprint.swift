@@ -15,20 +15,6 @@ public struct Fingerprint: Sendable, Hashable, Codable {
     public init(stat: String, hash: String?, size: Int64) { self.stat = stat; self.hash = hash; self.size = size }
 }
 
-/// The names dctc writes next to outputs, never part of a dataset's content.
-enum Sidecar {
-    static let directoryName = "_dctc.json"
-    static let fileSuffix = "._dctc.json"
-
-    static func isSidecar(_ name: String) -> Bool { name == directoryName || name.hasSuffix(fileSuffix) }
-
-    /// Where the sidecar of an output lives.
-    static func location(of output: Location, isDirectory: Bool) -> Location {
-        if isDirectory { return output.appending(directoryName) }
-        return output.with(path: output.path.parent.appending(output.path.name + fileSuffix))
-    }
-}
-
 /// Computes fingerprints of partitions, remembering each address's stat for the run.
 ///
 /// A class with a lock rather than an actor: a no-op build asks for thousands of cached stats,
@@ -100,8 +86,9 @@ final class Fingerprinter: @unchecked Sendable {
         var out: [(String, FileInfo)] = []
         let base = loc.path.components.count
         for try await info in loc.fs.walk(loc.path) where info.isFile {
-            guard !Sidecar.isSidecar(info.name) else { continue }
-            out.append((info.path.components.dropFirst(base).joined(separator: "/"), info))
+            let relative = info.path.components.dropFirst(base)
+            guard !Sidecar.isSidecar(info.name), !relative.contains(Sidecar.folderName) else { continue }
+            out.append((relative.joined(separator: "/"), info))
         }
         return out.sorted { Array($0.0.utf8).lexicographicallyPrecedes(Array($1.0.utf8)) }
     }

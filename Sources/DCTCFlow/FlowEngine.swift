@@ -21,8 +21,13 @@ struct Evaluation: Sendable {
     var outputMissing: Bool
     var reasons: [String]
     var missingInputs: [String]
-    /// The trace with refreshed stats (when only stats changed), to store back.
+    /// The trace with refreshed stats (when only stats changed, or when it was adopted from
+    /// the output's sidecar), to store back.
     var refreshed: Trace?
+    /// The trace the decision was made on (from the state file or the sidecar).
+    var trace: Trace? = nil
+    /// The sidecar the trace was adopted from, when the state file had none.
+    var adopted: Sidecar.Found? = nil
 }
 
 /// Plans and runs builds of a pipeline: which units are stale, in which order, in parallel.
@@ -54,10 +59,26 @@ public final class FlowEngine: Sendable {
             throw VFSError(.invalidArgument, "'\(spec)' has \(parts.count) values but \(name) is partitioned by \(ds.dimensions.count) (\(ds.dimensions.joined(separator: ", ")))",
                            path: text, remedy: "write one value per dimension, separated by |")
         }
+        // Fewer values than dimensions: a date or range goes to the time dimension, the other
+        // values to the other dimensions in order (`revenue@2024-03-01/2024-03-14` for
+        // `revenue/{country}/{date}`); the rest are every value.
+        var assigned: [String?] = Array(repeating: nil, count: ds.dimensions.count)
+        if parts.count < ds.dimensions.count {
+            var free = Array(ds.dimensions.indices)
+            for part in parts {
+                let looksTime = part.split(separator: "/").allSatisfy { TimePeriod.parse(String($0)) != nil } && !part.isEmpty
+                let slot = free.first { (pipeline.dimensions[ds.dimensions[$0]]?.grain != nil) == looksTime } ?? free.first
+                guard let slot else { break }
+                assigned[slot] = part
+                free.removeAll { $0 == slot }
+            }
+        } else {
+            for (i, part) in parts.enumerated() { assigned[i] = part }
+        }
         var perDimension: [[String]] = []
         for (i, dimName) in ds.dimensions.enumerated() {
             guard let dim = pipeline.dimensions[dimName] else { continue }
-            let part = i < parts.count ? parts[i] : "*"
+            let part = assigned[i] ?? "*"
             switch dim.kind {
             case .values(let values):
                 if part == "*" { perDimension.append(values); continue }
@@ -94,6 +115,47 @@ public final class FlowEngine: Sendable {
         var keys: [[String]] = [[]]
         for values in perDimension { keys = keys.flatMap { prefix in values.map { prefix + [$0] } } }
         return keys.map { PartitionRef(dataset: name, key: PartitionKey($0)) }
+    }
+
+    /// The target of a backfill: `--from/--to` on the dataset's time dimension (its whole range
+    /// when absent), `--where DIM=V1,V2` on the others (every value when absent), as a
+    /// `DATASET@A|B` text for `targets`.
+    public func backfillSpec(dataset name: String, from: String?, to: String?, where conditions: [String]) throws -> String {
+        guard let ds = pipeline.datasets[name] else {
+            throw VFSError(.invalidArgument, "unknown dataset '\(name)'", path: name,
+                           remedy: "datasets: \(pipeline.datasets.keys.sorted().joined(separator: ", "))")
+        }
+        var chosen: [String: String] = [:]
+        for condition in conditions {
+            guard let eq = condition.firstIndex(of: "="), eq != condition.startIndex else {
+                throw VFSError(.invalidArgument, "--where takes DIMENSION=VALUE[,VALUE…], not '\(condition)'", path: condition,
+                               remedy: "e.g. --where \(ds.dimensions.last ?? "country")=FR,DE")
+            }
+            let dim = String(condition[..<eq])
+            guard ds.dimensions.contains(dim), pipeline.dimensions[dim]?.grain == nil else {
+                let others = ds.dimensions.filter { pipeline.dimensions[$0]?.grain == nil }
+                throw VFSError(.invalidArgument, "\(name) has no dimension '\(dim)' with values to choose", path: condition,
+                               remedy: others.isEmpty ? "\(name) has only a time dimension: use --from and --to" : "choose among: \(others.joined(separator: ", "))")
+            }
+            guard chosen[dim] == nil else { throw VFSError(.invalidArgument, "--where \(dim) given twice", path: condition, remedy: "list the values once: \(dim)=A,B") }
+            chosen[dim] = String(condition[condition.index(after: eq)...])
+        }
+        let hasTime = ds.dimensions.contains { pipeline.dimensions[$0]?.grain != nil }
+        if !hasTime, from != nil || to != nil {
+            throw VFSError(.invalidArgument, "\(name) has no time dimension: --from and --to do not apply", path: name, remedy: "choose partitions with --where")
+        }
+        let parts = ds.dimensions.map { dim -> String in
+            if pipeline.dimensions[dim]?.grain != nil {
+                switch (from, to) {
+                case (nil, nil): return "*"
+                case (let a?, nil): return "\(a)/\(a)"
+                case (nil, let b?): return "\(b)/\(b)"
+                case (let a?, let b?): return "\(a)/\(b)"
+                }
+            }
+            return chosen[dim] ?? "*"
+        }
+        return parts.isEmpty ? name : name + "@" + parts.joined(separator: "|")
     }
 
     // MARK: - Graph
@@ -175,8 +237,21 @@ public final class FlowEngine: Sendable {
                 }
             }
         }
-        guard let record, let text = record.trace, var trace = Trace.decode(text) else {
-            if outStat == nil { reasons.append("never built") } else { reasons.append("no trace of how \(node.output) was built (run 'dctc flow adopt' if it has a sidecar)") }
+        var decoded = record?.trace.flatMap(Trace.decode)
+        var adopted: Sidecar.Found?
+        if decoded == nil, let outStat {
+            // The state file is a cache: the sidecar beside the output is the durable trace.
+            if let found = try await Sidecar.read(of: outLoc, isDirectory: outStat.info.isDirectory) {
+                if let t = Trace.decode(found.text), t.step == node.step.name, t.partition == node.id.key.description {
+                    decoded = t
+                    adopted = found
+                } else {
+                    reasons.append("its sidecar \(found.location) is not a trace of \(node.id)")
+                }
+            }
+        }
+        guard var trace = decoded else {
+            if outStat == nil { reasons.append("never built") } else if reasons.isEmpty { reasons.append("no trace of how \(node.output) was built, and no sidecar beside it") }
             return Evaluation(fresh: false, outputMissing: outStat == nil, reasons: reasons, missingInputs: missing, refreshed: nil)
         }
         if trace.spec != node.step.specDigest(in: pipeline) {
@@ -237,11 +312,13 @@ public final class FlowEngine: Sendable {
         for old in trace.inputs.map(\.ref) where !current.contains(old) {
             reasons.append("input \(old) is no longer read")
         }
-        if reasons.isEmpty && refreshedAny {
-            trace.inputs = newInputs
-            return Evaluation(fresh: true, outputMissing: false, reasons: [], missingInputs: missing, refreshed: trace)
+        if reasons.isEmpty && (refreshedAny || adopted != nil) {
+            if refreshedAny { trace.inputs = newInputs }
+            return Evaluation(fresh: true, outputMissing: false, reasons: [], missingInputs: missing, refreshed: trace, trace: trace, adopted: adopted)
         }
-        return Evaluation(fresh: reasons.isEmpty, outputMissing: outStat == nil, reasons: reasons, missingInputs: missing, refreshed: nil)
+        if adopted != nil { reasons = reasons.map { $0 + " (since the build its sidecar describes)" } }
+        return Evaluation(fresh: reasons.isEmpty, outputMissing: outStat == nil, reasons: reasons, missingInputs: missing, refreshed: nil,
+                          trace: trace, adopted: adopted)
     }
 
     func describeChange(old: Fingerprint, size: Int64, info: FileInfo) -> String {
@@ -249,6 +326,13 @@ public final class FlowEngine: Sendable {
         if old.size != size { parts.append("size \(old.size) → \(size)") }
         if let t = info.modificationTime { parts.append("modified \(Self.timestamp(t))") }
         return parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"
+    }
+
+    /// `90 s`, `30 min`, `2 h` for messages.
+    static func duration(_ seconds: Double) -> String {
+        if seconds >= 3600, seconds.truncatingRemainder(dividingBy: 3600) == 0 { return "\(Int(seconds / 3600)) h" }
+        if seconds >= 60, seconds.truncatingRemainder(dividingBy: 60) == 0 { return "\(Int(seconds / 60)) min" }
+        return seconds == seconds.rounded() ? "\(Int(seconds)) s" : String(format: "%.1f s", seconds)
     }
 
     static func timestamp(_ d: Date) -> String {
@@ -339,11 +423,24 @@ public final class FlowEngine: Sendable {
             result.reasons = ["upstream \(bad.step)@\(bad.partition) \(bad.outcome.rawValue)"]
             return result
         }
+        if let record, record.lastStatus != "built" {
+            let when = FlowEngine.timestamp(record.lastAttemptAt)
+            result.lastAttempt = "\(record.lastStatus) at \(when)" + (record.lastMessage.map { ": \($0)" } ?? "")
+        }
         var evaluation = try await evaluate(node, trace: record)
         let upstreamRebuilt = dependencies.filter { $0.outcome == .wouldBuild || ($0.outcome == .built && $0.outputUnchanged != true) }
         if evaluation.fresh && !upstreamRebuilt.isEmpty && options.dryRun {
             evaluation.fresh = false
             evaluation.reasons = upstreamRebuilt.map { "input \($0.dataset)@\($0.partition) will be rebuilt" }
+        }
+        if options.dryRun {
+            // An input whose last build failed blocks this unit until it builds.
+            let blocked = dependencies.filter { $0.outcome == .wouldBuild && $0.lastAttempt != nil }
+            if !blocked.isEmpty {
+                evaluation.reasons.removeAll { r in blocked.contains { r == "input \($0.dataset)@\($0.partition) will be rebuilt" } }
+                evaluation.reasons = blocked.map { "input \($0.dataset)@\($0.partition) is blocked by \($0.lastAttempt?.hasPrefix("check-failed") == true ? "a failed check of" : "failed") \($0.step)@\($0.partition) (last attempt \($0.lastAttempt ?? ""))" } + evaluation.reasons
+            }
+            if !evaluation.fresh, let last = result.lastAttempt { evaluation.reasons.insert("last attempt \(last)", at: 0) }
         }
         var force = false
         if options.upstream == .all || (node.isTarget && options.forceTargets) {
@@ -354,11 +451,14 @@ public final class FlowEngine: Sendable {
             if let refreshed = evaluation.refreshed, !options.dryRun {
                 try? await env.state.recordFlowBuild(pipeline: pipeline.name, step: node.step.name, partition: node.id.key.description,
                                                      trace: refreshed.json(), at: refreshed.builtAt)
+                if let found = evaluation.adopted, found.isLegacy, let stat = try? await fingerprints.stat(outLoc) {
+                    try? await Sidecar.migrate(found, of: outLoc, isDirectory: stat.info.isDirectory)
+                }
             }
-            if let text = record?.trace, let t = Trace.decode(text) {
+            if let t = evaluation.trace {
                 result.outputHash = t.output.fingerprint?.hash; result.outputSize = t.output.fingerprint?.size
             }
-            result.reasons = ["up to date"]
+            result.reasons = evaluation.adopted != nil ? ["up to date (trace adopted from \(evaluation.adopted?.location.description ?? "its sidecar"))"] : ["up to date"]
             return result
         }
         result.reasons = evaluation.reasons
@@ -374,13 +474,17 @@ public final class FlowEngine: Sendable {
             // Inputs built by a step in this run exist by now; what is missing is external or not planned.
             result.outcome = .inputMissing
             result.reasons = evaluation.missingInputs.map { "input \($0) does not exist" }
+            if !options.dryRun {
+                try? await env.state.recordFlowFailure(pipeline: pipeline.name, step: node.step.name, partition: node.id.key.description,
+                                                       status: "input-missing", message: result.reasons.joined(separator: "; "))
+            }
             return result
         }
         if options.dryRun {
             result.outcome = .wouldBuild
             return result
         }
-        return await StepRunner(engine: self, node: node, previous: record.flatMap { $0.trace.flatMap(Trace.decode) }).build(into: result)
+        return await StepRunner(engine: self, node: node, previous: record.flatMap { $0.trace.flatMap(Trace.decode) }, options: options).build(into: result)
     }
 
     // MARK: - Status
@@ -422,7 +526,17 @@ public final class FlowEngine: Sendable {
                 status = record.lastStatus
             }
             var reasons = unit.reasons
-            if let m = record?.lastMessage, record?.lastStatus != "built" { reasons.append("last attempt: \(m)") }
+            if let m = record?.lastMessage, record?.lastStatus != "built", !reasons.contains(where: { $0.hasPrefix("last attempt ") }) {
+                reasons.append("last attempt: \(m)")
+            }
+            if status != "fresh", let loc = try? await location(ref), let holder = try? await StoreLock.holder(of: loc) {
+                if holder.isStale(now: Date(), host: LockHolder.currentHost) {
+                    reasons.append("a stale lock (\(holder.sentence)) will be taken over")
+                } else {
+                    status = "locked"
+                    reasons.insert(holder.sentence, at: 0)
+                }
+            }
             out.append(PartitionStatus(dataset: ref.dataset, partition: ref.key.description, status: status, reasons: reasons, address: unit.output))
         }
         return out
@@ -471,14 +585,12 @@ extension FlowEngine {
                 out.append(Adoption(partition: ref.description, outcome: "missing", detail: "\(loc) does not exist"))
                 continue
             }
-            let sidecar = Sidecar.location(of: loc, isDirectory: stat.info.isDirectory)
-            guard try await sidecar.fs.infoIfExists(sidecar.path) != nil else {
-                out.append(Adoption(partition: ref.description, outcome: "no-sidecar", detail: "\(sidecar) does not exist"))
+            guard let found = try await Sidecar.read(of: loc, isDirectory: stat.info.isDirectory) else {
+                out.append(Adoption(partition: ref.description, outcome: "no-sidecar", detail: "\(Sidecar.location(of: loc, isDirectory: stat.info.isDirectory)) does not exist"))
                 continue
             }
-            let text = String(decoding: try await sidecar.fs.readAll(sidecar.path), as: UTF8.self)
-            guard let trace = Trace.decode(text), trace.step == stepName, trace.partition == ref.key.description else {
-                out.append(Adoption(partition: ref.description, outcome: "invalid", detail: "\(sidecar) is not a trace of \(stepName)@\(ref.key)"))
+            guard let trace = Trace.decode(found.text), trace.step == stepName, trace.partition == ref.key.description else {
+                out.append(Adoption(partition: ref.description, outcome: "invalid", detail: "\(found.location) is not a trace of \(stepName)@\(ref.key)"))
                 continue
             }
             var adopted = trace
@@ -492,6 +604,7 @@ extension FlowEngine {
             }
             try await env.state.recordFlowBuild(pipeline: pipeline.name, step: stepName, partition: ref.key.description,
                                                 trace: try adopted.json(), at: trace.builtAt)
+            try await Sidecar.migrate(found, of: loc, isDirectory: stat.info.isDirectory)
             out.append(Adoption(partition: ref.description, outcome: "adopted", detail: "built \(FlowEngine.timestamp(trace.builtAt))"))
         }
         return out

@@ -49,6 +49,8 @@ public struct UnitResult: Sendable, Codable {
     public var seconds: Double
     public var error: String?
     public var isTarget: Bool
+    /// The last attempt, when it did not succeed: `failed: MESSAGE`, `check-failed: MESSAGE`.
+    public var lastAttempt: String? = nil
 
     public var unit: UnitID { UnitID(step: step, key: PartitionKey(partition == "-" ? [] : partition.split(separator: "|", omittingEmptySubsequences: false).map(String.init))) }
 }
@@ -68,6 +70,9 @@ public struct FlowEnvironment: Sendable {
     public var progress: @Sendable (String) -> Void
     /// Seconds since 1970, for "now" in open time dimensions.
     public var now: Double
+    /// Creates a small object only when absent, on stores that can (S3 `If-None-Match: *`):
+    /// true when created, false when it existed, nil when the store cannot do it.
+    public var createExclusively: (@Sendable (Location, [UInt8]) async throws -> Bool?)? = nil
 
     public init(resolve: @escaping @Sendable (String) async throws -> Location, state: StateStore, lockDirectory: String,
                 stagingDirectory: String, log: @escaping @Sendable (String) -> Void = { _ in },
@@ -84,6 +89,11 @@ public struct BuildOptions: Sendable {
     public var dryRun = false
     /// Rebuild the targets even when fresh (`backfill --only all`).
     public var forceTargets = false
+    /// How long to wait for a unit's lock held by another run (nil: do not wait, report it locked).
+    public var waitForLock: Double?
+    /// The lease of a lock beside an output: renewed every third of it while the unit builds;
+    /// a worker that stops renewing for this long is taken as dead.
+    public var lockLease: Double = 60
     public init() {}
 }
 

@@ -133,6 +133,32 @@ public struct AddressTemplate: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+extension AddressTemplate {
+    /// A shell command with its placeholders replaced: `words` (already quoted) first, then
+    /// dimension values in the placeholder's format (`{date:%Y/%m}`), quoted with `quote`.
+    /// `{{`/`}}` stay literal braces; an unknown placeholder is left as it was written.
+    func substitute(words: [String: String], dimensions: [String: DimensionValue], quote: (String) -> String) -> String {
+        var out = ""
+        for piece in pieces {
+            switch piece {
+            case .literal(let s): out += s
+            case .placeholder(let name, let format):
+                if format == nil, let w = words[name] {
+                    out += w
+                } else if let v = dimensions[name] {
+                    switch v {
+                    case .time(let p): out += quote(format.map { p.format($0) } ?? p.description)
+                    case .value(let s): out += quote(s)
+                    }
+                } else {
+                    out += "{" + name + (format.map { ":" + $0 } ?? "") + "}"
+                }
+            }
+        }
+        return out
+    }
+}
+
 /// A template that does not parse.
 public struct TemplateError: Error, Sendable, CustomStringConvertible {
     public let description: String

@@ -92,6 +92,13 @@ public enum OutputCheck: Sendable, Hashable, CustomStringConvertible {
     case minSize(Int64)
     case minRows(Int)
     case shell(String)
+    /// The output's size (or rows) differs from the previous partition's of the same dataset by
+    /// at most `maxChange` (a fraction: 0.5 for 50%).
+    case compare(measure: CompareMeasure, maxChange: Double)
+
+    public enum CompareMeasure: String, Sendable, Hashable {
+        case size, rows
+    }
 
     public var description: String {
         switch self {
@@ -99,6 +106,7 @@ public enum OutputCheck: Sendable, Hashable, CustomStringConvertible {
         case .minSize(let n): "min_size \(n)"
         case .minRows(let n): "min_rows \(n)"
         case .shell(let c): "shell \(c)"
+        case .compare(let m, let c): "compare previous \(m.rawValue) max_change \(Int((c * 100).rounded()))%"
         }
     }
 }
@@ -137,6 +145,8 @@ public struct Step: Sendable, Hashable {
     /// Only rebuilt when it is the target of a build (an existing output is used as is otherwise).
     public let explicitRebuild: Bool
     public let mark: SourceMark?
+    /// Seconds one attempt may take before it is stopped and counted as failed (nil: no limit).
+    public var timeout: Double? = nil
 }
 
 /// A pipeline file, parsed and validated.

@@ -13,6 +13,7 @@ struct StepRunner {
     let engine: FlowEngine
     let node: UnitNode
     let previous: Trace?
+    let options: BuildOptions
 
     var env: FlowEnvironment { engine.env }
     var pipeline: Pipeline { engine.pipeline }
@@ -27,20 +28,80 @@ struct StepRunner {
     func build(into initial: UnitResult) async -> UnitResult {
         var result = initial
         let started = Date()
-        let lock: UnitLock
-        do {
-            guard let l = try UnitLock.acquire(directory: env.lockDirectory, pipeline: pipeline.name, unit: node.id) else {
-                result.outcome = .locked
-                result.reasons = ["another run is building \(node.id) (lock held)"] + result.reasons
-                return result
-            }
-            lock = l
-        } catch {
+        // Two locks: an flock beside the state file (cheap, this machine), then the lock beside
+        // the output (every machine writing it). Both are waited for under --wait-for-lock.
+        let outLoc: Location
+        do { outLoc = try await engine.location(node.output) } catch {
             result.outcome = .failed
-            result.error = VFSError.wrap(error, path: env.lockDirectory).description
+            result.error = VFSError.wrap(error, path: result.output).description
             return result
         }
+        let deadline = options.waitForLock.map { Date().addingTimeInterval($0) }
+        var waited = false
+        var lock: UnitLock?
+        var storeLock: StoreLock?
+        var lastHolder: LockHolder?
+        var polls = 0
+        while true {
+            do {
+                if lock == nil { lock = try UnitLock.acquire(directory: env.lockDirectory, pipeline: pipeline.name, unit: node.id) }
+                if lock != nil, storeLock == nil {
+                    switch try await StoreLock.acquire(output: outLoc, unit: node.id, lease: options.lockLease, env: env) {
+                    case .held(let l): storeLock = l
+                    case .busy(let holder): lastHolder = holder
+                    }
+                }
+            } catch {
+                lock?.release()
+                result.outcome = .failed
+                result.error = VFSError.wrap(error, path: Sidecar.lockLocation(of: outLoc).description).description
+                return result
+            }
+            if lock != nil && storeLock != nil { break }
+            guard let deadline, Date() < deadline, polls < 1_000_000 else {
+                lock?.release()
+                result.outcome = .locked
+                let who = lastHolder.map { $0.sentence } ?? "another run is building \(node.id)"
+                result.reasons = [lock == nil ? "another run on this machine is building \(node.id) (lock held)" : who] + result.reasons
+                return result
+            }
+            if !waited { env.progress("waiting for the lock of \(node.id): \(lastHolder?.sentence ?? "held by another run")") }
+            waited = true
+            polls += 1
+            // Poll: short at first, then every 2 s (a lock has no notification to wait on).
+            let pause = min(0.2 * Double(polls), 2.0)
+            try? await Task.sleep(nanoseconds: UInt64(pause * 1_000_000_000))
+            if Task.isCancelled { lock?.release(); result.outcome = .locked; return result }
+        }
+        guard let lock, let storeLock else { return result }
         defer { lock.release() }
+        // Another worker may have built the unit while this run evaluated it or waited: its
+        // sidecar, written last, says so.
+        engine.fingerprints.invalidate(outLoc)
+        if let recheck = try? await engine.evaluate(node, trace: nil), recheck.fresh, recheck.adopted != nil,
+           !options.forceTargets || !node.isTarget, options.upstream != .all {
+            await storeLock.release()
+            if let trace = recheck.refreshed {
+                try? await env.state.recordFlowBuild(pipeline: pipeline.name, step: node.step.name, partition: node.id.key.description,
+                                                     trace: trace.json(), at: trace.builtAt)
+            }
+            result.outcome = .fresh
+            result.outputHash = recheck.trace?.output.fingerprint?.hash
+            result.outputSize = recheck.trace?.output.fingerprint?.size
+            result.reasons = ["built by another run\(lastHolder.map { " (\($0.owner))" } ?? "") while this one \(waited ? "waited" : "planned")"]
+            env.progress("\(node.id) was built by another run")
+            return result
+        }
+        let built = await buildHoldingLock(into: result, started: started)
+        if storeLock.lost.withLock({ $0 }) {
+            env.progress("warning: the lock of \(node.id) was taken over by another worker while this one built it (its lease of \(FlowEngine.duration(options.lockLease)) ran out): check the clocks, or give a longer --lock-lease")
+        }
+        await storeLock.release()
+        return built
+    }
+
+    func buildHoldingLock(into initial: UnitResult, started: Date) async -> UnitResult {
+        var result = initial
         env.progress("building \(node.id): \(result.reasons.first ?? "")")
         let maxAttempts = node.step.retries + 1
         var delay = node.step.retryDelay
@@ -48,7 +109,7 @@ struct StepRunner {
         for attempt in 1...maxAttempts {
             result.attempts = attempt
             do {
-                let (fingerprint, checks, unchanged) = try await attemptBuild()
+                let (fingerprint, checks, unchanged) = try await attemptWithinTimeout()
                 result.checks = checks
                 result.outcome = .built
                 result.outputHash = fingerprint.hash
@@ -89,6 +150,26 @@ struct StepRunner {
                                                partition: node.id.key.description, status: "failed", message: lastError)
         env.progress("failed \(node.id): \(lastError)")
         return result
+    }
+
+    /// One attempt, stopped after the step's timeout. A shell command is stopped by `timeout(1)`
+    /// (with its children); other kinds run in this process and are cancelled.
+    func attemptWithinTimeout() async throws -> (Fingerprint, [CheckResult], Bool) {
+        guard let timeout = node.step.timeout else { return try await attemptBuild() }
+        if case .shell = node.step.kind { return try await attemptBuild() }
+        let runner = self
+        return try await withThrowingTaskGroup(of: (Fingerprint, [CheckResult], Bool)?.self) { group in
+            group.addTask { try await runner.attemptBuild() }
+            group.addTask {
+                try await Task.sleep(nanoseconds: UInt64(timeout * 1_000_000_000))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let result = first else {
+                throw StepFailure(description: "stopped after the step's timeout of \(FlowEngine.duration(timeout))", isCheck: false, checks: [])
+            }
+            return result
+        }
     }
 
     /// One attempt: run, check, commit, sidecar, trace.
@@ -142,20 +223,22 @@ struct StepRunner {
                 throw StepFailure(description: "unknown dataset \(node.output.dataset)", isCheck: false, checks: [])
             }
             let values = engine.resolver.values(of: outDataset, node.output.key)
-            var substitutions: [String: String] = [
+            let substitutions: [String: String] = [
                 "inputs": localInputs.map(ShellQuote.quote).joined(separator: " "),
                 "input": localInputs.first.map(ShellQuote.quote) ?? "''",
                 "output": ShellQuote.quote(outputPath),
                 "partition": ShellQuote.quote(node.output.key.description),
             ]
-            for (k, v) in values { substitutions[k] = ShellQuote.quote(v.description) }
             var environment = ProcessInfo.processInfo.environment
             environment["DCTC_OUTPUT"] = outputPath
             environment["DCTC_INPUTS"] = localInputs.joined(separator: "\n")
             environment["DCTC_PARTITION"] = node.output.key.description
             environment["DCTC_STEP"] = node.step.name
-            let script = ShellQuote.substitute(command, substitutions)
-            let status = try await ShellRunner.run(script, environment: environment, directory: staging.root)
+            let script = ShellQuote.substitute(command, words: substitutions, dimensions: values)
+            let status = try await ShellRunner.run(script, environment: environment, directory: staging.root, timeout: node.step.timeout)
+            if let timeout = node.step.timeout, status == ShellRunner.timedOut {
+                throw StepFailure(description: "the command was stopped after its timeout of \(FlowEngine.duration(timeout))", isCheck: false, checks: [])
+            }
             guard status == 0 else {
                 throw StepFailure(description: "command exited with status \(status)", isCheck: false, checks: [])
             }
@@ -186,8 +269,7 @@ struct StepRunner {
                           builtAt: Date(), dctcVersion: FlowVersion.string)
         let json = try trace.json()
         // The sidecar is written last: an output without one was not completely built.
-        let sidecar = Sidecar.location(of: outLoc, isDirectory: outStat.info.isDirectory)
-        try await sidecar.fs.write(sidecar.path, from: .string(json + "\n"), attributes: .none)
+        try await Sidecar.write(json, of: outLoc, isDirectory: outStat.info.isDirectory)
         engine.fingerprints.invalidate(outLoc)
         engine.fingerprints.remember(hash: outputHash, for: outLoc)
         try await env.state.recordFlowBuild(pipeline: pipeline.name, step: node.step.name, partition: node.id.key.description,
@@ -256,6 +338,7 @@ public enum FlowVersion {
 /// Sync filters for flow steps: sidecars are dctc's own, never data.
 enum FlowFilters {
     static func withoutSidecars() throws -> FilterSet {
-        try FilterSet(rules: [FilterRule(.exclude, Sidecar.directoryName), FilterRule(.exclude, "*" + Sidecar.fileSuffix)])
+        try FilterSet(rules: [FilterRule(.exclude, Sidecar.directoryName), FilterRule(.exclude, "*" + Sidecar.legacyFileSuffix),
+                              FilterRule(.exclude, Sidecar.folderName + "/")])
     }
 }

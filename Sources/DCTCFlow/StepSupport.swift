@@ -72,35 +72,34 @@ enum ShellQuote {
         return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
-    /// Replaces `{name}` with the (already quoted) values; `{{`/`}}` are literal braces; an
-    /// unknown `{name}` is left as it is (validation refuses them beforehand).
-    static func substitute(_ template: String, _ values: [String: String]) -> String {
-        var out = ""
-        var i = template.startIndex
-        while i < template.endIndex {
-            let c = template[i]
-            let next = template.index(after: i)
-            if c == "{", next < template.endIndex, template[next] == "{" { out.append("{"); i = template.index(after: next); continue }
-            if c == "}", next < template.endIndex, template[next] == "}" { out.append("}"); i = template.index(after: next); continue }
-            if c == "{", let close = template[next...].firstIndex(of: "}") {
-                let name = String(template[next..<close])
-                if let v = values[name] { out += v; i = template.index(after: close); continue }
-            }
-            out.append(c)
-            i = next
-        }
-        return out
+    /// Replaces the placeholders of a shell command: `{input}`, `{output}`… from `words`
+    /// (already quoted), dimension placeholders with their format (`{date:%Y/%m}`), quoted.
+    /// `{{`/`}}` are literal braces. Validation refused unknown placeholders beforehand; a
+    /// command that does not parse is returned as it is.
+    static func substitute(_ command: String, words: [String: String], dimensions: [String: DimensionValue]) -> String {
+        guard let template = try? AddressTemplate(command) else { return command }
+        return template.substitute(words: words, dimensions: dimensions, quote: quote)
     }
 }
 
 /// Runs `/bin/sh -c SCRIPT` on a thread of its own; its output goes to standard error so that
 /// standard output stays free for `--json`.
 enum ShellRunner {
-    static func run(_ script: String, environment: [String: String], directory: String) async throws -> Int32 {
+    /// The status `timeout(1)` exits with when it stopped the command.
+    static let timedOut: Int32 = 124
+
+    /// Runs the script; with `timeout`, under coreutils' `timeout`, which stops the command and
+    /// its children (TERM, then KILL 10 s later) and exits with 124.
+    static func run(_ script: String, environment: [String: String], directory: String, timeout: Double? = nil) async throws -> Int32 {
         try await IOThread.detached(name: "dctc-flow-shell") {
             let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/bin/sh")
-            p.arguments = ["-c", script]
+            if let timeout {
+                p.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+                p.arguments = ["--kill-after=10", String(format: "%.3fs", timeout), "/bin/sh", "-c", script]
+            } else {
+                p.executableURL = URL(fileURLWithPath: "/bin/sh")
+                p.arguments = ["-c", script]
+            }
             p.environment = environment
             p.currentDirectoryURL = URL(fileURLWithPath: directory)
             p.standardInput = FileHandle.nullDevice
@@ -115,35 +114,3 @@ enum ShellRunner {
     }
 }
 
-/// A lock per (pipeline, step, partition): an `flock` on a file in the lock folder, taken
-/// without waiting. Held for the whole build of the unit; released when the process ends,
-/// even on a crash.
-final class UnitLock: Sendable {
-    let fd: Int32
-
-    private init(fd: Int32) { self.fd = fd }
-
-    static func acquire(directory: String, pipeline: String, unit: UnitID) throws -> UnitLock? {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let name = "\(pipeline)|\(unit.step)|\(unit.key)"
-        let digest = (try? Digest.hash(Array(name.utf8), kind: .sha256)) ?? String(name.hashValue)
-        let path = directory + "/" + digest + ".lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw VFSError(.io, "cannot open a lock file (errno \(errno))", path: path, remedy: "check the state folder's permissions") }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            let e = errno
-            close(fd)
-            if e == EWOULDBLOCK { return nil }
-            throw VFSError(.io, "cannot lock (errno \(e))", path: path)
-        }
-        let text = Array("\(name)\npid \(getpid())\n".utf8)
-        _ = ftruncate(fd, 0)
-        _ = text.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
-        return UnitLock(fd: fd)
-    }
-
-    func release() {
-        flock(fd, LOCK_UN)
-        close(fd)
-    }
-}

@@ -16,7 +16,7 @@ struct FlowEngineTests {
         #expect(first.built == 8, "\(first.units.map { "\($0.step)@\($0.partition) \($0.outcome) \($0.error ?? "")" })")
         #expect(first.exitCode == 0)
         #expect(try f.read("rollup/2013-06-07.txt").split(separator: "\n").count == 14)
-        #expect(f.exists("gz/2013/06/03.log.gz._dctc.json"))
+        #expect(f.exists("gz/2013/06/_dctc/03.log.gz.json"))
         let second = try await f.build(try f.engine(FlowFixture.weblogs), "rollup@2013-06-07")
         #expect(second.built == 0)
         #expect(second.fresh == 8)
@@ -171,19 +171,77 @@ struct FlowEngineTests {
         #expect(again.outcome("compress@2013-06-01") == .built)
     }
 
-    @Test("after the state file is lost, adopt recovers the traces from the sidecars: nothing rebuilds")
-    func adoptAfterStateLoss() async throws {
+    @Test("after the state file is lost, the sidecars are adopted: nothing rebuilds and no output is rewritten")
+    func sidecarsAdoptedWhenStateIsLost() async throws {
         let f = try FlowFixture(); defer { f.cleanup() }
         try f.rawDays(1...7)
         _ = try await f.build(try f.engine(FlowFixture.weblogs), "rollup@2013-06-07")
-        try FileManager.default.removeItem(atPath: f.scratch.url("state"))
+        try f.touch("rollup/2013-06-07.txt", secondsAgo: 0)
+        _ = try await f.build(try f.engine(FlowFixture.weblogs), "rollup@2013-06-07")  // the trace learns the new stat
+        let before = try FileManager.default.attributesOfItem(atPath: f.scratch.url("rollup/2013-06-07.txt"))[.modificationDate] as? Date
+        f.loseState()
         let lost = try f.engine(FlowFixture.weblogs)
         var plan = BuildOptions(); plan.dryRun = true
-        #expect(try await f.build(lost, "rollup@2013-06-07", options: plan).wouldBuild == 8)
-        let adopted = try await lost.adopt(try lost.targets("raw_gz@2013-06-01/2013-06-07") + lost.targets("rollup@2013-06-07"))
-        #expect(adopted.allSatisfy { $0.outcome == "adopted" }, "\(adopted)")
+        let planned = try await f.build(lost, "rollup@2013-06-07", options: plan)
+        #expect(planned.wouldBuild == 0 && planned.fresh == 8, "\(planned.units.map { "\($0.step)@\($0.partition) \($0.reasons)" })")
         let report = try await f.build(try f.engine(FlowFixture.weblogs), "rollup@2013-06-07")
         #expect(report.nothingToDo, "\(report.units.map { "\($0.step)@\($0.partition) \($0.reasons)" })")
+        #expect(report.units.allSatisfy { $0.reasons.first?.contains("adopted from") == true })
+        let after = try FileManager.default.attributesOfItem(atPath: f.scratch.url("rollup/2013-06-07.txt"))[.modificationDate] as? Date
+        #expect(before == after)
+        // The adopted traces are in the new state file: the next run reads no sidecar.
+        let traces = try await StateStore(path: f.scratch.url("state/state.sqlite")).flowTraces(pipeline: "weblogs")
+        #expect(traces["roll"]?["2013-06-07"]?.trace != nil)
+        #expect(traces["compress"]?.count == 7)
+    }
+
+    @Test("a sidecar that does not describe the output any more is not adopted: the unit rebuilds")
+    func staleSidecarIsNotAdopted() async throws {
+        let f = try FlowFixture(); defer { f.cleanup() }
+        try f.rawDays(1...1)
+        _ = try await f.build(try f.engine(FlowFixture.weblogs), "rollup@2013-06-01")
+        f.loseState()
+        try f.write("rollup/2013-06-01.txt", "tampered\n")
+        let report = try await f.build(try f.engine(FlowFixture.weblogs), "rollup@2013-06-01")
+        #expect(report.builtUnits == ["roll@2013-06-01"])
+        #expect(report.outcome("compress@2013-06-01") == .fresh)
+        #expect(report.units.last?.reasons.contains { $0.contains("changed outside the pipeline") } == true)
+    }
+
+    @Test("sidecars have names table readers skip (_dctc/); old NAME._dctc.json sidecars are read and moved")
+    func sidecarNamesAndMigration() async throws {
+        let f = try FlowFixture(); defer { f.cleanup() }
+        try f.rawDays(1...2)
+        _ = try await f.build(try f.engine(FlowFixture.weblogs), "raw_gz@2013-06-01/2013-06-02")
+        #expect(f.exists("gz/2013/06/_dctc/01.log.gz.json"))
+        let names = try FileManager.default.contentsOfDirectory(atPath: f.scratch.url("gz/2013/06"))
+        #expect(names.allSatisfy { $0.hasPrefix("_") || $0.hasSuffix(".log.gz") }, "\(names)")
+        // As an earlier dctc left them: beside the file, and no state file.
+        for d in ["01", "02"] {
+            try FileManager.default.moveItem(atPath: f.scratch.url("gz/2013/06/_dctc/\(d).log.gz.json"),
+                                             toPath: f.scratch.url("gz/2013/06/\(d).log.gz._dctc.json"))
+        }
+        f.loseState()
+        let report = try await f.build(try f.engine(FlowFixture.weblogs), "raw_gz@2013-06-01/2013-06-02")
+        #expect(report.nothingToDo, "\(report.units.map { "\($0.step)@\($0.partition) \($0.reasons)" })")
+        #expect(f.exists("gz/2013/06/_dctc/01.log.gz.json") && f.exists("gz/2013/06/_dctc/02.log.gz.json"))
+        #expect(!f.exists("gz/2013/06/01.log.gz._dctc.json") && !f.exists("gz/2013/06/02.log.gz._dctc.json"))
+    }
+
+    @Test("adopt still recovers traces explicitly and moves old sidecars")
+    func adoptCommandRecordsTraces() async throws {
+        let f = try FlowFixture(); defer { f.cleanup() }
+        try f.rawDays(1...3)
+        _ = try await f.build(try f.engine(FlowFixture.weblogs), "raw_gz@2013-06-01/2013-06-03")
+        try FileManager.default.moveItem(atPath: f.scratch.url("gz/2013/06/_dctc/03.log.gz.json"),
+                                         toPath: f.scratch.url("gz/2013/06/03.log.gz._dctc.json"))
+        f.loseState()
+        let engine = try f.engine(FlowFixture.weblogs)
+        let adopted = try await engine.adopt(try engine.targets("raw_gz@2013-06-01/2013-06-03"))
+        #expect(adopted.map(\.outcome) == ["adopted", "adopted", "adopted"], "\(adopted)")
+        #expect(f.exists("gz/2013/06/_dctc/03.log.gz.json") && !f.exists("gz/2013/06/03.log.gz._dctc.json"))
+        let traces = try await StateStore(path: f.scratch.url("state/state.sqlite")).flowTraces(pipeline: "weblogs")
+        #expect(traces["compress"]?.count == 3)
     }
 
     @Test("an output changed outside the pipeline is rebuilt; adopt refuses a sidecar that no longer matches")

@@ -18,6 +18,14 @@ struct FlowFixture {
     func read(_ rel: String) throws -> String { try scratch.readString(rel) }
     func exists(_ rel: String) -> Bool { FileManager.default.fileExists(atPath: scratch.url(rel)) }
 
+    /// Removes the state folder, as on a new machine (SQLite may still be removing its side
+    /// files of a closing connection: try again a few times).
+    func loseState(_ folder: String = "state") {
+        for _ in 0..<20 where FileManager.default.fileExists(atPath: scratch.url(folder)) {
+            try? FileManager.default.removeItem(atPath: scratch.url(folder))
+        }
+    }
+
     /// Sets a file's modification time (to make a same-content rewrite visible by stat).
     func touch(_ rel: String, secondsAgo: Double) throws {
         try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -secondsAgo)], ofItemAtPath: scratch.url(rel))
@@ -27,17 +35,18 @@ struct FlowFixture {
         try PipelineParser.parse(yaml, path: scratch.url("pipeline.dctc.yaml"))
     }
 
-    func engine(_ yaml: String, state: StateStore? = nil) throws -> FlowEngine {
+    /// An engine; `stateFolder` gives it a state file and lock folder of its own (another worker).
+    func engine(_ yaml: String, state: StateStore? = nil, stateFolder: String = "state") throws -> FlowEngine {
         let p = try pipeline(yaml)
         let base = scratch.path
         let fs = self.fs
-        let store = try state ?? StateStore(path: scratch.url("state/state.sqlite"))
+        let store = try state ?? StateStore(path: scratch.url("\(stateFolder)/state.sqlite"))
         let env = FlowEnvironment(
             resolve: { address in
                 let parsed = try Address.parse(address, cwd: base)
                 return Location(fs: fs, path: parsed.path, address: parsed)
             },
-            state: store, lockDirectory: scratch.url("state/locks"), stagingDirectory: NSTemporaryDirectory(),
+            state: store, lockDirectory: scratch.url("\(stateFolder)/locks"), stagingDirectory: NSTemporaryDirectory(),
             now: 1_400_000_000)
         return FlowEngine(pipeline: p, environment: env)
     }

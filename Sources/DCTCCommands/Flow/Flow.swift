@@ -46,6 +46,12 @@ struct FlowBuild: AsyncParsableCommand {
           dctc flow build logs_gz@2013-06-01/2013-06-07 -j 8 --json
           dctc flow build rollup@2013-06-03 --upstream none     # as an orchestrator task
           dctc flow build rollup@2013-06-03 --dry-run
+          dctc flow build rollup@2013-06-03 --wait-for-lock 10m   # several workers, one output
+
+        Locks: a unit being built holds a lock beside its output (on S3 an object created with \
+        If-None-Match: *), so runs on other machines skip or, with --wait-for-lock, wait for it \
+        and then use what the other run built. A lock whose worker stopped renewing its lease is \
+        taken over.
         """)
     @OptionGroup var global: GlobalOptions
     @OptionGroup var flow: FlowOptions
@@ -53,6 +59,7 @@ struct FlowBuild: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Upstream units: modified (rebuild the stale ones), all (rebuild them all) or none.", valueName: "mode"))
     var upstream: String = "modified"
     @Flag(name: .long, help: "Print the plan (same as 'flow plan') and change nothing.") var dryRun = false
+    @OptionGroup var locks: FlowLockOptions
     @Option(name: .long, help: ArgumentHelp("Exit with this code when every unit was already fresh.", valueName: "N")) var exitCodeIfNothingDone: Int32?
     @Argument(help: ArgumentHelp("DATASET@PARTITION targets.", valueName: "target")) var targets: [String]
 
@@ -68,6 +75,7 @@ struct FlowBuild: AsyncParsableCommand {
         options.upstream = UpstreamMode(rawValue: upstream) ?? .modified
         options.jobs = jobs
         options.dryRun = dryRun
+        locks.apply(to: &options)
         let report = try await session.engine.build(try session.targets(targets, json: flow.json), options: options, command: dryRun ? "plan" : "build")
         try FlowPrinter.finish(report, options: flow, exitCodeIfNothingDone: exitCodeIfNothingDone, verbose: global.verbose || dryRun)
     }
@@ -137,6 +145,9 @@ struct FlowStatus: AsyncParsableCommand {
                 if !why.isEmpty && s.status != "fresh" { line += "  (" + why.joined(separator: "; ") + ")" }
                 Output.standard.line(line)
             }
+            if statuses.count > FlowPrinter.longRange {
+                Output.error.line("flow status: \(statuses.count) partitions: " + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+            }
         }
         Output.standard.flush()
         if !allFresh { throw CommandFailure(.negative) }
@@ -190,15 +201,19 @@ struct FlowBackfill: AsyncParsableCommand {
         discussion: """
         Examples:
           dctc flow backfill rollup --from 2013-06-01 --to 2013-06-30
+          dctc flow backfill revenue --from 2024-03-01 --to 2024-03-14 --where country=FR,DE
           dctc flow backfill logs_gz --from 2013-01-01 --to 2013-12-31 --only missing --order newest --max-parallel 8
         """)
     @OptionGroup var global: GlobalOptions
     @OptionGroup var flow: FlowOptions
-    @Option(name: .long, help: ArgumentHelp("First partition.", valueName: "partition")) var from: String
-    @Option(name: .long, help: ArgumentHelp("Last partition (inclusive).", valueName: "partition")) var to: String
+    @Option(name: .long, help: ArgumentHelp("First partition of the time dimension.", valueName: "partition")) var from: String?
+    @Option(name: .long, help: ArgumentHelp("Last partition of the time dimension (inclusive).", valueName: "partition")) var to: String?
+    @Option(name: .long, help: ArgumentHelp("Values of another dimension, e.g. country=FR,DE (repeatable; default: every value).", valueName: "dim=values"))
+    var `where`: [String] = []
     @Option(name: .long, help: ArgumentHelp("Which partitions: stale (stale or missing), missing, or all (rebuild every one).", valueName: "which")) var only = "stale"
     @Option(name: .long, help: ArgumentHelp("oldest or newest first.", valueName: "order")) var order = "oldest"
     @Option(name: .long, help: ArgumentHelp("Units built at once.", valueName: "N")) var maxParallel = 4
+    @OptionGroup var locks: FlowLockOptions
     @Option(name: .long, help: ArgumentHelp("Exit with this code when every unit was already fresh.", valueName: "N")) var exitCodeIfNothingDone: Int32?
     @Argument(help: ArgumentHelp("The dataset.", valueName: "dataset")) var dataset: String
 
@@ -210,7 +225,14 @@ struct FlowBackfill: AsyncParsableCommand {
 
     func run() async throws {
         let session = try await FlowSession.open(flow, global: global, progress: !flow.json)
-        var refs = try session.targets(["\(dataset)@\(from)/\(to)"], json: flow.json)
+        let spec: String
+        do {
+            spec = try session.engine.backfillSpec(dataset: dataset, from: from, to: to, where: `where`)
+        } catch {
+            printError(describe(VFSError.wrap(error, path: dataset), verbose: false))
+            throw CommandFailure(.usage)
+        }
+        var refs = try session.targets([spec], json: flow.json)
         if only == "missing" {
             let statuses = try await session.engine.status(refs)
             let missing = Set(statuses.filter { $0.status == "missing" }.map(\.partition))
@@ -220,6 +242,7 @@ struct FlowBackfill: AsyncParsableCommand {
         var options = BuildOptions()
         options.jobs = maxParallel
         options.forceTargets = only == "all"
+        locks.apply(to: &options)
         let report = try await session.engine.build(refs, options: options, command: "backfill")
         try FlowPrinter.finish(report, options: flow, exitCodeIfNothingDone: exitCodeIfNothingDone, verbose: global.verbose)
     }

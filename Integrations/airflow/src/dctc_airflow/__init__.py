@@ -3,6 +3,7 @@ partitions of a dctc flow pipeline (DctcSensor). See Docs/integrations.md in the
 
 from dctc_airflow.operators import DctcOperator, raise_for_exit
 from dctc_airflow.sensors import DctcSensor
+from dctc_airflow.fanout import sync_shards
 
-__all__ = ["DctcOperator", "DctcSensor", "raise_for_exit"]
+__all__ = ["DctcOperator", "DctcSensor", "raise_for_exit", "sync_shards"]
 __version__ = "0.1.0"

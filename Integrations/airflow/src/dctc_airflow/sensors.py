@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from dctc_cli import cli
+from dctc_airflow import settings
 from dctc_airflow._compat import AirflowException, AirflowFailException, BaseSensorOperator, PokeReturnValue
 
 #: How many not-yet-fresh partitions one poke lists in the log.
@@ -23,10 +24,12 @@ class DctcSensor(BaseSensorOperator):
     pokes again; any other code fails the poke with an error (the task's retries apply).
 
     :param target: DATASET@PARTITION or DATASET@FIRST/LAST, or a list of them (templated).
-    :param pipeline: the pipeline file (templated); default: dctc's ($DCTC_PIPELINE, else
-        ./pipeline.dctc.yaml in `cwd`).
-    :param state: the state file (templated); default: dctc's.
-    :param dctc: the dctc executable on the worker.
+    :param pipeline: the pipeline file (templated); default: the Airflow Variable
+        `dctc_pipeline`, else dctc's ($DCTC_PIPELINE, else ./pipeline.dctc.yaml in `cwd`).
+    :param state: the state file (templated); default: the Variable `dctc_state`, else dctc's.
+    :param dctc: the dctc executable on the worker; default: the Variable `dctc_executable`, else `dctc`.
+    :param connections: Airflow Connection ids whose credentials dctc gets in its environment
+        (as DctcOperator).
     :param env: variables added to dctc's environment (templated).
     :param cwd: the working directory (templated).
 
@@ -43,7 +46,8 @@ class DctcSensor(BaseSensorOperator):
         target: str | Sequence[str],
         pipeline: str | None = None,
         state: str | None = None,
-        dctc: str = "dctc",
+        dctc: str | None = None,
+        connections: Sequence[str] | None = None,
         env: Mapping[str, str] | None = None,
         cwd: str | None = None,
         **kwargs: Any,
@@ -53,12 +57,18 @@ class DctcSensor(BaseSensorOperator):
         self.pipeline = pipeline
         self.state = state
         self.dctc = dctc
+        self.connections = list(connections or [])
         self.env = dict(env) if env else None
         self.cwd = cwd
 
     def poke(self, context: Any) -> Any:
-        args = cli.status_args(self.target, self.pipeline, self.state)
-        process = cli.DctcProcess(args, dctc=self.dctc, env=self.env, cwd=self.cwd,
+        pipeline = settings.resolve(self.pipeline, settings.VARIABLE_PIPELINE)
+        state = settings.resolve(self.state, settings.VARIABLE_STATE)
+        args = cli.status_args(self.target, pipeline, state)
+        env = settings.connections_environment(self.connections) if self.connections else {}
+        env.update(self.env or {})
+        dctc = settings.resolve(self.dctc, settings.VARIABLE_EXECUTABLE, "dctc") or "dctc"
+        process = cli.DctcProcess(args, dctc=dctc, env=env or None, cwd=self.cwd,
                                   on_stderr=lambda line: self.log.info("%s", line))
         try:
             result = process.run()

@@ -34,29 +34,50 @@ struct FlowExport: AsyncParsableCommand {
         abstract: "Write the pipeline as an Airflow 3 DAG file (one task per step and partition).",
         discussion: """
         Without --target, the DAG is scheduled at the finest time grain and each task builds the \
-        partition of the run's logical date. With --target, the DAG holds one task per unit of \
-        that plan (a fixed range), with the pipeline's dependencies between them. Every task runs \
-        'dctc flow build … --upstream none' through DctcOperator (Integrations/airflow).
+        partition of the run's logical date, after sensors for its external inputs and for the \
+        other periods of a window. With --target, the DAG holds one task per unit of that plan \
+        (a fixed range). Every task runs 'dctc flow build … --upstream none --wait-for-lock' \
+        through DctcOperator (Integrations/airflow) and declares its dataset as an Airflow Asset \
+        (URI: the address template), so other DAGs can be scheduled on it.
+
+        The file holds no path of this machine: dctc, the pipeline and the state file on the \
+        workers are --dctc, --worker-pipeline and --worker-state when given, else the Airflow \
+        Variables dctc_executable, dctc_pipeline and dctc_state, else dctc's defaults. \
+        Credentials come from Airflow Connections (--connection aws_default), in dctc's environment.
 
         Examples:
-          dctc flow export airflow --out ~/airflow/dags/weblogs.py
-          dctc flow export airflow --target rollup@2013-06-01/2013-06-07 --dctc /usr/local/bin/dctc
+          dctc flow export airflow --out ~/airflow/dags/weblogs.py --connection aws_default
+          dctc flow export airflow --target rollup@2013-06-01/2013-06-07 --worker-pipeline /srv/etl/pipeline.dctc.yaml
         """)
     @OptionGroup var global: GlobalOptions
     @OptionGroup var flow: FlowOptions
     @Argument(help: ArgumentHelp("The orchestrator: airflow.", valueName: "orchestrator")) var orchestrator: String
     @Option(name: .long, help: ArgumentHelp("Write here instead of standard output.", valueName: "file")) var out: String?
     @Option(name: .long, help: ArgumentHelp("One task per unit of this plan instead of per step.", valueName: "target")) var target: String?
-    @Option(name: .long, help: ArgumentHelp("The dctc executable on the workers (default: this one).", valueName: "path")) var dctc: String?
+    @Option(name: .long, help: ArgumentHelp("The dctc executable on the workers (default: the dctc_executable Variable, else dctc on their PATH).", valueName: "path")) var dctc: String?
+    @Option(name: .long, help: ArgumentHelp("The pipeline file on the workers (default: the dctc_pipeline Variable, else $DCTC_PIPELINE there).", valueName: "path")) var workerPipeline: String?
+    @Option(name: .long, help: ArgumentHelp("The state file on the workers (default: the dctc_state Variable, else each worker's default).", valueName: "path")) var workerState: String?
+    @Option(name: .long, help: ArgumentHelp("An Airflow Connection whose credentials the tasks give dctc in its environment (repeatable).", valueName: "conn-id")) var connection: [String] = []
+    @Option(name: .long, help: ArgumentHelp("How long a task waits for a unit another worker is building (default 30m).", valueName: "duration")) var waitForLock = "30m"
     @Option(name: .long, help: ArgumentHelp("The DAG id (default: dctc_PIPELINE).", valueName: "id")) var dagId: String?
     @Option(name: .long, help: ArgumentHelp("Airflow retries per task.", valueName: "N")) var retries = 2
+
+    func validate() throws {
+        guard FlowLockOptions.seconds(waitForLock) != nil else { throw ValidationError("--wait-for-lock takes a duration such as 30s, 10m or 2h, not '\(waitForLock)'") }
+        for c in connection where c.isEmpty || !c.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) }) {
+            throw ValidationError("--connection takes an Airflow connection id (letters, digits, _ - .), not '\(c)'")
+        }
+    }
 
     func run() async throws {
         guard orchestrator == "airflow" else { throw ValidationError("the only orchestrator is airflow (Luigi uses Integrations/luigi directly)") }
         let session = try await FlowSession.open(flow, global: global)
-        var options = AirflowExport.Options(pipelinePath: URL(fileURLWithPath: flow.pipelinePath).standardizedFileURL.path)
-        options.dctcBinary = dctc ?? FlowExport.executablePath()
-        options.statePath = flow.state.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        var options = AirflowExport.Options()
+        options.pipelinePath = workerPipeline
+        options.dctcBinary = dctc
+        options.statePath = workerState
+        options.connections = connection
+        options.waitForLock = waitForLock
         options.dagID = dagId
         options.retries = retries
         if let target {
@@ -71,16 +92,6 @@ struct FlowExport: AsyncParsableCommand {
             Output.standard.write(text)
         }
         Output.standard.flush()
-    }
-}
-
-extension FlowExport {
-    /// This dctc's own executable (`/proc/self/exe`), else `dctc` (found on the workers' PATH).
-    static func executablePath() -> String {
-        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"), path.hasPrefix("/") {
-            return path
-        }
-        return "dctc"
     }
 }
 
