@@ -173,48 +173,94 @@ _dctc() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    ls|find|stat|du|cat|head|tail|cp|mv|rm|mkdir|rmdir|sync|copy|check|hash|grep|edit|dispatch|flow|config|version|completions|help)
+    ls|find|stat|du|cat|head|tail|cp|mv|rm|mkdir|rmdir|cleanup|sync|copy|check|hash|grep|edit|dispatch|flow|config|version|completions|help)
         # Offer subcommand argument completions
         "_dctc_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'ls find stat du cat head tail cp mv rm mkdir rmdir sync copy check hash grep edit dispatch flow config version completions help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'ls find stat du cat head tail cp mv rm mkdir rmdir cleanup sync copy check hash grep edit dispatch flow config version completions help' -- "${cur}"))
         ;;
     esac
 }
 
 _dctc_ls() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -l -R -h --json -L --copy-links --version --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -l -R -h --json -L --copy-links -a -t -r -1 -d --version --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion ls -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
         return
         ;;
     esac
 }
 
 _dctc_find() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json -L --copy-links --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json -L --copy-links --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --name --type --max-depth)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --name --type --max-depth --size --mtime --newer)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
         return
         ;;
     '--name')
@@ -227,100 +273,244 @@ _dctc_find() {
     '--max-depth')
         return
         ;;
+    '--size')
+        return
+        ;;
+    '--mtime')
+        return
+        ;;
+    '--newer')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion find -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
+        return
+        ;;
     esac
 }
 
 _dctc_stat() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion stat -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
         return
         ;;
     esac
 }
 
 _dctc_du() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -h -s -L --copy-links --version --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -h -s -L --copy-links --json --version --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion du -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
         return
         ;;
     esac
 }
 
 _dctc_cat() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --raw --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --raw --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion cat -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
         return
         ;;
     esac
 }
 
 _dctc_head() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --quiet -q --raw --version -h --help)
+    repeating_flags=(--verbose)
+    non_repeating_flags=(--quiet --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -q --silent --raw --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections -n --lines -c --bytes)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url -n --lines -c --bytes)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
+        return
+        ;;
     '-n'|'--lines')
         return
         ;;
     '-c'|'--bytes')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion head -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
         return
         ;;
     esac
 }
 
 _dctc_tail() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --quiet -q --raw --version -h --help)
+    repeating_flags=(--verbose)
+    non_repeating_flags=(--quiet --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -q --silent --raw --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections -n --lines -c --bytes)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url -n --lines -c --bytes)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
         return
         ;;
     '-n'|'--lines')
@@ -330,21 +520,72 @@ _dctc_tail() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion tail -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _dctc_cp() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --recursive -r --decompress -n --dry-run --no-clobber --ignore-existing -L --copy-links -l --links --perms --no-perms --version -h --help)
-    repeating_options=()
-    non_repeating_options=(--config --max-connections --compress --level --zip --transfers)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --recursive -r --decompress -n --dry-run --no-clobber --ignore-existing -L --copy-links -l --links --perms --no-perms --version -h --help)
+    repeating_options=(--metadata)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --compress --level --zip --transfers)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
+        return
+        ;;
+    '--content-type')
+        return
+        ;;
+    '--metadata')
+        return
+        ;;
+    '--cache-control')
+        return
+        ;;
+    '--content-encoding')
+        return
+        ;;
+    '--storage-class')
+        return
+        ;;
+    '--sse')
+        return
+        ;;
+    '--sse-kms-key-id')
+        return
+        ;;
+    '--acl')
         return
         ;;
     '--compress')
@@ -364,18 +605,61 @@ _dctc_cp() {
 }
 
 _dctc_mv() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -n --dry-run --no-clobber --ignore-existing -L --copy-links -l --links --perms --no-perms --version -h --help)
-    repeating_options=()
-    non_repeating_options=(--config --max-connections --transfers)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -n --dry-run --no-clobber --ignore-existing -L --copy-links -l --links --perms --no-perms --version -h --help)
+    repeating_options=(--metadata)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --transfers)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
+        return
+        ;;
+    '--content-type')
+        return
+        ;;
+    '--metadata')
+        return
+        ;;
+    '--cache-control')
+        return
+        ;;
+    '--content-encoding')
+        return
+        ;;
+    '--storage-class')
+        return
+        ;;
+    '--sse')
+        return
+        ;;
+    '--sse-kms-key-id')
+        return
+        ;;
+    '--acl')
         return
         ;;
     '--transfers')
@@ -385,72 +669,212 @@ _dctc_mv() {
 }
 
 _dctc_rm() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --recursive -r --force -f --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --recursive -r --force -f -n --dry-run --interactive -i --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion rm -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
         return
         ;;
     esac
 }
 
 _dctc_mkdir() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --parents -p --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --parents -p -n --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion mkdir -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
         return
         ;;
     esac
 }
 
 _dctc_rmdir() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -n --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion rmdir -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_dctc_cleanup() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --dry-run --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --max-age)
+    __dctc_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
+        return
+        ;;
+    '--max-age')
         return
         ;;
     esac
 }
 
 _dctc_sync() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --allow-empty-source --version -h --help)
-    repeating_options=(--include --exclude --filter-from --include-from --exclude-from)
-    non_repeating_options=(--config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --backup-dir --max-delete)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -c --checksum --size-only -u --update -n --dry-run --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --allow-empty-source --version -h --help)
+    repeating_options=(--include --exclude --filter-from --include-from --exclude-from --metadata)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --backup-dir --max-delete)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
         return
         ;;
     '--modify-window')
@@ -524,6 +948,30 @@ _dctc_sync() {
         return
         ;;
     '--exit-code-if-nothing-done')
+        return
+        ;;
+    '--content-type')
+        return
+        ;;
+    '--metadata')
+        return
+        ;;
+    '--cache-control')
+        return
+        ;;
+    '--content-encoding')
+        return
+        ;;
+    '--storage-class')
+        return
+        ;;
+    '--sse')
+        return
+        ;;
+    '--sse-kms-key-id')
+        return
+        ;;
+    '--acl')
         return
         ;;
     '--backup-dir')
@@ -536,18 +984,37 @@ _dctc_sync() {
 }
 
 _dctc_copy() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --version -h --help)
-    repeating_options=(--include --exclude --filter-from --include-from --exclude-from)
-    non_repeating_options=(--config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --backup-dir)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -c --checksum --size-only -u --update -n --dry-run --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --version -h --help)
+    repeating_options=(--include --exclude --filter-from --include-from --exclude-from --metadata)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --backup-dir)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
         return
         ;;
     '--modify-window')
@@ -623,6 +1090,30 @@ _dctc_copy() {
     '--exit-code-if-nothing-done')
         return
         ;;
+    '--content-type')
+        return
+        ;;
+    '--metadata')
+        return
+        ;;
+    '--cache-control')
+        return
+        ;;
+    '--content-encoding')
+        return
+        ;;
+    '--storage-class')
+        return
+        ;;
+    '--sse')
+        return
+        ;;
+    '--sse-kms-key-id')
+        return
+        ;;
+    '--acl')
+        return
+        ;;
     '--backup-dir')
         return
         ;;
@@ -630,18 +1121,37 @@ _dctc_copy() {
 }
 
 _dctc_check() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure -c --checksum --size-only -u --update -n --dry-run --json --progress --no-progress --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -c --checksum --size-only -u --update -n --dry-run --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --version -h --help)
     repeating_options=(--include --exclude --filter-from --include-from --exclude-from)
-    non_repeating_options=(--config --max-connections --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
         return
         ;;
     '--modify-window')
@@ -721,18 +1231,37 @@ _dctc_check() {
 }
 
 _dctc_hash() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --quiet --ignore-missing --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --recursive -r --ignore-missing --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --algo --check)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --algo --check)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
         return
         ;;
     '--algo')
@@ -743,57 +1272,138 @@ _dctc_hash() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion hash -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _dctc_grep() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose --accept-new-host-key --insecure -i --ignore-case -v --invert-match -c --count -l --files-with-matches -n --line-number -F --fixed-strings -E --extended-regexp -r --recursive -q --quiet --version -h --help)
+    repeating_flags=(--verbose)
+    non_repeating_flags=(--quiet --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -i --ignore-case -v --invert-match -c --count -l --files-with-matches -n --line-number -F --fixed-strings -E --extended-regexp -r --recursive -q --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion grep -- positional@1 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
         return
         ;;
     esac
 }
 
 _dctc_edit() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --new --force -f --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --new --force -f -n --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion edit -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
         return
         ;;
     esac
 }
 
 _dctc_dispatch() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --header --json --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -n --dry-run --header --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections --by --column --regex --date-format --grain --time-zone --buckets --format --separator --name --compress --level --on-error --max-open --max-keys --spool-memory --spool-dir --transfers)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --by --column --regex --date-format --grain --time-zone --buckets --format --separator --name --compress --level --on-error --max-open --max-keys --spool-memory --spool-dir --transfers)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
         return
         ;;
     '--by')
@@ -855,6 +1465,14 @@ _dctc_dispatch() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion dispatch -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _dctc_flow() {
@@ -881,18 +1499,37 @@ _dctc_flow() {
 }
 
 _dctc_flow_build() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --dry-run --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections -p --pipeline --state -j --upstream --wait-for-lock --lock-lease --exit-code-if-nothing-done)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url -p --pipeline --state -j --upstream --wait-for-lock --lock-lease --exit-code-if-nothing-done)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
         return
         ;;
     '-p'|'--pipeline')
@@ -920,18 +1557,37 @@ _dctc_flow_build() {
 }
 
 _dctc_flow_plan() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections -p --pipeline --state --upstream)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url -p --pipeline --state --upstream)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
         return
         ;;
     '-p'|'--pipeline')
@@ -947,18 +1603,37 @@ _dctc_flow_plan() {
 }
 
 _dctc_flow_status() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections -p --pipeline --state)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url -p --pipeline --state)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
         return
         ;;
     '-p'|'--pipeline')
@@ -971,18 +1646,37 @@ _dctc_flow_status() {
 }
 
 _dctc_flow_why() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections -p --pipeline --state)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url -p --pipeline --state)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
         return
         ;;
     '-p'|'--pipeline')
@@ -995,18 +1689,37 @@ _dctc_flow_why() {
 }
 
 _dctc_flow_backfill() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=(--where)
-    non_repeating_options=(--config --max-connections -p --pipeline --state --from --to --only --order --max-parallel --wait-for-lock --lock-lease --exit-code-if-nothing-done)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url -p --pipeline --state --from --to --only --order --max-parallel --wait-for-lock --lock-lease --exit-code-if-nothing-done)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
         return
         ;;
     '-p'|'--pipeline')
@@ -1046,18 +1759,37 @@ _dctc_flow_backfill() {
 }
 
 _dctc_flow_graph() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections -p --pipeline --state --format)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url -p --pipeline --state --format)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
         return
         ;;
     '-p'|'--pipeline')
@@ -1073,18 +1805,37 @@ _dctc_flow_graph() {
 }
 
 _dctc_flow_export() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=(--connection)
-    non_repeating_options=(--config --max-connections -p --pipeline --state --out --target --dctc --worker-pipeline --worker-state --wait-for-lock --dag-id --retries)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url -p --pipeline --state --out --target --dctc --worker-pipeline --worker-state --wait-for-lock --dag-id --retries)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
         return
         ;;
     '-p'|'--pipeline')
@@ -1124,18 +1875,37 @@ _dctc_flow_export() {
 }
 
 _dctc_flow_adopt() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections -p --pipeline --state)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url -p --pipeline --state)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
         return
         ;;
     '-p'|'--pipeline')
@@ -1148,18 +1918,37 @@ _dctc_flow_adopt() {
 }
 
 _dctc_flow_validate() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections -p --pipeline --state)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url -p --pipeline --state)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
         return
         ;;
     '-p'|'--pipeline')
@@ -1195,54 +1984,111 @@ _dctc_config() {
 }
 
 _dctc_config_list() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --json --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
         return
         ;;
     esac
 }
 
 _dctc_config_show() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
         return
         ;;
     esac
 }
 
 _dctc_config_add() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --replace --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --replace -n --dry-run --version -h --help)
     repeating_options=(--set --secret-env --secret-command)
-    non_repeating_options=(--config --max-connections --type --host --port --user --endpoint --url --region --root)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --type --host --port --user --endpoint --url --root)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
         return
         ;;
     '--type')
@@ -1263,9 +2109,6 @@ _dctc_config_add() {
     '--url')
         return
         ;;
-    '--region')
-        return
-        ;;
     '--root')
         return
         ;;
@@ -1282,55 +2125,151 @@ _dctc_config_add() {
 }
 
 _dctc_config_remove() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -n --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
         return
         ;;
     esac
 }
 
 _dctc_config_path() {
-    repeating_flags=()
-    non_repeating_flags=(--verbose -v --accept-new-host-key --insecure --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --max-connections)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
     '--config')
         return
         ;;
     '--max-connections')
         return
         ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
+        return
+        ;;
     esac
 }
 
 _dctc_version() {
-    repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=()
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
     __dctc_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
+        return
+        ;;
+    esac
 }
 
 _dctc_completions() {
-    repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --version -h --help)
     repeating_options=()
-    non_repeating_options=()
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
     __dctc_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
+        return
+        ;;
+    esac
 
     # Offer positional completions
     case "${positional_number}" in
