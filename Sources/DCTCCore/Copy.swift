@@ -12,6 +12,8 @@ public enum Transfer {
     ///   - sourceInfo: the source's info when the caller already has it (saves a round trip).
     ///   - transform: applied to the bytes on the way (compression); disables size/hash checks
     ///     against the source, since the content changes.
+    ///   - watch: sees the bytes as they are read without changing them (a progress display);
+    ///     unlike `transform` it keeps every check. Not called for a server-side copy.
     ///   - keepPermissions: give the destination the source's permission bits (never wider:
     ///     a 0600 file stays 0600, the exec bit is kept, setuid/setgid are dropped) when both
     ///     stores have modes; false (`--no-perms`) leaves the destination store's default.
@@ -21,6 +23,7 @@ public enum Transfer {
                                 sourceInfo: FileInfo? = nil,
                                 attributes extra: WriteAttributes = .none,
                                 keepPermissions: Bool = true,
+                                watch: (@Sendable (ByteStream) -> ByteStream)? = nil,
                                 transform: (@Sendable (ByteStream) async throws -> ByteStream)? = nil) async throws -> FileInfo {
         let info: FileInfo
         if let sourceInfo {
@@ -47,6 +50,7 @@ public enum Transfer {
             try await UpfrontHash.fill(&attributes, source: source.fs, info: info, destination: destination.fs, path: destination.path)
         }
         var stream = try await source.fs.read(source.path, range: nil)
+        if let watch { stream = watch(stream) }
         if let transform { stream = try await transform(stream) }
         return try await destination.fs.write(destination.path, from: stream, attributes: attributes)
     }

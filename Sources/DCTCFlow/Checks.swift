@@ -65,6 +65,12 @@ enum Checks {
         return rows
     }
 
+    /// The partition a `compare: previous` check of the unit reads, or nil without one.
+    static func comparedPartition(of unit: UnitNode, engine: FlowEngine) -> PartitionRef? {
+        guard unit.step.checks.contains(where: { if case .compare = $0 { true } else { false } }) else { return nil }
+        return previousPartition(of: unit, engine: engine)
+    }
+
     /// The previous partition of the same dataset: every time dimension one period earlier.
     static func previousPartition(of unit: UnitNode, engine: FlowEngine) -> PartitionRef? {
         guard let ds = engine.pipeline.datasets[unit.output.dataset] else { return nil }

@@ -373,10 +373,19 @@ public final class FlowEngine: Sendable {
         var dependents: [[Int]] = Array(repeating: [], count: order.count)
         var dependencyRanks: [[Int]] = Array(repeating: [], count: order.count)
         for (i, id) in order.enumerated() {
-            let deps = Set(nodes[id]?.dependencies.compactMap { rank[$0] } ?? [])
-            waitingOn[i] = deps.count
+            guard let node = nodes[id] else { continue }
+            let deps = Set(node.dependencies.compactMap { rank[$0] })
             dependencyRanks[i] = deps.sorted()
-            for d in deps { dependents[d].append(i) }
+            // `compare: previous` reads the previous partition's output: when this plan builds
+            // that too, it goes first (an order only: its failure does not skip this unit, which
+            // then compares with what is there). Earlier in the plan only, so never a cycle.
+            var waits = deps
+            if let previous = Checks.comparedPartition(of: node, engine: self),
+               let r = rank[UnitID(step: id.step, key: previous.key)], r < i {
+                waits.insert(r)
+            }
+            waitingOn[i] = waits.count
+            for d in waits { dependents[d].append(i) }
         }
         var ready = (0..<order.count).filter { waitingOn[$0] == 0 }.reversed() as [Int]
         var results: [UnitResult?] = Array(repeating: nil, count: order.count)

@@ -86,6 +86,20 @@ public final class SyncEngine: Sendable {
     /// credentials) are thrown. A cancelled run (Ctrl-C) returns with `interrupted` set,
     /// every file either complete or untouched (writes are atomic), and no deletions.
     public func run() async throws -> SyncSummary {
+        // What the listings and walks leave out (unsafe names, link loops) comes here, not to the
+        // process-wide sink: counted and kept in this run's summary, printed once by the reporter.
+        let reporter = self.reporter
+        let sink = SkippedEntries(notice: { entry in
+            if entry.counts {
+                reporter.refuse(entry.address, entry.reason)
+            } else {
+                reporter.notices.once("skipped:" + entry.address, "note: \(entry)")
+            }
+        })
+        return try await SkippedEntries.$current.withValue(sink) { try await runReportingSkips() }
+    }
+
+    private func runReportingSkips() async throws -> SyncSummary {
         let started = Date()
         let source = self.source
         let rootInfo = try await RetryPolicy(retries: options.retries, baseDelay: options.retryDelay).run {

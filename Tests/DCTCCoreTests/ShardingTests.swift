@@ -6,10 +6,10 @@ import Testing
 struct ShardingTests {
     @Test("K/N parses; shard 0, K > N, N = 0 and garbage are refused with a remedy")
     func parse() throws {
-        let s = try Shard.parse("2/4")
+        let s = try Shard(parse: "2/4")
         #expect(s.index == 2 && s.count == 4 && s.description == "2/4")
         for bad in ["0/4", "5/4", "1/0", "a/b", "2", "1/2/3", "-1/4", "1/20000"] {
-            #expect(throws: VFSError.self) { try Shard.parse(bad) }
+            #expect(throws: VFSError.self) { try Shard(parse: bad) }
         }
     }
 

@@ -7,7 +7,7 @@ import Testing
 @Suite("Cancellation")
 struct CurlCancellationTests {
     @Test("cancelling the body mid-download frees the only worker for the next request",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(5)))
     func cancelBodyFreesWorker() async throws {
         let server = try await FixtureServer.start()
         defer { server.stop() }
@@ -27,7 +27,7 @@ struct CurlCancellationTests {
     }
 
     @Test("a response dropped without reading its body frees the only worker",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(5)))
     func droppedResponseFreesWorker() async throws {
         let server = try await FixtureServer.start()
         defer { server.stop() }
@@ -41,7 +41,7 @@ struct CurlCancellationTests {
     }
 
     @Test("a reader that gives up while the server stalls frees the worker",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(5)))
     func cancelDuringStall() async throws {
         let server = try await FixtureServer.start()
         defer { server.stop() }
@@ -62,7 +62,7 @@ struct CurlCancellationTests {
     }
 
     @Test("a connection that breaks mid-body makes the body stream throw a retryable error",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(5)))
     func brokenConnection() async throws {
         let server = try await FixtureServer.start()
         defer { server.stop() }
@@ -81,7 +81,7 @@ struct CurlCancellationTests {
     }
 
     @Test("cancelling the calling task before the response throws CancellationError and frees the worker",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(5)))
     func cancelCaller() async throws {
         let server = try await FixtureServer.start()
         defer { server.stop() }
@@ -99,7 +99,7 @@ struct CurlCancellationTests {
     }
 
     @Test("cancelling a queued request fails it at once, without waiting for a worker",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(5)))
     func cancelQueued() async throws {
         let server = try await FixtureServer.start()
         defer { server.stop() }

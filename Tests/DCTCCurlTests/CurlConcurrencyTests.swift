@@ -7,7 +7,7 @@ import Testing
 @Suite("Concurrency")
 struct CurlConcurrencyTests {
     @Test("eight transfers run at once on a pool of eight while the cooperative pool stays free",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(5)))
     func eightAtOnce() async throws {
         let server = try await FixtureServer.start()
         defer { server.stop() }
@@ -38,7 +38,7 @@ struct CurlConcurrencyTests {
     }
 
     @Test("a pool of two never runs more than two transfers at once; the others queue and complete",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(5)))
     func poolBoundsConcurrency() async throws {
         let server = try await FixtureServer.start()
         defer { server.stop() }

@@ -121,7 +121,7 @@ struct FlowWorkersTests {
         let f = try FlowFixture(); defer { f.cleanup() }
         try f.rawDays(1...1)
         let log = f.scratch.url("builds.log")
-        let yaml = Self.counting(log).replacingOccurrences(of: "sleep 0.1", with: "sleep 6")
+        let yaml = Self.counting(log).replacingOccurrences(of: "sleep 0.1", with: "sleep 15")
         let a = try f.engine(yaml, stateFolder: "worker-a")
         let b = try f.engine(yaml, stateFolder: "worker-b")
         var options = BuildOptions()

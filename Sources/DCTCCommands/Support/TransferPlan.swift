@@ -99,6 +99,33 @@ func runBounded(_ jobs: [FileJob], limit: Int, reporter: ErrorReporter,
     }
 }
 
+/// The counters of the tree copies of one command, started so far: what the progress display
+/// adds to the totals of the single files.
+final class TreeProgress: Sendable {
+    private let engines = Locked<[SyncCounters]>([])
+    private let treeCount: Int
+
+    init(trees: Int) { treeCount = trees }
+
+    func started(_ counters: SyncCounters) { engines.withLock { $0.append(counters) } }
+
+    /// `files` plus what the trees' listings found so far; complete once every tree is listed.
+    /// - Parameter otherErrors: errors outside the trees (the single files).
+    func totals(adding files: ProgressTotals, otherErrors: Int) -> ProgressTotals {
+        let values = engines.value.map(\.values)
+        guard treeCount > 0 else {
+            var t = files
+            t.errors = otherErrors
+            return t
+        }
+        return ProgressTotals(files: (files.files ?? 0) + values.reduce(0) { $0 + $1.filesToTransfer },
+                              bytes: (files.bytes ?? 0) + values.reduce(Int64(0)) { $0 + $1.bytesToTransfer },
+                              complete: values.count == treeCount && values.allSatisfy(\.listingDone),
+                              checked: values.reduce(0) { $0 + $1.filesChecked },
+                              errors: otherErrors + values.reduce(0) { $0 + $1.errors })
+    }
+}
+
 /// Copies directory trees with the sync engine in copy mode, as `copy` does (rclone's copy and
 /// sync share one engine too): the same listing, name rules, comparison, atomic verified
 /// writes, retries and plan. `cp -r` and `mv -r` use it.
@@ -139,7 +166,12 @@ struct TreeCopier {
 
     /// Copies each tree into its root. In a dry run prints the plan (one line per action,
     /// as `sync --dry-run`) and changes nothing.
-    func copy(_ trees: [(source: Location, root: Location)]) async throws -> Outcome {
+    ///
+    /// - Parameters:
+    ///   - observer: told about every transfer's bytes (the progress display).
+    ///   - progress: handed each engine's counters as it starts, for the display's totals.
+    func copy(_ trees: [(source: Location, root: Location)], observer: (any TransferObserver)? = nil,
+              progress: TreeProgress? = nil) async throws -> Outcome {
         var outcome = Outcome()
         for (source, root) in trees {
             let dryRun = options.dryRun
@@ -160,7 +192,9 @@ struct TreeCopier {
                     } else if verbose {
                         Output.error.line(SyncRunner.describe(action))
                     }
-                })
+                },
+                observer: observer)
+            progress?.started(engine.counters)
             let summary = try await engine.run()
             outcome.errors += summary.errors
             outcome.skipped += summary.skipped.count

@@ -8,10 +8,10 @@ struct Cleanup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Abort abandoned uploads in progress (S3 multipart uploads).",
         discussion: """
-        An interrupted large upload leaves its parts on the server (billed as storage) until it
-        is completed or aborted; dctc keeps them so that the next cp or sync of the same file
-        continues where it stopped. This lists the uploads in progress under a bucket or a
-        prefix that were started longer ago than --max-age, and aborts them; --dry-run only
+        An interrupted large upload leaves its parts on the server (billed as storage) until it \
+        is completed or aborted; dctc keeps them so that the next cp or sync of the same file \
+        continues where it stopped. This lists the uploads in progress under a bucket or a \
+        prefix that were started longer ago than --max-age, and aborts them; --dry-run only \
         lists them. Each line: the start time (UTC), the object, the upload id.
 
         Examples:

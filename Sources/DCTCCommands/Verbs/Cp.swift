@@ -100,9 +100,18 @@ struct Cp: AsyncParsableCommand {
         let level = self.level
         let noClobber = self.noClobber
         let dryRun = self.dryRun
-        let counter = ByteCounter()
-        let totals = ProgressTotals(files: plan.files.count, bytes: plan.files.reduce(Int64(0)) { $0 + ($1.info.size ?? 0) })
-        try await ctx.withProgress(verb: "copied", totals: { totals }) { observer in
+        let fileBytes = plan.files.reduce(Int64(0)) { $0 + ($1.info.size ?? 0) }
+        let fileCount = plan.files.count
+        let treeProgress = TreeProgress(trees: plan.trees.count)
+        var options = TreeCopier.options(dryRun: dryRun, transfers: transfers, noClobber: noClobber,
+                                         copyLinks: copyLinks, links: links, perms: perms)
+        options.transform = mapping.transform
+        let copier = TreeCopier(options: options, verbose: global.verbose)
+        let transfers = self.transfers
+        // Single files and trees under one display: its totals grow as the trees are listed.
+        let trees = try await ctx.withProgress(verb: "copied", totals: {
+            treeProgress.totals(adding: ProgressTotals(files: fileCount, bytes: fileBytes), otherErrors: reporter.failureCount)
+        }) { observer in
             await runBounded(plan.files, limit: transfers, reporter: reporter) { job in
                 if noClobber, try await job.destination.fs.exists(job.destination.path) {
                     ctx.note("skipped \(job.destination.address): exists (--no-clobber)")
@@ -112,16 +121,11 @@ struct Cp: AsyncParsableCommand {
                     Output.standard.line("copy     \(job.source.address) -> \(job.destination.address)")
                     return
                 }
-                let result = try await copy(job, codec: codec, level: level, decompress: decompress, observer: observer)
-                counter.add(result.size ?? 0)
+                _ = try await copy(job, codec: codec, level: level, decompress: decompress, observer: observer)
                 ctx.note("copied \(job.source.address) -> \(job.destination.address)")
             }
+            return try await copier.copy(plan.trees, observer: observer, progress: treeProgress)
         }
-        var options = TreeCopier.options(dryRun: dryRun, transfers: transfers, noClobber: noClobber,
-                                         copyLinks: copyLinks, links: links, perms: perms)
-        options.transform = mapping.transform
-        let trees = try await TreeCopier(options: options, verbose: global.verbose).copy(plan.trees)
-        if !dryRun { ctx.note("\(counter.files) file(s), \(humanSize(counter.bytes)) copied") }
         Output.standard.flush()
         try finish(reporter, files: plan.files.count, trees)
     }
@@ -138,14 +142,8 @@ struct Cp: AsyncParsableCommand {
                 result = try await Transfer.copyFile(from: job.source, to: job.destination, sourceInfo: job.info)
                 observer.transferProgressed(id, bytes: job.info.size ?? 0)
             } else {
-                // A transform turns off copyFile's size and hash checks: ask for them here.
-                var attributes = WriteAttributes()
-                if codec == nil && !decompress {
-                    attributes.expectedSize = job.info.size
-                    attributes.sizeHint = job.info.size
-                    attributes.expectedHashes = job.info.hashes
-                }
-                result = try await copy(job, codec: codec, level: level, decompress: decompress, attributes: attributes) {
+                // Watched, not transformed: copyFile keeps its size and hash checks and the upfront hash.
+                result = try await copy(job, codec: codec, level: level, decompress: decompress) {
                     $0.observed(by: observer, id: id)
                 }
             }
@@ -161,21 +159,20 @@ struct Cp: AsyncParsableCommand {
     func copy(_ job: FileJob, codec: Codec?, level: Int?, decompress: Bool, attributes: WriteAttributes = WriteAttributes(),
               observe: @escaping @Sendable (ByteStream) -> ByteStream = { $0 }) async throws -> FileInfo {
         if codec == nil && !decompress {
-            return try await Transfer.copyFile(from: job.source, to: job.destination, sourceInfo: job.info, attributes: attributes) { stream in
-                observe(stream)
-            }
+            return try await Transfer.copyFile(from: job.source, to: job.destination, sourceInfo: job.info, attributes: attributes,
+                                               watch: observe)
         }
         if let codec {
-            return try await Transfer.copyFile(from: job.source, to: job.destination, sourceInfo: job.info) { stream in
+            return try await Transfer.copyFile(from: job.source, to: job.destination, sourceInfo: job.info, transform: { stream in
                 observe(stream).compressed(with: codec, level: level)
-            }
+            })
         }
         if decompress {
             let shown = job.source.fs.display(job.source.path)
             let name = job.source.path.name
-            return try await Transfer.copyFile(from: job.source, to: job.destination, sourceInfo: job.info) { stream in
+            return try await Transfer.copyFile(from: job.source, to: job.destination, sourceInfo: job.info, transform: { stream in
                 try await observe(stream).decompressed(displayPath: shown, name: name)
-            }
+            })
         }
         return try await Transfer.copyFile(from: job.source, to: job.destination, sourceInfo: job.info)
     }
@@ -224,15 +221,4 @@ func finish(_ reporter: ErrorReporter, files fileCount: Int, _ trees: TreeCopier
     case (let a, let b) where a == b: throw CommandFailure(a)
     default: throw CommandFailure(.partial)
     }
-}
-
-/// Counts files and bytes from concurrent transfers.
-final class ByteCounter: @unchecked Sendable {
-    // Guarded by `lock`.
-    private let lock = NSLock()
-    private var _bytes: Int64 = 0
-    private var _files = 0
-    func add(_ n: Int64) { lock.withLock { _bytes += n; _files += 1 } }
-    var bytes: Int64 { lock.withLock { _bytes } }
-    var files: Int { lock.withLock { _files } }
 }

@@ -1,5 +1,4 @@
 import DCTCCore
-import DCTCSync
 import Testing
 
 @Suite("Shards")
