@@ -106,7 +106,21 @@ extension S3FileSystem: RecursiveListing, BatchRemoving {
         let raw = rawObjects(below: path, display: shown, allowEmpty: true)
         var removed = 0
         while let page = try await raw() {
-            let keys = page.map(\.key)
+            // Keys that are not paths (`a//b`, `k/../x`) are reported and kept, as every listing
+            // does: what dctc cannot name it never enters, writes or removes.
+            let keys = page.map(\.key).filter { key in
+                let named = key.hasSuffix("/") ? String(key.dropLast()) : key
+                guard let p = S3FileSystem.path(bucket: bucket, key: named) else {
+                    skipUnnamable(bucket: bucket, key: key)
+                    return false
+                }
+                if let problem = SkippedEntries.unsafeComponent(of: p) {
+                    SkippedEntries.report(address: display(bucket: bucket, key: key), reason: problem)
+                    return false
+                }
+                return true
+            }
+            guard !keys.isEmpty else { continue }
             let (_, error) = await deleteKeys(bucket: bucket, keys: keys)
             if let error { throw error }
             removed += keys.filter { !$0.hasSuffix("/") }.count

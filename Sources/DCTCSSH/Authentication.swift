@@ -131,16 +131,24 @@ extension SessionCore {
                 prompter.remember(key, candidate)
                 break
             }
+            // The connection failed before the server answered: the secret was not refused, so
+            // the retried connection tries it again instead of asking a second time.
+            if isTransportFailure(rc) { prompter.remember(key, candidate) }
             try rethrowTransportFailure(rc, function: function)
             if !again(rc) { break }
         }
         return (rc, asked)
     }
 
+    /// Whether `rc` is a connection failure rather than a refusal.
+    private func isTransportFailure(_ rc: Int32) -> Bool {
+        let kind = SSH2Error.kind(forCode: rc)
+        return kind == .unavailable || kind == .timedOut
+    }
+
     /// Throws when `rc` is a connection failure rather than a refusal (the session is then dead).
     private func rethrowTransportFailure(_ rc: Int32, function: String) throws {
-        let kind = SSH2Error.kind(forCode: rc)
-        if kind == .unavailable || kind == .timedOut {
+        if isTransportFailure(rc) {
             throw error(rc, function: function, context: "the connection failed during login")
         }
     }

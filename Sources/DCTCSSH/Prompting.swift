@@ -17,7 +17,8 @@ public protocol SSHPrompter: Sendable {
     func line(_ prompt: String) -> String?
     /// A secret that worked earlier in this process (so a pool of sessions asks once).
     func remembered(_ key: String) -> SSHSecret?
-    /// Keeps a secret that worked, for the next session to the same place.
+    /// Keeps a secret that worked (or was cut off by a failed connection, not refused), for the
+    /// next session to the same place.
     func remember(_ key: String, _ secret: SSHSecret)
 }
 

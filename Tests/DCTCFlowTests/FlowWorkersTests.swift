@@ -121,20 +121,27 @@ struct FlowWorkersTests {
         let f = try FlowFixture(); defer { f.cleanup() }
         try f.rawDays(1...1)
         let log = f.scratch.url("builds.log")
-        let yaml = Self.counting(log).replacingOccurrences(of: "sleep 0.1", with: "sleep 15")
+        // The step holds until the test opens the gate (at most 120 s), so the second run meets
+        // it running however slowly this machine schedules either side.
+        let gate = f.scratch.url("gate")
+        let hold = "for i in $(seq 1200); do [ -e \(gate) ] && break; sleep 0.1; done"
+        let yaml = Self.counting(log).replacingOccurrences(of: "sleep 0.1", with: hold)
         let a = try f.engine(yaml, stateFolder: "worker-a")
         let b = try f.engine(yaml, stateFolder: "worker-b")
         var options = BuildOptions()
-        options.lockLease = 2
+        options.lockLease = 3
         async let first = f.build(a, "day@2013-06-01", options: options)
+        defer { FileManager.default.createFile(atPath: gate, contents: nil) }
         var polls = 0
-        while !FileManager.default.fileExists(atPath: log) && polls < 600 {
+        while !FileManager.default.fileExists(atPath: log) && polls < 3000 {
             try await Task.sleep(nanoseconds: 20_000_000); polls += 1
         }
-        // Twice the lease after it was taken: only renewals keep the lock.
-        try await Task.sleep(nanoseconds: 4_000_000_000)
+        // Over twice the lease after it was taken: only renewals keep the lock.
+        let taken = Date()
+        while Date().timeIntervalSince(taken) < 7 { try await Task.sleep(nanoseconds: 100_000_000) }
         let second = try await f.build(b, "day@2013-06-01", options: options)
         #expect(second.outcome("clean@2013-06-01") == .locked, "\(second.units.map(\.reasons))")
+        FileManager.default.createFile(atPath: gate, contents: nil)
         let one = try await first
         #expect(one.builtUnits == ["clean@2013-06-01"])
         #expect(try f.read("builds.log") == "clean@2013-06-01\n")
