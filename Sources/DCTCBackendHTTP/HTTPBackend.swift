@@ -43,9 +43,9 @@ public enum HTTPBackend {
             config.bearerToken = try account.secret("token")
             if account.bool("insecure_tls") == true { config.verifyTLS = false }
             if let n = account.int("max_connections") { config.maxConnections = n }
-            if let seconds = account["timeout"].flatMap(Double.init), seconds > 0 {
-                config.timeouts.connect = .milliseconds(Int64(seconds * 1000))
-                config.timeouts.stallTime = .milliseconds(Int64(max(seconds, 1) * 1000))
+            if let timeout = account.seconds("timeout") {
+                config.timeouts.connect = timeout
+                config.timeouts.stallTime = max(timeout, .seconds(1))
             }
             config.mode = account.type == "webdav" ? .webdav : .detect
             if let root = account["root"], !root.isEmpty {

@@ -282,6 +282,7 @@ public struct S3Configuration: Sendable {
         config.credentialSource = dynamic
         config.upload = try accountUploadProperties(account).overridden(by: options.upload)
         if let n = options.maxConnections ?? account?.int("max_connections") { config.maxConnections = max(1, n) }
+        if let timeout = account?.seconds("timeout") { config.connectTimeout = timeout }
         if let n = account?.int("upload_concurrency") { config.uploadConcurrency = max(1, n) }
         if let n = account?.int("download_concurrency") { config.downloadConcurrency = max(1, n) }
         if let n = account?.int("chunk_size_mib") { config.partSize = max(5, n) * 1024 * 1024 }

@@ -175,8 +175,6 @@ public struct Account: Sendable, Equatable, CustomStringConvertible, CustomDebug
     public var useAgent: Bool? { bool("use_agent") }
     /// `insecure_tls`: skip TLS certificate verification.
     public var insecureTLS: Bool? { bool("insecure_tls") }
-    /// `implicit_tls`: FTPS with TLS from the first byte (port 990) instead of `AUTH TLS`.
-    public var implicitTLS: Bool? { bool("implicit_tls") }
     /// `max_connections`: the most connections dctc opens to this store at once.
     public var maxConnections: Int? { int("max_connections") }
     /// `timeout`: seconds to wait for the server before giving up.

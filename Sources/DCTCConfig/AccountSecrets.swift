@@ -15,17 +15,22 @@ extension Account {
     /// Keys whose values are secrets: each can be given inline (`KEY = "..."`), through the
     /// environment (`KEY_env = "VAR"`) or by a command (`KEY_command = "..."`).
     public static let secretKeys: Set<String> = [
-        "password", "secret_access_key", "access_key_id", "session_token", "passphrase", "key_passphrase", "token",
+        "password", "secret_access_key", "session_token", "passphrase", "key_passphrase", "token",
     ]
+
+    /// Keys that may also be given through the environment (`KEY_env`) or a command
+    /// (`KEY_command`): the secrets, and the S3 access key id, which is not a secret (it names
+    /// the key, as a user name does: aws-cli and rclone show it) but often lives beside one.
+    public static let indirectKeys: Set<String> = secretKeys.union(["access_key_id"])
 
     /// Words that make an unknown key masked too when it is displayed.
     private static let secretWords = ["password", "secret", "token", "passphrase"]
 
-    /// `KEY` when `key` is `KEY` + `suffix` and `KEY` is one of `secretKeys`.
+    /// `KEY` when `key` is `KEY` + `suffix` and `KEY` is one of `indirectKeys`.
     static func secretBase(of key: String, suffix: String) -> String? {
         guard key.hasSuffix(suffix) else { return nil }
         let base = String(key.dropLast(suffix.count))
-        return secretKeys.contains(base) ? base : nil
+        return indirectKeys.contains(base) ? base : nil
     }
 
     /// True for `secretKeys` and for any key that names a secret (`api_token`, `db_password`).

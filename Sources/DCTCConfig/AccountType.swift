@@ -41,6 +41,13 @@ enum AccountSchema {
         "password": .secret,
     ]
 
+    /// What the FTP store reads besides the login (FTPBackend.swift).
+    private static let ftp: [String: FieldKind] = [
+        "netrc_file": .string,
+        "list_page_size": .integer(1...100_000),
+        "mtime_command": .string,
+    ]
+
     private static func merged(_ parts: [String: FieldKind]...) -> [String: FieldKind] {
         var all: [String: FieldKind] = [:]
         for part in parts { all.merge(part) { a, _ in a } }
@@ -66,9 +73,10 @@ enum AccountSchema {
                 "remote_hash": .boolean,
             ])
         case .ftp:
-            return merged(common, network, login)
+            return merged(common, network, login, ftp)
         case .ftps:
-            return merged(common, network, login, [
+            return merged(common, network, login, ftp, [
+                "ca_file": .string,
                 "implicit_tls": .boolean,
                 "insecure_tls": .boolean,
             ])

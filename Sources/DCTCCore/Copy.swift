@@ -49,7 +49,7 @@ public enum Transfer {
             }
             try await UpfrontHash.fill(&attributes, source: source.fs, info: info, destination: destination.fs, path: destination.path)
         }
-        var stream = try await source.fs.read(source.path, range: nil)
+        var stream = try await source.fs.read(source.path, range: nil).limited(destination.bandwidthDirection)
         if let watch { stream = watch(stream) }
         if let transform { stream = try await transform(stream) }
         return try await destination.fs.write(destination.path, from: stream, attributes: attributes)

@@ -29,6 +29,12 @@ public struct AccountSettings: Sendable {
     }
 
     public func int(_ key: String) -> Int? { values[key].flatMap { Int($0) } }
+
+    /// A positive number of seconds (`timeout = 30`, `2.5`) as a duration; nil when absent or not one.
+    public func seconds(_ key: String) -> Duration? {
+        guard let s = values[key].flatMap(Double.init), s > 0, s <= 86_400 else { return nil }
+        return .milliseconds(Int64((s * 1000).rounded()))
+    }
 }
 
 /// Finds accounts by name (implemented by the config file loader).

@@ -127,7 +127,8 @@ final class Applier: Sendable {
         let id = TransferID.next()
         observer?.transferStarted(id, path: destination.fs.display(target), size: src.size)
         do {
-            var stream = try await source.fs.read(src.path, range: nil).observed(by: observer, id: id)
+            var stream = try await source.fs.read(src.path, range: nil)
+                .limited(destination.bandwidthDirection).observed(by: observer, id: id)
             // Hash sources while they stream, so the hash cache learns them for free.
             var hasher: SharedHasher?
             let cacheKey = options.state != nil ? HashCacheKey(src) : nil

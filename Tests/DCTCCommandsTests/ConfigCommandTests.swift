@@ -76,4 +76,51 @@ struct ConfigCommandTests {
         #expect(r.status == 2)
         #expect(r.stderr.contains("line 1"))
     }
+
+    @Test("the access key id is not a secret: --set takes it and config shows it")
+    func accessKeyIdIsNotASecret() throws {
+        let s = try Scratch(); defer { s.cleanup() }
+        let env = ["DCTC_CONFIG": s.url("cfg.toml"), "MINIO_SECRET": "s3cr3t-value"]
+        let add = try CLI.run(["config", "add", "lake", "--type", "s3", "--endpoint", "http://127.0.0.1:9000", "--set", "path_style=true",
+                               "--secret-env", "secret_access_key=MINIO_SECRET", "--set", "access_key_id=minio"], environment: env)
+        #expect(add.status == 0, "\(add)")
+        let list = try CLI.run(["config"], environment: env)
+        #expect(list.stdout.contains(#"access_key_id = "minio""#), "\(list)")
+        #expect(list.stdout.contains("secret_access_key = (from env MINIO_SECRET)"), "\(list)")
+    }
+
+    @Test("on a terminal, config add asks what the type needs: S3 endpoint, region and profile; FTP port and TLS")
+    func interactiveAddAsksPerType() throws {
+        guard TmuxPane.available else { return }
+        let s = try Scratch(); defer { s.cleanup() }
+        let env = ["DCTC_CONFIG": s.url("cfg.toml"), "HOME": s.url("home")]
+        for (name, answers, expected) in [
+            ("lake", ["s3", "http://127.0.0.1:9000", "eu-west-1", "work"],
+             ["type = \"s3\"", "endpoint = \"http://127.0.0.1:9000\"", "region = \"eu-west-1\"", "profile = \"work\""]),
+            ("up", ["ftp", "ftp.example.org", "2121", "me", "y", ""],
+             ["type = \"ftps\"", "host = \"ftp.example.org\"", "port = 2121", "user = \"me\""]),
+        ] {
+            let pane = try TmuxPane.start("'\(CLI.binary)' config add \(name)", environment: env)
+            defer { pane.kill() }
+            var questions = 0
+            for answer in answers {
+                // Answer each question once it is on the screen: a line of its own, after those answered,
+                // ending in ":" or "]".
+                let screen = try pane.watch(limit: 150, each: { _ in }, until: { lines in
+                    let last = lines.last?.trimmingCharacters(in: .whitespaces) ?? ""
+                    return lines.count > questions && (last.hasSuffix(":") || last.hasSuffix("]"))
+                })
+                questions += 1
+                #expect(screen.count >= questions, "question \(questions) asked: \(screen)")
+                if answer.isEmpty { try pane.send("Enter") } else { try pane.send("-l", answer); try pane.send("Enter") }
+            }
+            let last = try pane.watch(limit: 150, each: { _ in }, until: { $0.contains { $0.hasPrefix("DCTC-EXIT=") } })
+            #expect(last.contains("DCTC-EXIT=0"), "\(last)")
+            let file = try String(contentsOfFile: s.url("cfg.toml"), encoding: .utf8)
+            let section = file.components(separatedBy: "[accounts.\(name)]").last ?? ""
+            for line in expected { #expect(section.contains(line), "\(line) in \(file)") }
+        }
+        let ftp = try String(contentsOfFile: s.url("cfg.toml"), encoding: .utf8)
+        #expect(!ftp.contains("password ="), "an empty password is not written")
+    }
 }

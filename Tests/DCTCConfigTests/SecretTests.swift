@@ -150,14 +150,14 @@ struct SecretTests {
             [accounts.box]
             type = "s3"
             region = "eu-west-1"
-            access_key_id = "\(Self.secretValue)"
+            access_key_id = "AKIDEXAMPLE"
             secret_access_key_env = "SECRET_VAR"
             session_token_command = "echo \(Self.secretValue)"
             api_token = "\(Self.secretValue)"
             """, environment: environment)
         let box = try #require(configuration.account(named: "box"))
         #expect(box.maskedDescription == """
-            box (s3): access_key_id = ********, api_token = ********, region = "eu-west-1", \
+            box (s3): access_key_id = "AKIDEXAMPLE", api_token = ********, region = "eu-west-1", \
             secret_access_key = (from env SECRET_VAR), session_token = (from command)
             """)
         var dumped = ""

@@ -113,7 +113,16 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
     @Flag(name: .long, help: "Start interrupted uploads afresh instead of resuming them (S3 multipart).")
     public var noResume = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Bandwidth limit shared by all transfers, as rclone's: 2M (MiB/s; a bare number is KiB/s), UP:DOWN (10M:512k), a timetable (\"08:00,512k 19:00,off\"), or off.",
+        valueName: "rate"))
+    public var bwlimit: String?
+
     public init() {}
+
+    public mutating func validate() throws {
+        if let bwlimit { _ = try BandwidthSchedule(parse: bwlimit) }
+    }
 
     /// Copies these options into the settings every store is built with.
     func apply(to options: inout StoreOptions) throws {
@@ -125,6 +134,10 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
         }
         options.aws = aws.selection
         options.noResume = noResume
+        // One limit for the process: every transfer of this command shares it.
+        BandwidthLimiter.shared.configure(try bwlimit.map { try BandwidthSchedule(parse: $0) }.flatMap { schedule in
+            schedule.entries.allSatisfy { $0.rate == .unlimited } ? nil : schedule
+        })
     }
 }
 

@@ -133,7 +133,7 @@ struct ConfigCommand: AsyncParsableCommand {
             let interactive = isatty(0) == 1 && isatty(2) == 1
             var typeText = type
             if typeText == nil, interactive { typeText = prompt("type (\(AccountType.allCases.map(\.rawValue).joined(separator: ", ")))") }
-            guard let typeText, let accountType = AccountType(rawValue: typeText.lowercased()) else {
+            guard let typeText, var accountType = AccountType(rawValue: typeText.lowercased()) else {
                 throw ValidationError("--type must be one of \(AccountType.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             var fields: [String: TOMLValue] = [:]
@@ -150,18 +150,42 @@ struct ConfigCommand: AsyncParsableCommand {
             for pair in secretEnv { let (k, v) = try split(pair, "--secret-env"); fields["\(k)_env"] = .string(v) }
             for pair in secretCommand { let (k, v) = try split(pair, "--secret-command"); fields["\(k)_command"] = .string(v) }
             if interactive {
-                let needsHost: Set<AccountType> = [.sftp, .ftp, .ftps]
-                if needsHost.contains(accountType), fields["host"] == nil { put("host", prompt("host")) }
-                if [.http, .webdav].contains(accountType), fields["url"] == nil { put("url", prompt("url (http:// or https://)")) }
-                if accountType != .local && accountType != .memory && fields["user"] == nil && accountType != .s3 {
-                    put("user", prompt("user (empty for none)"))
+                // As `rclone config`: what this type needs, each with what an empty answer means.
+                func ask(_ key: String, _ label: String) { if fields[key] == nil { put(key, prompt(label)) } }
+                switch accountType {
+                case .sftp, .ftp, .ftps:
+                    ask("host", "host")
+                    if fields["port"] == nil, let text = prompt("port (empty for \(accountType == .sftp ? 22 : 21))"), !text.isEmpty {
+                        guard let p = Int(text), (1...65535).contains(p) else {
+                            throw ValidationError("the port must be a number from 1 to 65535, not '\(text)'")
+                        }
+                        fields["port"] = .integer(p)
+                    }
+                    ask("user", accountType == .sftp ? "user (empty: ~/.ssh/config's, else $USER)" : "user (empty for anonymous)")
+                    if accountType == .sftp {
+                        ask("key_file", "key file (empty: ssh-agent and the keys of ~/.ssh)")
+                    }
+                    if accountType == .ftp, let answer = prompt("encrypt with TLS (AUTH TLS, as ftps)? [y/N]"),
+                       answer.lowercased().hasPrefix("y") {
+                        accountType = .ftps
+                    }
+                case .http, .webdav:
+                    ask("url", "url (http:// or https://)")
+                    ask("user", "user (empty for none)")
+                case .s3:
+                    ask("endpoint", "endpoint URL (empty for AWS; for MinIO, Ceph, R2... their URL)")
+                    ask("region", "region (empty: the profile's, $AWS_REGION, else us-east-1)")
+                    ask("profile", "AWS profile of ~/.aws to take the keys from (empty to give keys here or use the environment)")
+                case .local, .memory:
+                    break
                 }
                 let secretKey = accountType == .s3 ? "secret_access_key" : "password"
-                if accountType == .s3, fields["access_key_id"] == nil, fields["access_key_id_env"] == nil {
-                    put("access_key_id", prompt("access key id (empty to use the AWS environment/credentials)"))
+                let usesProfile = accountType == .s3 && fields["profile"] != nil
+                if accountType == .s3, !usesProfile, fields["access_key_id_env"] == nil, fields["access_key_id_command"] == nil {
+                    ask("access_key_id", "access key id (empty: the AWS environment and files)")
                 }
-                if fields[secretKey] == nil, fields["\(secretKey)_env"] == nil, fields["\(secretKey)_command"] == nil,
-                   accountType != .local && accountType != .memory {
+                let wantsSecret = accountType == .s3 ? fields["access_key_id"] != nil : accountType != .local && accountType != .memory
+                if wantsSecret, !usesProfile, fields[secretKey] == nil, fields["\(secretKey)_env"] == nil, fields["\(secretKey)_command"] == nil {
                     put(secretKey, readSecret("\(secretKey) (empty for none; not echoed)"))
                 }
             }

@@ -188,7 +188,7 @@ struct Cp: AsyncParsableCommand {
             let loc = try await ctx.location(source[0])
             let info = try await loc.fs.info(loc.path)
             if info.isDirectory { throw VFSError(.isADirectory, "is a directory", path: source[0], remedy: "only files can go to standard output") }
-            stream = try await loc.fs.read(loc.path, range: nil)
+            stream = try await loc.fs.read(loc.path, range: nil).limited(.download)
             name = loc.path.name
         }
         if let codec = compress?.codec { stream = stream.compressed(with: codec, level: level) }
@@ -202,7 +202,7 @@ struct Cp: AsyncParsableCommand {
             throw VFSError.invalid("standard input needs a file name as destination", path: destination,
                                    remedy: "name the file, e.g. \(dest.address.appending("data.bin"))")
         }
-        try await dest.fs.write(dest.path, from: stream, attributes: WriteAttributes(modificationTime: Date()))
+        try await dest.fs.write(dest.path, from: stream.limited(dest.bandwidthDirection), attributes: WriteAttributes(modificationTime: Date()))
     }
 }
 
