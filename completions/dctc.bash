@@ -188,7 +188,7 @@ _dctc_ls() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -l -R -h --json -L --copy-links -a -t -r -1 -d --version --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -216,6 +216,9 @@ _dctc_ls() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     esac
@@ -233,7 +236,7 @@ _dctc_find() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json -L --copy-links --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --name --type --max-depth --size --mtime --newer)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --name --type --max-depth --size --mtime --newer)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -261,6 +264,9 @@ _dctc_find() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     '--name')
@@ -297,7 +303,7 @@ _dctc_stat() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -325,6 +331,9 @@ _dctc_stat() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     esac
@@ -342,7 +351,7 @@ _dctc_du() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -h -s -L --copy-links --json --version --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -370,6 +379,9 @@ _dctc_du() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     esac
@@ -387,7 +399,7 @@ _dctc_cat() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --raw --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -415,6 +427,9 @@ _dctc_cat() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     esac
@@ -432,7 +447,7 @@ _dctc_head() {
     repeating_flags=(--verbose)
     non_repeating_flags=(--quiet --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -q --silent --raw --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url -n --lines -c --bytes)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit -n --lines -c --bytes)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -460,6 +475,9 @@ _dctc_head() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     '-n'|'--lines')
@@ -483,7 +501,7 @@ _dctc_tail() {
     repeating_flags=(--verbose)
     non_repeating_flags=(--quiet --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -q --silent --raw --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url -n --lines -c --bytes)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit -n --lines -c --bytes)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -511,6 +529,9 @@ _dctc_tail() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     '-n'|'--lines')
@@ -534,7 +555,7 @@ _dctc_cp() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --recursive -r --decompress -n --dry-run --no-clobber --ignore-existing -L --copy-links -l --links --perms --no-perms --version -h --help)
     repeating_options=(--metadata)
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --compress --level --zip --transfers)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --compress --level --zip --transfers)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -562,6 +583,9 @@ _dctc_cp() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     '--content-type')
@@ -608,7 +632,7 @@ _dctc_mv() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -n --dry-run --no-clobber --ignore-existing -L --copy-links -l --links --perms --no-perms --version -h --help)
     repeating_options=(--metadata)
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --transfers)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --transfers)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -636,6 +660,9 @@ _dctc_mv() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     '--content-type')
@@ -672,7 +699,7 @@ _dctc_rm() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --recursive -r --force -f -n --dry-run --interactive -i --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -700,6 +727,9 @@ _dctc_rm() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     esac
@@ -717,7 +747,7 @@ _dctc_mkdir() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --parents -p -n --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -745,6 +775,9 @@ _dctc_mkdir() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     esac
@@ -762,7 +795,7 @@ _dctc_rmdir() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -n --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -790,6 +823,9 @@ _dctc_rmdir() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     esac
@@ -807,7 +843,7 @@ _dctc_cleanup() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --max-age)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --max-age)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -837,6 +873,9 @@ _dctc_cleanup() {
     '--endpoint-url')
         return
         ;;
+    '--bwlimit')
+        return
+        ;;
     '--max-age')
         return
         ;;
@@ -847,7 +886,7 @@ _dctc_sync() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -c --checksum --size-only -u --update -n --dry-run --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --allow-empty-source --version -h --help)
     repeating_options=(--include --exclude --filter-from --include-from --exclude-from --metadata)
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --backup-dir --max-delete)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --backup-dir --max-delete)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
@@ -875,6 +914,9 @@ _dctc_sync() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     '--modify-window')
@@ -987,7 +1029,7 @@ _dctc_copy() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -c --checksum --size-only -u --update -n --dry-run --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --version -h --help)
     repeating_options=(--include --exclude --filter-from --include-from --exclude-from --metadata)
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --backup-dir)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --backup-dir)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
@@ -1015,6 +1057,9 @@ _dctc_copy() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     '--modify-window')
@@ -1124,7 +1169,7 @@ _dctc_check() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -c --checksum --size-only -u --update -n --dry-run --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --version -h --help)
     repeating_options=(--include --exclude --filter-from --include-from --exclude-from)
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
@@ -1152,6 +1197,9 @@ _dctc_check() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     '--modify-window')
@@ -1234,7 +1282,7 @@ _dctc_hash() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --recursive -r --ignore-missing --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --algo --check)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --algo --check)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -1262,6 +1310,9 @@ _dctc_hash() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     '--algo')
@@ -1286,7 +1337,7 @@ _dctc_grep() {
     repeating_flags=(--verbose)
     non_repeating_flags=(--quiet --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -i --ignore-case -v --invert-match -c --count -l --files-with-matches -n --line-number -F --fixed-strings -E --extended-regexp -r --recursive -q --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -1314,6 +1365,9 @@ _dctc_grep() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     esac
@@ -1331,7 +1385,7 @@ _dctc_edit() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --new --force -f -n --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -1359,6 +1413,9 @@ _dctc_edit() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     esac
@@ -1376,7 +1433,7 @@ _dctc_dispatch() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -n --dry-run --header --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --by --column --regex --date-format --grain --time-zone --buckets --format --separator --name --compress --level --on-error --max-open --max-keys --spool-memory --spool-dir --transfers)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --by --column --regex --date-format --grain --time-zone --buckets --format --separator --name --compress --level --on-error --max-open --max-keys --spool-memory --spool-dir --transfers)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -1404,6 +1461,9 @@ _dctc_dispatch() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     '--by')
@@ -1502,7 +1562,7 @@ _dctc_flow_build() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url -p --pipeline --state -j --upstream --wait-for-lock --lock-lease --exit-code-if-nothing-done)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit -p --pipeline --state -j --upstream --wait-for-lock --lock-lease --exit-code-if-nothing-done)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -1530,6 +1590,9 @@ _dctc_flow_build() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     '-p'|'--pipeline')
@@ -1560,7 +1623,7 @@ _dctc_flow_plan() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url -p --pipeline --state --upstream)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit -p --pipeline --state --upstream)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -1588,6 +1651,9 @@ _dctc_flow_plan() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     '-p'|'--pipeline')
@@ -1606,7 +1672,7 @@ _dctc_flow_status() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url -p --pipeline --state)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit -p --pipeline --state)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -1636,6 +1702,9 @@ _dctc_flow_status() {
     '--endpoint-url')
         return
         ;;
+    '--bwlimit')
+        return
+        ;;
     '-p'|'--pipeline')
         return
         ;;
@@ -1649,7 +1718,7 @@ _dctc_flow_why() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url -p --pipeline --state)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit -p --pipeline --state)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
@@ -1677,6 +1746,9 @@ _dctc_flow_why() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     '-p'|'--pipeline')
@@ -1692,7 +1764,7 @@ _dctc_flow_backfill() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=(--where)
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url -p --pipeline --state --from --to --only --order --max-parallel --wait-for-lock --lock-lease --exit-code-if-nothing-done)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit -p --pipeline --state --from --to --only --order --max-parallel --wait-for-lock --lock-lease --exit-code-if-nothing-done)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
@@ -1720,6 +1792,9 @@ _dctc_flow_backfill() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     '-p'|'--pipeline')
@@ -1762,7 +1837,7 @@ _dctc_flow_graph() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url -p --pipeline --state --format)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit -p --pipeline --state --format)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
@@ -1792,6 +1867,9 @@ _dctc_flow_graph() {
     '--endpoint-url')
         return
         ;;
+    '--bwlimit')
+        return
+        ;;
     '-p'|'--pipeline')
         return
         ;;
@@ -1808,7 +1886,7 @@ _dctc_flow_export() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=(--connection)
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url -p --pipeline --state --out --target --dctc --worker-pipeline --worker-state --wait-for-lock --dag-id --retries)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit -p --pipeline --state --out --target --dctc --worker-pipeline --worker-state --wait-for-lock --dag-id --retries)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
@@ -1836,6 +1914,9 @@ _dctc_flow_export() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     '-p'|'--pipeline')
@@ -1878,7 +1959,7 @@ _dctc_flow_adopt() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url -p --pipeline --state)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit -p --pipeline --state)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -1908,6 +1989,9 @@ _dctc_flow_adopt() {
     '--endpoint-url')
         return
         ;;
+    '--bwlimit')
+        return
+        ;;
     '-p'|'--pipeline')
         return
         ;;
@@ -1921,7 +2005,7 @@ _dctc_flow_validate() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url -p --pipeline --state)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit -p --pipeline --state)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
@@ -1949,6 +2033,9 @@ _dctc_flow_validate() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     '-p'|'--pipeline')
@@ -1987,7 +2074,7 @@ _dctc_config_list() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
@@ -2017,6 +2104,9 @@ _dctc_config_list() {
     '--endpoint-url')
         return
         ;;
+    '--bwlimit')
+        return
+        ;;
     esac
 }
 
@@ -2024,7 +2114,7 @@ _dctc_config_show() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
@@ -2052,6 +2142,9 @@ _dctc_config_show() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     esac
@@ -2061,7 +2154,7 @@ _dctc_config_add() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --replace -n --dry-run --version -h --help)
     repeating_options=(--set --secret-env --secret-command)
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --type --host --port --user --endpoint --url --root)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --type --host --port --user --endpoint --url --root)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
@@ -2089,6 +2182,9 @@ _dctc_config_add() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     '--type')
@@ -2128,7 +2224,7 @@ _dctc_config_remove() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -n --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
@@ -2156,6 +2252,9 @@ _dctc_config_remove() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     esac
@@ -2165,7 +2264,7 @@ _dctc_config_path() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
@@ -2193,6 +2292,9 @@ _dctc_config_path() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     esac
@@ -2202,7 +2304,7 @@ _dctc_version() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
@@ -2232,6 +2334,9 @@ _dctc_version() {
     '--endpoint-url')
         return
         ;;
+    '--bwlimit')
+        return
+        ;;
     esac
 }
 
@@ -2239,7 +2344,7 @@ _dctc_completions() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
@@ -2267,6 +2372,9 @@ _dctc_completions() {
         return
         ;;
     '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
         return
         ;;
     esac
