@@ -13,7 +13,7 @@ import Foundation
 /// - `ftps` (scheme or account type): explicit TLS, certificate verified against the system's
 ///   CAs or the account's `ca_file`; `insecure_tls = true` or `--insecure` turns verification off;
 /// - `max_connections` (or `--max-connections`), default 4; `list_page_size`, default 1000;
-///   `timeout`: seconds to connect and log in (default 30);
+///   `timeout`: seconds to connect and log in (default 30) and to wait for a reply (default 60);
 /// - `mtime_command`: `auto` (default), `mfmt`, `mdtm` or `none`.
 public enum FTPBackend {
     public static let kinds = ["ftp", "ftps"]
@@ -77,7 +77,10 @@ public enum FTPBackend {
         c.insecureTLS = request.options.insecureTLS || account?.bool("insecure_tls") == true
         if let n = request.options.maxConnections ?? account?.int("max_connections") { c.maxConnections = max(1, n) }
         if let n = account?.int("list_page_size") { c.listPageSize = max(1, n) }
-        if let timeout = account?.seconds("timeout") { c.connectTimeout = timeout }
+        if let timeout = account?.seconds("timeout") {
+            c.connectTimeout = timeout
+            c.responseTimeout = timeout
+        }
         if let text = account?["mtime_command"] {
             guard let command = FTPConfiguration.TimeCommand(rawValue: text.lowercased()) else {
                 throw VFSError.invalid("bad mtime_command '\(text)'", path: shown, remedy: "use auto, mfmt, mdtm or none")

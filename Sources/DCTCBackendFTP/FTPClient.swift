@@ -42,6 +42,7 @@ final class FTPClient: Sendable {
             r.caBundlePath = configuration.caFile
         }
         r.timeouts.connect = configuration.connectTimeout
+        r.timeouts.serverResponse = configuration.responseTimeout
         return r
     }
 

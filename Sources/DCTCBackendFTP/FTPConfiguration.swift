@@ -40,6 +40,9 @@ public struct FTPConfiguration: Sendable, CustomStringConvertible, CustomReflect
     public var timeCommand: TimeCommand
     /// `CURLOPT_CONNECTTIMEOUT_MS`: TCP, TLS and login.
     public var connectTimeout: Duration
+    /// How long a command waits for the server's reply (`CURLOPT_SERVER_RESPONSE_TIMEOUT`):
+    /// a control connection cut while a reply is awaited fails then, and is retried.
+    public var responseTimeout: Duration = .seconds(60)
 
     public init(host: String, port: Int = 21, user: String? = nil, password: String? = nil,
                 explicitTLS: Bool = false, caFile: String? = nil, insecureTLS: Bool = false,

@@ -122,8 +122,9 @@ public final class HTTPFileSystem: VirtualFileSystem, ServerSideCopying, Moving 
     ///
     /// Retries with the shared `RetryPolicy`: an idempotent request (GET, HEAD, PROPFIND,
     /// OPTIONS, PUT and DELETE with a body in memory) after a broken connection or a 429, 500,
-    /// 502, 503 or 504 answer (honouring `Retry-After`); any request whose connection was
-    /// refused (it never reached the server). A streamed body cannot be sent twice: its
+    /// 502, 503 or 504 answer (honouring `Retry-After`); any other request with a body in
+    /// memory (MKCOL, MOVE, COPY) after a 429 or 503 answer, which says the server did not
+    /// act on it; any request whose connection was refused (it never reached the server). A streamed body cannot be sent twice: its
     /// request is not retried here (`sync --retries` retries the whole file).
     func send(_ request: CurlRequest, _ path: VPath) async throws -> CurlResponse {
         var attempts = RetryPolicy.Attempts(.requests)
@@ -144,7 +145,10 @@ public final class HTTPFileSystem: VirtualFileSystem, ServerSideCopying, Moving 
                 }
                 throw e
             }
-            if idempotent, [429, 500, 502, 503, 504].contains(response.status) {
+            // 429 and 503 say the server did not act on the request, so even MKCOL, MOVE and
+            // COPY may be sent again; after 500, 502 or 504 only an idempotent request is.
+            let notActedOn = [429, 503].contains(response.status)
+            if (idempotent && [429, 500, 502, 503, 504].contains(response.status)) || (replayable && notActedOn) {
                 var e = response.httpStatus.toVFSError(path: display(path))
                 e.retryAfter = HTTPStatus.retryAfter(response.headers["Retry-After"])
                 if let wait = attempts.next(after: e) {

@@ -30,6 +30,9 @@ public struct CurlRequest: Sendable, CustomStringConvertible {
         public var stallSpeed: Int = 1
         /// `CURLOPT_TIMEOUT_MS`: the whole transfer, body included; nil for none.
         public var total: Duration?
+        /// `CURLOPT_SERVER_RESPONSE_TIMEOUT`: how long an FTP command may wait for its reply
+        /// (libcurl's default is 120 s, which the low-speed check does not shorten); nil keeps it.
+        public var serverResponse: Duration?
 
         public init(connect: Duration = .seconds(30), stallTime: Duration = .seconds(60),
                     stallSpeed: Int = 1, total: Duration? = nil) {

@@ -264,6 +264,9 @@ final class CurlTransfer: @unchecked Sendable {
         if let total = r.timeouts.total {
             try easy.set(CURLOPT_TIMEOUT_MS, long: max(1, CurlTransfer.milliseconds(total)))
         }
+        if let response = r.timeouts.serverResponse {
+            try easy.set(CURLOPT_SERVER_RESPONSE_TIMEOUT, long: max(1, CurlTransfer.milliseconds(response) / 1000))
+        }
 
         // Credentials: options, never the URL, so libcurl's texts cannot contain them.
         if let user { try easy.set(CURLOPT_USERNAME, string: user) }
