@@ -11,8 +11,7 @@ struct AddressFuzzTests {
         "file:///etc/hosts", "NAME:", "s3://", "sftp://@:/", "mem://x/y", "a:b:c", "%2e%2e/%00",
     ]
 
-    @Test("3,000 mutated addresses parse or fail with a one-line error, never crash",
-          .disabled("still finds a problem after the escaping fix in Address.parse: to investigate"))
+    @Test("3,000 mutated addresses parse or fail with a one-line error, never crash")
     func mutatedAddressesNeverCrash() {
         var fuzzer = Fuzzer(seed: 11)
         var problems: [String] = []
@@ -24,6 +23,6 @@ struct AddressFuzzTests {
                 if let p = Fuzzer.problem(with: error) { problems.append(p) }
             }
         }
-        #expect(problems.isEmpty, "\(problems.count) problems, first: \(problems.first ?? "")")
+        #expect(problems.isEmpty, "\(problems.count) problems, first: \(problems.prefix(3))")
     }
 }
