@@ -16,9 +16,35 @@ struct Staging {
             throw VFSError(.io, "cannot create a staging folder (errno \(errno))", path: base, remedy: "set TMPDIR to a writable folder")
         }
         root = String(cString: made)
+        // Who owns it: a later run removes it once this process is gone (a kill -9 skips `remove`).
+        FileManager.default.createFile(atPath: root + "/" + Staging.ownerFile, contents: Data("\(getpid())\n".utf8),
+                                       attributes: [.posixPermissions: 0o600])
+        Staging.sweepOnce(base)
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: root) }
+
+    static let ownerFile = ".dctc-owner"
+    private static let swept = Locked<Set<String>>([])
+
+    /// Removes, once per process and folder, the staging folders (`dctc-flow-*`) of runs that
+    /// were killed: those whose owner process is gone, and those without an owner (older
+    /// versions) untouched for a day.
+    static func sweepOnce(_ base: String) {
+        guard swept.withLock({ $0.insert(base).inserted }) else { return }
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: base) else { return }
+        for name in names.prefix(100_000) where name.hasPrefix("dctc-flow-") {
+            let folder = (base as NSString).appendingPathComponent(name)
+            if let text = try? String(contentsOfFile: folder + "/" + ownerFile, encoding: .utf8),
+               let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                if pid != getpid(), kill(pid, 0) == -1, errno == ESRCH { try? fm.removeItem(atPath: folder) }
+            } else if let changed = (try? fm.attributesOfItem(atPath: folder))?[.modificationDate] as? Date,
+                      Date().timeIntervalSince(changed) > 86_400 {
+                try? fm.removeItem(atPath: folder)
+            }
+        }
+    }
 
     func outputPath(name: String) -> String {
         try? FileManager.default.createDirectory(atPath: root + "/out", withIntermediateDirectories: true)

@@ -48,6 +48,26 @@ struct FlowCommandTests {
         #expect(again.stderr.contains("0 built, 8 fresh"))
     }
 
+    @Test("staging folders of killed runs are swept by the next build; a live run's and a recent unowned one stay")
+    func staleStagingFoldersAreSwept() throws {
+        let s = try Scratch(); defer { s.cleanup() }
+        var env = try setUp(s)
+        env["TMPDIR"] = s.url("tmp")
+        let dead = pid_t(4_194_303)  // above the usual pid_max: no such process
+        #expect(kill(dead, 0) == -1)
+        _ = try s.write("tmp/dctc-flow-roll_2013-06-01-AAAAAA/.dctc-owner", "\(dead)\n")
+        _ = try s.write("tmp/dctc-flow-roll_2013-06-01-AAAAAA/out/week.txt", "partial")
+        _ = try s.write("tmp/dctc-flow-roll_2013-06-02-BBBBBB/.dctc-owner", "\(getpid())\n")
+        _ = try s.write("tmp/dctc-flow-roll_2013-06-03-CCCCCC/in.log", "no owner, just made")
+        let r = try CLI.run(["flow", "build", "week@2013-06-07"], environment: env)
+        #expect(r.status == 0, "\(r)")
+        #expect(!s.exists("tmp/dctc-flow-roll_2013-06-01-AAAAAA"), "the dead run's folder is gone")
+        #expect(s.exists("tmp/dctc-flow-roll_2013-06-02-BBBBBB"), "a live process's folder stays")
+        #expect(s.exists("tmp/dctc-flow-roll_2013-06-03-CCCCCC"), "an unowned folder younger than a day stays")
+        let left = try FileManager.default.contentsOfDirectory(atPath: s.url("tmp")).filter { $0.hasPrefix("dctc-flow-") }
+        #expect(left.count == 2, "this run removed its own staging folders: \(left)")
+    }
+
     @Test("an invalid pipeline is refused with exit 2 and the line it is on")
     func invalidPipeline() throws {
         let s = try Scratch(); defer { s.cleanup() }
