@@ -188,7 +188,7 @@ _dctc_ls() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -l -R -h --json -L --copy-links -a -t -r -1 -d --version --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -219,6 +219,12 @@ _dctc_ls() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
@@ -236,7 +242,7 @@ _dctc_find() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json -L --copy-links --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --name --type --max-depth --size --mtime --newer)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --name --type --max-depth --size --mtime --newer)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -267,6 +273,12 @@ _dctc_find() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '--name')
@@ -303,7 +315,7 @@ _dctc_stat() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -334,6 +346,12 @@ _dctc_stat() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
@@ -351,7 +369,7 @@ _dctc_du() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -h -s -L --copy-links --json --version --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -382,6 +400,12 @@ _dctc_du() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
@@ -399,7 +423,7 @@ _dctc_cat() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --raw --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -430,6 +454,12 @@ _dctc_cat() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
@@ -447,7 +477,7 @@ _dctc_head() {
     repeating_flags=(--verbose)
     non_repeating_flags=(--quiet --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -q --silent --raw --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit -n --lines -c --bytes)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout -n --lines -c --bytes)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -478,6 +508,12 @@ _dctc_head() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '-n'|'--lines')
@@ -501,7 +537,7 @@ _dctc_tail() {
     repeating_flags=(--verbose)
     non_repeating_flags=(--quiet --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -q --silent --raw --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit -n --lines -c --bytes)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout -n --lines -c --bytes)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -532,6 +568,12 @@ _dctc_tail() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '-n'|'--lines')
@@ -555,7 +597,7 @@ _dctc_cp() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --recursive -r --decompress -n --dry-run --no-clobber --ignore-existing -L --copy-links -l --links --perms --no-perms --version -h --help)
     repeating_options=(--metadata)
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --compress --level --zip --transfers)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --compress --level --zip --transfers)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -586,6 +628,12 @@ _dctc_cp() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '--content-type')
@@ -632,7 +680,7 @@ _dctc_mv() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -n --dry-run --no-clobber --ignore-existing -L --copy-links -l --links --perms --no-perms --version -h --help)
     repeating_options=(--metadata)
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --transfers)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --transfers)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -663,6 +711,12 @@ _dctc_mv() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '--content-type')
@@ -699,7 +753,7 @@ _dctc_rm() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --recursive -r --force -f -n --dry-run --interactive -i --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -730,6 +784,12 @@ _dctc_rm() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
@@ -747,7 +807,7 @@ _dctc_mkdir() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --parents -p -n --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -778,6 +838,12 @@ _dctc_mkdir() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
@@ -795,7 +861,7 @@ _dctc_rmdir() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -n --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -826,6 +892,12 @@ _dctc_rmdir() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
@@ -843,7 +915,7 @@ _dctc_cleanup() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --max-age)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --max-age)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -876,6 +948,12 @@ _dctc_cleanup() {
     '--bwlimit')
         return
         ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
     '--max-age')
         return
         ;;
@@ -886,7 +964,7 @@ _dctc_sync() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -c --checksum --size-only -u --update -n --dry-run --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --allow-empty-source --version -h --help)
     repeating_options=(--include --exclude --filter-from --include-from --exclude-from --metadata)
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --backup-dir --max-delete)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --backup-dir --max-delete)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
@@ -917,6 +995,12 @@ _dctc_sync() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '--modify-window')
@@ -1029,7 +1113,7 @@ _dctc_copy() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -c --checksum --size-only -u --update -n --dry-run --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --version -h --help)
     repeating_options=(--include --exclude --filter-from --include-from --exclude-from --metadata)
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --backup-dir)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --backup-dir)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
@@ -1060,6 +1144,12 @@ _dctc_copy() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '--modify-window')
@@ -1169,7 +1259,7 @@ _dctc_check() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -c --checksum --size-only -u --update -n --dry-run --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --version -h --help)
     repeating_options=(--include --exclude --filter-from --include-from --exclude-from)
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
@@ -1200,6 +1290,12 @@ _dctc_check() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '--modify-window')
@@ -1282,7 +1378,7 @@ _dctc_hash() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --recursive -r --ignore-missing --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --algo --check)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --algo --check)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -1313,6 +1409,12 @@ _dctc_hash() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '--algo')
@@ -1337,7 +1439,7 @@ _dctc_grep() {
     repeating_flags=(--verbose)
     non_repeating_flags=(--quiet --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -i --ignore-case -v --invert-match -c --count -l --files-with-matches -n --line-number -F --fixed-strings -E --extended-regexp -r --recursive -q --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -1368,6 +1470,12 @@ _dctc_grep() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
@@ -1385,7 +1493,7 @@ _dctc_edit() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --new --force -f -n --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -1416,6 +1524,12 @@ _dctc_edit() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
@@ -1433,7 +1547,7 @@ _dctc_dispatch() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -n --dry-run --header --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --by --column --regex --date-format --grain --time-zone --buckets --format --separator --name --compress --level --on-error --max-open --max-keys --spool-memory --spool-dir --transfers)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --by --column --regex --date-format --grain --time-zone --buckets --format --separator --name --compress --level --on-error --max-open --max-keys --spool-memory --spool-dir --transfers)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -1464,6 +1578,12 @@ _dctc_dispatch() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '--by')
@@ -1562,7 +1682,7 @@ _dctc_flow_build() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit -p --pipeline --state -j --upstream --wait-for-lock --lock-lease --exit-code-if-nothing-done)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout -p --pipeline --state -j --upstream --wait-for-lock --lock-lease --exit-code-if-nothing-done)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -1593,6 +1713,12 @@ _dctc_flow_build() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '-p'|'--pipeline')
@@ -1623,7 +1749,7 @@ _dctc_flow_plan() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit -p --pipeline --state --upstream)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout -p --pipeline --state --upstream)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -1654,6 +1780,12 @@ _dctc_flow_plan() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '-p'|'--pipeline')
@@ -1672,7 +1804,7 @@ _dctc_flow_status() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit -p --pipeline --state)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout -p --pipeline --state)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -1705,6 +1837,12 @@ _dctc_flow_status() {
     '--bwlimit')
         return
         ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
     '-p'|'--pipeline')
         return
         ;;
@@ -1718,7 +1856,7 @@ _dctc_flow_why() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit -p --pipeline --state)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout -p --pipeline --state)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
@@ -1749,6 +1887,12 @@ _dctc_flow_why() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '-p'|'--pipeline')
@@ -1764,7 +1908,7 @@ _dctc_flow_backfill() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=(--where)
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit -p --pipeline --state --from --to --only --order --max-parallel --wait-for-lock --lock-lease --exit-code-if-nothing-done)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout -p --pipeline --state --from --to --only --order --max-parallel --wait-for-lock --lock-lease --exit-code-if-nothing-done)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
@@ -1795,6 +1939,12 @@ _dctc_flow_backfill() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '-p'|'--pipeline')
@@ -1837,7 +1987,7 @@ _dctc_flow_graph() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit -p --pipeline --state --format)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout -p --pipeline --state --format)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
@@ -1870,6 +2020,12 @@ _dctc_flow_graph() {
     '--bwlimit')
         return
         ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
     '-p'|'--pipeline')
         return
         ;;
@@ -1886,7 +2042,7 @@ _dctc_flow_export() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=(--connection)
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit -p --pipeline --state --out --target --dctc --worker-pipeline --worker-state --wait-for-lock --dag-id --retries)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout -p --pipeline --state --out --target --dctc --worker-pipeline --worker-state --wait-for-lock --dag-id --retries)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
@@ -1917,6 +2073,12 @@ _dctc_flow_export() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '-p'|'--pipeline')
@@ -1959,7 +2121,7 @@ _dctc_flow_adopt() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit -p --pipeline --state)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout -p --pipeline --state)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -1992,6 +2154,12 @@ _dctc_flow_adopt() {
     '--bwlimit')
         return
         ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
     '-p'|'--pipeline')
         return
         ;;
@@ -2005,7 +2173,7 @@ _dctc_flow_validate() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit -p --pipeline --state)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout -p --pipeline --state)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
@@ -2036,6 +2204,12 @@ _dctc_flow_validate() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '-p'|'--pipeline')
@@ -2074,7 +2248,7 @@ _dctc_config_list() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
@@ -2107,6 +2281,12 @@ _dctc_config_list() {
     '--bwlimit')
         return
         ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
     esac
 }
 
@@ -2114,7 +2294,7 @@ _dctc_config_show() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
@@ -2145,6 +2325,12 @@ _dctc_config_show() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
@@ -2154,7 +2340,7 @@ _dctc_config_add() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --replace -n --dry-run --version -h --help)
     repeating_options=(--set --secret-env --secret-command)
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --type --host --port --user --endpoint --url --root)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --type --host --port --user --endpoint --url --root)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
@@ -2185,6 +2371,12 @@ _dctc_config_add() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '--type')
@@ -2224,7 +2416,7 @@ _dctc_config_remove() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -n --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
@@ -2255,6 +2447,12 @@ _dctc_config_remove() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
@@ -2264,7 +2462,7 @@ _dctc_config_path() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
@@ -2295,6 +2493,12 @@ _dctc_config_path() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
@@ -2304,7 +2508,7 @@ _dctc_version() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options 0
 
     # Offer option value completions
@@ -2337,6 +2541,12 @@ _dctc_version() {
     '--bwlimit')
         return
         ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
     esac
 }
 
@@ -2344,7 +2554,7 @@ _dctc_completions() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --version -h --help)
     repeating_options=()
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options 1
 
     # Offer option value completions
@@ -2375,6 +2585,12 @@ _dctc_completions() {
         return
         ;;
     '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac

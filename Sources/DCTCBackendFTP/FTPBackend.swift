@@ -81,6 +81,8 @@ public enum FTPBackend {
             c.connectTimeout = timeout
             c.responseTimeout = timeout
         }
+        if let t = request.options.connectTimeout { c.connectTimeout = t }
+        if let t = request.options.ioTimeout { c.responseTimeout = t }
         if let text = account?["mtime_command"] {
             guard let command = FTPConfiguration.TimeCommand(rawValue: text.lowercased()) else {
                 throw VFSError.invalid("bad mtime_command '\(text)'", path: shown, remedy: "use auto, mfmt, mdtm or none")

@@ -43,6 +43,7 @@ final class FTPClient: Sendable {
         }
         r.timeouts.connect = configuration.connectTimeout
         r.timeouts.serverResponse = configuration.responseTimeout
+        r.timeouts.stallTime = configuration.responseTimeout
         return r
     }
 

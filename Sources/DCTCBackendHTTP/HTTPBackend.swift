@@ -62,6 +62,8 @@ public enum HTTPBackend {
             config.mode = request.kind == "webdav" ? .webdav : .detect
         }
         if request.options.insecureTLS { config.verifyTLS = false }
+        if let t = request.options.connectTimeout { config.timeouts.connect = t }
+        if let t = request.options.ioTimeout { config.timeouts.stallTime = t }
         config.uploadContentType = request.options.upload.contentType ?? request.account?["content_type"]
         if let n = request.options.maxConnections { config.maxConnections = n }
         config.probePath = probe

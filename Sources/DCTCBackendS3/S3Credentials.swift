@@ -175,6 +175,8 @@ public struct S3Configuration: Sendable {
     public var caBundle: String?
     /// Connection deadlines.
     public var connectTimeout: Duration = .seconds(30)
+    /// How long a request may stall before it fails (`--timeout`, account `timeout`).
+    public var stallTimeout: Duration = .seconds(60)
 
     /// A configuration for an endpoint.
     ///
@@ -282,7 +284,12 @@ public struct S3Configuration: Sendable {
         config.credentialSource = dynamic
         config.upload = try accountUploadProperties(account).overridden(by: options.upload)
         if let n = options.maxConnections ?? account?.int("max_connections") { config.maxConnections = max(1, n) }
-        if let timeout = account?.seconds("timeout") { config.connectTimeout = timeout }
+        if let timeout = account?.seconds("timeout") {
+            config.connectTimeout = timeout
+            config.stallTimeout = max(timeout, .seconds(1))
+        }
+        if let t = options.connectTimeout { config.connectTimeout = t }
+        if let t = options.ioTimeout { config.stallTimeout = t }
         if let n = account?.int("upload_concurrency") { config.uploadConcurrency = max(1, n) }
         if let n = account?.int("download_concurrency") { config.downloadConcurrency = max(1, n) }
         if let n = account?.int("chunk_size_mib") { config.partSize = max(5, n) * 1024 * 1024 }

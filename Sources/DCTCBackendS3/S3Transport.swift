@@ -301,6 +301,7 @@ final class S3Transport: Sendable {
         request.verifyTLS = configuration.verifyTLS
         request.caBundlePath = configuration.caBundle
         request.timeouts.connect = configuration.connectTimeout
+        request.timeouts.stallTime = configuration.stallTimeout
         return request
     }
 }

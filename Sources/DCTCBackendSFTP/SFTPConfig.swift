@@ -207,11 +207,13 @@ public struct SFTPConfig: Sendable, CustomStringConvertible {
             }
             timeout = t
         }
+        if let io = options.ioTimeout { timeout = Double(io.components.seconds) + Double(io.components.attoseconds) / 1e18 }
+        let commandLineConnect = options.connectTimeout.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
 
         var config = SFTPConfig(host: hostName, displayHost: typedHost, port: resolvedPort, user: resolvedUser,
                                 authMethods: methods, knownHostsFile: knownHosts, acceptNewHostKey: acceptNew,
                                 maxConnections: maxConnections, remoteHash: account?.bool("remote_hash"),
-                                connectTimeout: ssh.connectTimeout.map(TimeInterval.init) ?? min(15, timeout),
+                                connectTimeout: commandLineConnect ?? ssh.connectTimeout.map(TimeInterval.init) ?? min(15, timeout),
                                 timeout: timeout)
         config.jumpHosts = jumps
         config.serverAliveInterval = ssh.serverAliveInterval ?? 0

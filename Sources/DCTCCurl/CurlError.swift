@@ -135,7 +135,7 @@ public struct CurlError: Error, Sendable, CustomStringConvertible, VFSErrorConve
                     "retry; if it keeps happening, check the server's logs and load")
         case CURLE_OPERATION_TIMEDOUT:
             return (.timedOut, "the server stopped responding in time",
-                    "retry, or raise the store's timeout if the server is slow")
+                    "retry, or give a slow server more time with --timeout or the account's timeout")
         case CURLE_LOGIN_DENIED, CURLE_AUTH_ERROR, CURLE_FTP_WEIRD_PASS_REPLY:
             return (.authenticationFailed, "the server refused the login",
                     "check the user name and password for this store")

@@ -33,3 +33,36 @@ struct BandwidthFlagTests {
         #expect(try s.read("dst/big.bin") == bytes)
     }
 }
+
+/// `--contimeout` and `--timeout`, rclone's names for the connect and stall deadlines.
+@Suite("--contimeout and --timeout")
+struct TimeoutFlagTests {
+    @Test("a wrong duration exits 2 naming the flag")
+    func wrongDurations() throws {
+        for (flag, bad) in [("--contimeout", "0s"), ("--timeout", "banana"), ("--timeout", "25h")] {
+            let r = try CLI.run(["ls", flag, bad, "/"])
+            #expect(r.status == 2, "\(r)")
+            #expect(r.stderr.contains(bad), "\(r)")
+        }
+    }
+
+    @Test("a server that accepts the connection and never answers fails after --timeout (and its retries), exit 5")
+    func stalledServerTimesOut() throws {
+        // A listening socket nobody reads: the kernel completes the TCP handshake, then silence.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        #expect(bound == 0 && listen(fd, 64) == 0)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let r = try CLI.run(["cat", "--timeout", "1s", "http://127.0.0.1:\(port)/x"], environment: ["DCTC_RETRY_BASE_DELAY": "0.01"])
+        #expect(r.status == 5, "\(r)")
+        #expect(r.stderr.contains("stopped responding") && r.stderr.contains("--timeout"), "\(r)")
+    }
+}

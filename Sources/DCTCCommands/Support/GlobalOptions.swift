@@ -118,10 +118,32 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
         valueName: "rate"))
     public var bwlimit: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "How long to wait for a connection (TCP, TLS, SSH handshake, login), as rclone's (default: the account's timeout, else 30s; SFTP 15s).",
+        valueName: "duration"))
+    public var contimeout: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "How long a transfer may stall (no byte moving, no reply) before it fails and is retried, as rclone's (default: the account's timeout, else 60s).",
+        valueName: "duration"))
+    public var timeout: String?
+
     public init() {}
 
     public mutating func validate() throws {
         if let bwlimit { _ = try BandwidthSchedule(parse: bwlimit) }
+        _ = try Self.duration(contimeout, "--contimeout")
+        _ = try Self.duration(timeout, "--timeout")
+    }
+
+    /// `30s`, `2m`, `1h`, or seconds (`90`, `2.5`), as a duration above zero.
+    static func duration(_ text: String?, _ flag: String) throws -> Duration? {
+        guard let text else { return nil }
+        let seconds = try Double(text) ?? AgeParser.parseDuration(text)
+        guard seconds > 0, seconds <= 86_400 else {
+            throw VFSError.invalid("\(flag) \(text) is out of range", remedy: "give a duration from 1ms to 24h, like 30s or 5m")
+        }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 
     /// Copies these options into the settings every store is built with.
@@ -134,6 +156,8 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
         }
         options.aws = aws.selection
         options.noResume = noResume
+        options.connectTimeout = try Self.duration(contimeout, "--contimeout")
+        options.ioTimeout = try Self.duration(timeout, "--timeout")
         // One limit for the process: every transfer of this command shares it.
         BandwidthLimiter.shared.configure(try bwlimit.map { try BandwidthSchedule(parse: $0) }.flatMap { schedule in
             schedule.entries.allSatisfy { $0.rate == .unlimited } ? nil : schedule
