@@ -138,6 +138,11 @@ final class Applier: Sendable {
                 stream = stream.transformed(by: h)
             }
             var attributes = WriteAttributes(modificationTime: src.modificationTime, computeHashes: [.md5], sizeHint: src.size)
+            // Never wider than the source: its permission bits (setuid, setgid, sticky dropped)
+            // where both stores have modes, unless --no-perms.
+            if options.preservePermissions, let mode = src.mode {
+                attributes.mode = mode & 0o777
+            }
             switch options.transform {
             case .compress(let codec, let level) where transformed:
                 stream = stream.compressed(with: codec, level: level)

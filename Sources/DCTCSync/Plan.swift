@@ -88,10 +88,12 @@ final class RunReporter: Sendable {
 
     /// A listed name is not a safe path segment: reported once (one line, escaped), counted,
     /// and nothing is done with it.
-    func refuse(_ address: String, _ problem: String) {
+    /// - Parameter isName: the problem is the name itself (else a link loop, a broken link).
+    func refuse(_ address: String, _ problem: String, isName: Bool = true) {
         guard refusedNames.withLock({ $0.insert(address).inserted }) else { return }
         counters.update { $0.skipped += 1 }
-        let line = "skipped \(SafeName.escaped(address)): \(problem); dctc never writes, renames or enters such a name"
+        let line = "skipped \(SafeName.escaped(address)): \(SafeName.escaped(problem))"
+            + (isName ? "; dctc never writes, renames or enters such a name" : "")
         collector.skip(line)
         log(line)
         events?.emit(SyncEvent(time: Date(), action: "skip-unsafe-name", path: SafeName.escaped(address), reason: problem))

@@ -91,7 +91,9 @@ public final class SyncEngine: Sendable {
         let reporter = self.reporter
         let sink = SkippedEntries(notice: { entry in
             if entry.counts {
-                reporter.refuse(entry.address, entry.reason)
+                // A name SafeName refuses, or (following links) a loop or a broken link.
+                let isName = entry.reason.contains("name") || entry.reason.contains("path step")
+                reporter.refuse(entry.address, entry.reason, isName: isName)
             } else {
                 reporter.notices.once("skipped:" + entry.address, "note: \(entry)")
             }

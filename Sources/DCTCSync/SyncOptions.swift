@@ -74,15 +74,13 @@ public struct SyncOptions: Sendable {
     public var immutable = false
     /// Also delete destination files the filters exclude (`--delete-excluded`, sync only).
     public var deleteExcluded = false
-    /// Follow symbolic links at the source (`-L/--copy-links`), with loop detection.
-    /// TODO(h-hostile): passed to the local store's listing once its link options are on main.
+    /// Follow symbolic links at the source (`-L/--copy-links`), with loop detection: the
+    /// caller gives the engine the source store's following view (`LinkFollowing`).
     public var copyLinks = false
-    /// Recreate symbolic links at the destination (`-l/--links`) where it can hold them.
-    /// TODO(h-hostile): passed to the stores once their link options are on main.
+    /// Recreate symbolic links at the destination (`-l/--links`): refused by the CLI for now.
     public var links = false
     /// Keep the source's permission bits (never widened) unless `--no-perms`; `--perms` also
     /// makes a mode change count as a difference.
-    /// TODO(h-hostile): passed through `WriteAttributes` once the mode attribute is on main.
     public var preservePermissions = true
     /// `--perms`: a permission change alone makes a file differ.
     public var comparePermissions = false

@@ -92,6 +92,10 @@ struct TreeJoin: Sendable {
                 guard filters.includes(file: rel, size: e.size, modificationTime: e.modificationTime),
                       options.shard?.contains(rel) ?? true else { continue }
                 src.append((mapping.destinationName(ofFile: e.name), e))
+            } else if e.kind == .symlink, filters.includes(file: rel, size: nil, modificationTime: nil) {
+                // As rclone: a link is not copied unless followed (-L); said once, not an error.
+                SkippedEntries.report(address: source.fs.display(e.path),
+                                      reason: "a symbolic link (follow links with -L/--copy-links)", counts: false)
             }
         }
         src.sort { $0.name.bytesPrecede($1.name) }

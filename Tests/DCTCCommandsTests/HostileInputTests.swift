@@ -260,4 +260,54 @@ struct HostileInputTests {
         #expect(!sftpErr.contains(".dctc-"), "the message names the user's path: \(sftpErr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: remoteDir) == [], "nothing half-written: \(sftpErr)")
     }
+
+    // MARK: - Modes and links through the engine (sync, cp -r)
+
+    static func mode(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int) ?? -1
+    }
+
+    @Test("sync and cp -r never widen modes (0600 stays, setuid dropped); --no-perms leaves the default")
+    func engineKeepsModes() throws {
+        let s = try Scratch("dctc-hostile-modes")
+        defer { s.cleanup() }
+        try s.write("src/secret", "s")
+        try s.write("src/run.sh", "r")
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: s.url("src/secret"))
+        try FileManager.default.setAttributes([.posixPermissions: 0o4755], ofItemAtPath: s.url("src/run.sh"))
+        for args in [["sync", s.url("src"), s.url("synced")], ["cp", "-r", s.url("src/"), s.url("copied")]] {
+            let r = try CLI.run(args)
+            #expect(r.status == 0, "\(r)")
+        }
+        for dir in ["synced", "copied"] {
+            #expect(Self.mode(s.url("\(dir)/secret")) == 0o600, "\(dir)")
+            #expect(Self.mode(s.url("\(dir)/run.sh")) == 0o755, "\(dir)")
+        }
+        let plain = try CLI.run(["sync", "--no-perms", s.url("src"), s.url("plain")])
+        #expect(plain.status == 0, "\(plain)")
+        #expect(Self.mode(s.url("plain/run.sh")) & 0o4000 == 0)
+    }
+
+    @Test("sync skips links with a notice (exit 0), follows them with -L (a loop reported, exit 4), refuses --links")
+    func engineLinks() throws {
+        let s = try Scratch("dctc-hostile-engine-links")
+        defer { s.cleanup() }
+        try s.write("src/f.txt", "f")
+        try s.write("outside/o.txt", "o")
+        try FileManager.default.createSymbolicLink(atPath: s.url("src/lnk"), withDestinationPath: "../outside")
+        try FileManager.default.createDirectory(atPath: s.url("src/d"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: s.url("src/d/up"), withDestinationPath: "..")
+        let plain = try CLI.run(["sync", s.url("src"), s.url("plain")])
+        #expect(plain.status == 0, "\(plain)")
+        #expect(plain.stderr.contains("src/lnk: skipped, a symbolic link"), "\(plain)")
+        #expect(!s.exists("plain/lnk") && s.exists("plain/f.txt"))
+        let followed = try CLI.run(["sync", "-L", s.url("src"), s.url("followed")])
+        #expect(followed.status == 4, "\(followed)")
+        #expect(try s.readString("followed/lnk/o.txt") == "o")
+        #expect(followed.stderr.contains("filesystem loop"), "\(followed)")
+        #expect(!s.exists("followed/d/up"))
+        let links = try CLI.run(["cp", "-r", "--links", s.url("src"), s.url("linked")])
+        #expect(links.status == 2 && links.stderr.contains("--links"), "\(links)")
+        #expect(!s.exists("linked"))
+    }
 }

@@ -146,12 +146,12 @@ struct TreeCopier {
         options.copyLinks = copyLinks
         options.links = links
         options.preservePermissions = perms ?? true
-        // TODO(h-hostile): passed to the stores once their link and mode options are on main.
-        if copyLinks || links || perms != nil {
-            printError("note: --copy-links, --links and --perms/--no-perms take effect once the stores support them")
-        }
         return options
     }
+
+    /// Why `-l/--links` is refused: the engine does not recreate links yet.
+    static let linksRefusal = "--links (recreating symbolic links) is not supported by sync, copy, cp -r and mv -r yet: "
+        + "links are skipped with a notice by default, or followed with -L/--copy-links"
 
     /// The outcome of all trees.
     struct Outcome {
@@ -180,7 +180,7 @@ struct TreeCopier {
             let equalIsSettled = !options.ignoreExisting
             let settled = Locked<[String]>([])
             let engine = SyncEngine(
-                source: source, destination: root, options: options,
+                source: followingLinks(source, options.copyLinks), destination: root, options: options,
                 log: { printError($0) },
                 onAction: { action in
                     if (action.kind == .skip && equalIsSettled) || action.isTransfer {

@@ -50,7 +50,7 @@ struct Cp: AsyncParsableCommand {
     @Flag(name: [.customShort("n"), .long], help: "Print what would be copied (the plan), and change nothing.") var dryRun = false
     @Flag(name: [.customLong("no-clobber"), .customLong("ignore-existing")], help: "Never overwrite an existing destination file.") var noClobber = false
     @Flag(name: [.customShort("L"), .long], help: "Follow symbolic links at the source (local store).") var copyLinks = false
-    @Flag(name: [.customShort("l"), .long], help: "Recreate symbolic links at the destination where it can hold them.") var links = false
+    @Flag(name: [.customShort("l"), .long], help: "Recreate symbolic links (rclone's -l): not supported yet, refused with a message.") var links = false
     @Flag(name: .long, inversion: .prefixedNo, help: "Keep permission bits (default).") var perms: Bool?
     @Option(name: .long, help: ArgumentHelp("Files copied in parallel.", valueName: "N")) var transfers = 4
     @Argument(help: "SRC... DST (with --zip: SRC...).") var paths: [String]
@@ -61,6 +61,7 @@ struct Cp: AsyncParsableCommand {
         if zip == nil && paths.count < 2 { throw ValidationError("give at least one source and a destination") }
         if zip != nil && paths.isEmpty { throw ValidationError("give at least one source to put into the archive") }
         if transfers < 1 { throw ValidationError("--transfers must be at least 1") }
+        if links { throw ValidationError(TreeCopier.linksRefusal) }
         if dryRun && (zip != nil || paths.contains("-")) { throw ValidationError("--dry-run does not apply to --zip or '-'") }
         if let level, let c = compress, !c.codec.levels.contains(level) {
             throw ValidationError("--level for \(c.rawValue) must be in \(c.codec.levels.lowerBound)...\(c.codec.levels.upperBound)")

@@ -25,12 +25,13 @@ struct Mv: AsyncParsableCommand {
     @Flag(name: [.customShort("n"), .long], help: "Print what would be moved (the plan), and change nothing.") var dryRun = false
     @Flag(name: [.customLong("no-clobber"), .customLong("ignore-existing")], help: "Never overwrite an existing destination file.") var noClobber = false
     @Flag(name: [.customShort("L"), .long], help: "Follow symbolic links at the source (local store).") var copyLinks = false
-    @Flag(name: [.customShort("l"), .long], help: "Recreate symbolic links at the destination where it can hold them.") var links = false
+    @Flag(name: [.customShort("l"), .long], help: "Recreate symbolic links (rclone's -l): not supported yet, refused with a message.") var links = false
     @Flag(name: .long, inversion: .prefixedNo, help: "Keep permission bits (default).") var perms: Bool?
     @Option(name: .long, help: ArgumentHelp("Files moved in parallel (between stores).", valueName: "N")) var transfers = 4
     @Argument(help: "SRC... DST") var paths: [String]
 
     func validate() throws {
+        if links { throw ValidationError(TreeCopier.linksRefusal) }
         if paths.count < 2 { throw ValidationError("give at least one source and a destination") }
         if transfers < 1 { throw ValidationError("--transfers must be at least 1") }
     }

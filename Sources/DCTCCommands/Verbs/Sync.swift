@@ -42,7 +42,7 @@ struct SyncFlags: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Start no transfer after this long (30m, 2h); those under way finish.", valueName: "duration")) var maxDuration: String?
     @Flag(name: .long, help: "sync: also delete destination files the filters exclude.") var deleteExcluded = false
     @Flag(name: [.customShort("L"), .long], help: "Follow symbolic links at the source (local store).") var copyLinks = false
-    @Flag(name: [.customShort("l"), .long], help: "Recreate symbolic links at the destination where it can hold them.") var links = false
+    @Flag(name: [.customShort("l"), .long], help: "Recreate symbolic links (rclone's -l): not supported yet, refused with a message.") var links = false
     @Flag(name: .long, inversion: .prefixedNo, help: "Keep permission bits (default); --perms also counts a mode change as a difference.") var perms: Bool?
 
     @Option(name: .long, help: ArgumentHelp("Directories listed and compared in parallel.", valueName: "N")) var checkers = 8
@@ -64,6 +64,7 @@ struct SyncFlags: ParsableArguments {
         if retries < 0 || retryDelay < 0 { throw ValidationError("--retries and --retry-delay cannot be negative") }
         if let shard { _ = try Shard(parse: shard) }
         if copyLinks && links { throw ValidationError("choose one of --copy-links and --links") }
+        if links { throw ValidationError(TreeCopier.linksRefusal) }
     }
 
     /// --include/--exclude in the order they were given, as parsed (from the alias-expanded
@@ -130,9 +131,6 @@ struct SyncRunner {
         options.comparePermissions = flags.perms == true
         // TODO(h-hostile): the local store's link and mode options are not on main yet; until
         // they are passed through, say so rather than pretend.
-        if flags.copyLinks || flags.links || flags.perms != nil {
-            printError("note: --copy-links, --links and --perms/--no-perms take effect once the stores support them; this build keeps its default (links skipped, modes as the store writes them)")
-        }
         if let c = flags.compress { options.transform = .compress(c.codec, level: flags.level) }
         if flags.decompress { options.transform = .decompress }
         if let shard = flags.shard { options.shard = try Shard(parse: shard) }
@@ -185,7 +183,7 @@ struct SyncRunner {
         let explaining = flags.explain != nil
         let explained = ExplainBox()
         let engine = SyncEngine(
-            source: src, destination: dst, options: options, events: events,
+            source: followingLinks(src, flags.copyLinks), destination: dst, options: options, events: events,
             log: { message in printError(message) },
             onAction: { action in
                 if explaining { explained.set(action); return }
