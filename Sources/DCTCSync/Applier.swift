@@ -76,6 +76,11 @@ final class Applier: Sendable {
                 leaveOut(action, because: limit)
                 return
             }
+            if action.kind == .update, let confirm = options.confirm,
+               await !confirm(Confirm(kind: .replace, path: destination.fs.display(target))) {
+                reporter.log("kept \(destination.fs.display(target)) (not confirmed)")
+                return
+            }
             if action.kind == .update, let backup = options.backupDirectory {
                 try await backUp(action.destinationPath, to: backup)
             }
@@ -218,7 +223,22 @@ final class Applier: Sendable {
     // MARK: - Deletions
 
     /// Deletes the planned files, then the planned directories deepest first.
-    func delete(files: [String], directories: [String]) async throws {
+    func delete(files planned: [String], directories plannedDirectories: [String]) async throws {
+        var files = planned
+        var directories = plannedDirectories
+        if let confirm = options.confirm {
+            // One question per file, in order; a folder holding a kept file stays too.
+            var kept: [String] = []
+            files = []
+            for path in planned {
+                let shown = destination.fs.display(destination.path.appending(relative: path))
+                if await confirm(Confirm(kind: .delete, path: shown)) { files.append(path) } else {
+                    kept.append(path)
+                    reporter.log("kept \(shown) (not confirmed)")
+                }
+            }
+            directories = plannedDirectories.filter { dir in !kept.contains { $0.hasPrefix(dir + "/") } }
+        }
         var remaining = files
         if options.backupDirectory == nil, destination.fs.capabilities.batchRemoval {
             remaining = await removeInBatches(files)

@@ -30,6 +30,16 @@ public enum SyncTransform: Sendable, Equatable {
 }
 
 /// Everything that shapes a run. Defaults are the safe, documented ones.
+/// A change `-i/--interactive` asks about.
+public struct Confirm: Sendable, Hashable {
+    public enum Kind: String, Sendable { case replace, delete }
+    public let kind: Kind
+    /// The destination file, as the user would type it.
+    public let path: String
+    /// "replace PATH?", "delete PATH?".
+    public var question: String { "\(kind.rawValue) \(path)?" }
+}
+
 public struct SyncOptions: Sendable {
     public var mode: SyncMode = .sync
     public var compare: CompareMode = .sizeAndTime
@@ -84,6 +94,9 @@ public struct SyncOptions: Sendable {
     public var preservePermissions = true
     /// `--perms`: a permission change alone makes a file differ.
     public var comparePermissions = false
+    /// `-i/--interactive`: asked before each file is replaced or deleted; false leaves that
+    /// file as it is.
+    public var confirm: (@Sendable (Confirm) async -> Bool)?
 
     public init() {}
 }

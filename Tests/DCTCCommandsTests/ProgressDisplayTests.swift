@@ -209,3 +209,59 @@ struct ProgressDisplayTests {
         #expect(errorSeenWithProgress, "\(last)")
     }
 }
+
+/// `-i/--interactive` on a real terminal: one question per replacement or deletion.
+@Suite("-i asks on the terminal", .serialized)
+struct InteractiveTests {
+    /// Answers each "[y/N]" question as it appears, in order, then returns the final screen.
+    static func answer(_ pane: TmuxPane, _ answers: [String]) throws -> [String] {
+        var asked = 0
+        for answer in answers {
+            _ = try pane.watch(limit: 150, each: { _ in }, until: { lines in
+                lines.filter { $0.contains("[y/N]") }.count > asked
+            })
+            asked += 1
+            try pane.send("-l", answer)
+            try pane.send("Enter")
+        }
+        return try pane.watch(limit: 150, each: { _ in }, until: { $0.contains { $0.hasPrefix("DCTC-EXIT=") } })
+    }
+
+    @Test("sync -i: a declined replacement keeps the file, a confirmed deletion deletes; cp -i n keeps; mv -i n keeps the source")
+    func syncAndCopyAsk() throws {
+        guard TmuxPane.available else { return }
+        let s = try Scratch(); defer { s.cleanup() }
+        try s.write("src/a.txt", "new a")
+        try s.write("dst/a.txt", "old a, longer")
+        try s.write("dst/gone.txt", "only here")
+        let sync = try TmuxPane.start("'\(CLI.binary)' sync -i '\(s.url("src"))' '\(s.url("dst"))'", environment: [:])
+        defer { sync.kill() }
+        let screen = try Self.answer(sync, ["n", "y"])
+        #expect(screen.contains("DCTC-EXIT=0"), "\(screen)")
+        #expect(screen.contains { $0.contains("replace \(s.url("dst/a.txt"))? [y/N]") }, "\(screen)")
+        #expect(try s.readString("dst/a.txt") == "old a, longer")
+        #expect(!s.exists("dst/gone.txt"))
+
+        let cp = try TmuxPane.start("'\(CLI.binary)' cp -i '\(s.url("src/a.txt"))' '\(s.url("dst/a.txt"))'", environment: [:])
+        defer { cp.kill() }
+        let cpScreen = try Self.answer(cp, ["n"])
+        #expect(cpScreen.contains("DCTC-EXIT=0"), "\(cpScreen)")
+        #expect(try s.readString("dst/a.txt") == "old a, longer")
+
+        let mv = try TmuxPane.start("'\(CLI.binary)' mv -i '\(s.url("src"))/' '\(s.url("dst"))'", environment: [:])
+        defer { mv.kill() }
+        let mvScreen = try Self.answer(mv, ["n"])
+        #expect(mvScreen.contains("DCTC-EXIT=0"), "\(mvScreen)")
+        #expect(try s.readString("src/a.txt") == "new a", "a declined replacement leaves the source")
+        #expect(try s.readString("dst/a.txt") == "old a, longer")
+    }
+
+    @Test("-i without a terminal is refused before anything changes")
+    func needsATerminal() throws {
+        let s = try Scratch(); defer { s.cleanup() }
+        try s.write("src/a.txt", "a")
+        let r = try CLI.run(["sync", "-i", s.url("src"), s.url("dst")])
+        #expect(r.status == 2 && r.stderr.contains("needs a terminal"), "\(r)")
+        #expect(!s.exists("dst/a.txt"))
+    }
+}

@@ -120,11 +120,15 @@ public final class CommandContext: Sendable {
     /// - Parameters:
     ///   - verb: the summary's first word: "copied", "moved", "uploaded", "transferred".
     ///   - totals: what is expected in all, asked a few times a second.
+    ///   - asking: questions will be asked on the terminal (`-i`): no live display then.
     public func withProgress<T>(verb: String,
                                 totals: @escaping @Sendable () -> ProgressTotals = { ProgressTotals(complete: false) },
+                                asking: Bool = false,
                                 _ body: (TransferProgress) async throws -> T) async throws -> T {
         let model = TransferProgress(totals: totals)
-        let display = ProgressDisplay(model: model, mode: progressMode, verb: verb, summary: !global.quiet)
+        var mode = progressMode
+        if asking, case .live = mode { mode = .silent }
+        let display = ProgressDisplay(model: model, mode: mode, verb: verb, summary: !global.quiet)
         display.start()
         do {
             let result = try await body(model)

@@ -21,6 +21,27 @@ public struct DryRunOptions: ParsableArguments, Sendable {
 
 /// Asks a yes/no question on the terminal (`/dev/tty`), as `rm -i` does.
 enum Confirmation {
+    /// Fails at once when there is no terminal to ask on (before anything is done).
+    static func requireTerminal() throws {
+        let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw VFSError.invalid("-i/--interactive needs a terminal to ask on", remedy: "run it in a terminal, or leave out -i")
+        }
+        close(fd)
+    }
+
+    private static let oneAtATime = NSLock()
+
+    /// `ask` on a thread of its own (reading the terminal blocks), one question at a time; no
+    /// terminal is a no.
+    static func askAsync(_ question: String) async -> Bool {
+        (try? await IOThread.detached(name: "dctc-ask") {
+            oneAtATime.lock()
+            defer { oneAtATime.unlock() }
+            return try ask(question)
+        }) ?? false
+    }
+
     /// True when the answer starts with y or Y.
     /// - Throws: `VFSError(.invalidArgument)` when there is no terminal to ask on.
     static func ask(_ question: String) throws -> Bool {

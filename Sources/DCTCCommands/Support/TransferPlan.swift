@@ -159,6 +159,8 @@ struct TreeCopier {
         var succeeded = 0
         var skipped = 0
         var interrupted = false
+        /// Replacements the user declined (-i): their sources stay, and so do their folders.
+        var declined = 0
         /// Source files now at the destination (copied, or already equal there): what `mv`
         /// may remove.
         var settled: [Location] = []
@@ -173,6 +175,16 @@ struct TreeCopier {
     func copy(_ trees: [(source: Location, root: Location)], observer: (any TransferObserver)? = nil,
               progress: TreeProgress? = nil) async throws -> Outcome {
         var outcome = Outcome()
+        // A replacement the user declined (-i) leaves the source where it is (mv).
+        let declined = Locked<Set<String>>([])
+        var options = self.options
+        if let ask = options.confirm {
+            options.confirm = { request in
+                let yes = await ask(request)
+                if !yes { declined.withLock { _ = $0.insert(request.path) } }
+                return yes
+            }
+        }
         for (source, root) in trees {
             let dryRun = options.dryRun
             let verbose = self.verbose
@@ -206,10 +218,12 @@ struct TreeCopier {
             for path in settled.value {
                 let src = source.with(path: source.path.appending(relative: path))
                 let target = root.fs.display(root.path.appending(relative: path))
-                if failedPaths.contains(target) || failedPaths.contains(source.fs.display(src.path)) { continue }
+                if failedPaths.contains(target) || failedPaths.contains(source.fs.display(src.path))
+                    || declined.value.contains(target) { continue }
                 outcome.settled.append(src)
             }
         }
+        outcome.declined = declined.value.count
         Output.standard.flush()
         return outcome
     }

@@ -43,10 +43,15 @@ struct Cleanup: AsyncParsableCommand {
                                    remedy: "cleanup applies to S3 buckets")
                 }
                 for upload in try await store.uploadsInProgress(under: loc.path) {
-                    // An upload without a start time is not known to be old: kept.
-                    guard let started = upload.initiated, now.timeIntervalSince(started) >= age else { continue }
+                    // `--max-age 0` takes every upload, even one whose start the server gives
+                    // in the same second or not at all; otherwise an upload without a start
+                    // time is not known to be old, and is kept.
+                    if age > 0 {
+                        guard let started = upload.initiated, now.timeIntervalSince(started) >= age else { continue }
+                    }
                     let shown = SafeName.escaped(loc.fs.display(upload.path))
-                    let line = "\(format.string(from: started))  \(shown)  \(SafeName.escaped(upload.id))"
+                    let when = upload.initiated.map { format.string(from: $0) } ?? "(start unknown)"
+                    let line = "\(when)  \(shown)  \(SafeName.escaped(upload.id))"
                     if dryRun {
                         out.line("would abort  " + line)
                     } else {

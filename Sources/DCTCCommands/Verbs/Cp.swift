@@ -49,6 +49,7 @@ struct Cp: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Put the sources into a new zip archive instead of copying them.", valueName: "archive.zip")) var zip: String?
     @Flag(name: [.customShort("n"), .long], help: "Print what would be copied (the plan), and change nothing.") var dryRun = false
     @Flag(name: [.customLong("no-clobber"), .customLong("ignore-existing")], help: "Never overwrite an existing destination file.") var noClobber = false
+    @Flag(name: [.customShort("i"), .long], help: "Ask before replacing each existing file (on the terminal).") var interactive = false
     @Flag(name: [.customShort("L"), .long], help: "Follow symbolic links at the source (local store).") var copyLinks = false
     @Flag(name: [.customShort("l"), .long], help: "Recreate symbolic links (rclone's -l): not supported yet, refused with a message.") var links = false
     @Flag(name: .long, inversion: .prefixedNo, help: "Keep permission bits (default).") var perms: Bool?
@@ -107,15 +108,25 @@ struct Cp: AsyncParsableCommand {
         var options = TreeCopier.options(dryRun: dryRun, transfers: transfers, noClobber: noClobber,
                                          copyLinks: copyLinks, links: links, perms: perms)
         options.transform = mapping.transform
+        let asking = interactive && !dryRun
+        if asking {
+            try Confirmation.requireTerminal()
+            options.confirm = { await Confirmation.askAsync($0.question) }
+        }
         let copier = TreeCopier(options: options, verbose: global.verbose)
         let transfers = self.transfers
         // Single files and trees under one display: its totals grow as the trees are listed.
         let trees = try await ctx.withProgress(verb: "copied", totals: {
             treeProgress.totals(adding: ProgressTotals(files: fileCount, bytes: fileBytes), otherErrors: reporter.failureCount)
-        }) { observer in
-            await runBounded(plan.files, limit: transfers, reporter: reporter) { job in
+        }, asking: asking) { observer in
+            await runBounded(plan.files, limit: asking ? 1 : transfers, reporter: reporter) { job in
                 if noClobber, try await job.destination.fs.exists(job.destination.path) {
                     ctx.note("skipped \(job.destination.address): exists (--no-clobber)")
+                    return
+                }
+                if asking, try await job.destination.fs.exists(job.destination.path),
+                   await !Confirmation.askAsync("replace \(job.destination.address)?") {
+                    ctx.note("kept \(job.destination.address) (not confirmed)")
                     return
                 }
                 if dryRun {

@@ -24,6 +24,7 @@ struct Mv: AsyncParsableCommand {
     @OptionGroup(title: "Object options") var upload: UploadOptions
     @Flag(name: [.customShort("n"), .long], help: "Print what would be moved (the plan), and change nothing.") var dryRun = false
     @Flag(name: [.customLong("no-clobber"), .customLong("ignore-existing")], help: "Never overwrite an existing destination file.") var noClobber = false
+    @Flag(name: [.customShort("i"), .long], help: "Ask before replacing each existing file (on the terminal).") var interactive = false
     @Flag(name: [.customShort("L"), .long], help: "Follow symbolic links at the source (local store).") var copyLinks = false
     @Flag(name: [.customShort("l"), .long], help: "Recreate symbolic links (rclone's -l): not supported yet, refused with a message.") var links = false
     @Flag(name: .long, inversion: .prefixedNo, help: "Keep permission bits (default).") var perms: Bool?
@@ -88,10 +89,17 @@ struct Mv: AsyncParsableCommand {
         let plan = try await planner.plan(sources: remaining, destination: paths[paths.count - 1], reporter: reporter)
         let noClobber = self.noClobber
         let dryRun = self.dryRun
-        await runBounded(plan.files, limit: transfers, reporter: reporter) { job in
+        let asking = interactive && !dryRun
+        if asking { try Confirmation.requireTerminal() }
+        await runBounded(plan.files, limit: asking ? 1 : transfers, reporter: reporter) { job in
             if noClobber, try await job.destination.fs.exists(job.destination.path) {
                 throw VFSError(.alreadyExists, "destination exists; not moved (--no-clobber)",
                                path: job.destination.fs.display(job.destination.path))
+            }
+            if asking, try await job.destination.fs.exists(job.destination.path),
+               await !Confirmation.askAsync("replace \(job.destination.address)?") {
+                ctx.note("kept \(job.source.address): \(job.destination.address) exists (not confirmed)")
+                return
             }
             if dryRun {
                 Output.standard.line("move     \(job.source.address) -> \(job.destination.address)")
@@ -102,8 +110,9 @@ struct Mv: AsyncParsableCommand {
         }
         // Trees: copied by the engine, then each source file that is now at the destination
         // (copied, or equal there already) is removed, then the emptied source directories.
-        let options = TreeCopier.options(dryRun: dryRun, transfers: transfers, noClobber: noClobber,
+        var options = TreeCopier.options(dryRun: dryRun, transfers: transfers, noClobber: noClobber,
                                          copyLinks: copyLinks, links: links, perms: perms)
+        if asking { options.confirm = { await Confirmation.askAsync($0.question) } }
         var trees = try await TreeCopier(options: options, verbose: global.verbose).copy(plan.trees)
         if !dryRun {
             for src in trees.settled {
@@ -111,7 +120,7 @@ struct Mv: AsyncParsableCommand {
                     reporter.report(error, path: src.fs.display(src.path))
                 }
             }
-            if reporter.failureCount == 0 && trees.errors.isEmpty && trees.skipped == 0 && !noClobber {
+            if reporter.failureCount == 0 && trees.errors.isEmpty && trees.skipped == 0 && trees.declined == 0 && !noClobber {
                 for (src, _) in plan.trees where src.fs.capabilities.hasDirectories {
                     var directories: [VPath] = [src.path]
                     do {

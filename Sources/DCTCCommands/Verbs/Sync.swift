@@ -13,6 +13,7 @@ struct SyncFlags: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Time difference still counted as equal (default: the stores' precision).", valueName: "seconds")) var modifyWindow: Double?
 
     @Flag(name: [.customShort("n"), .long], help: "Print the plan the real run would execute, and change nothing.") var dryRun = false
+    @Flag(name: [.customShort("i"), .long], help: "Ask before replacing or deleting each file (on the terminal).") var interactive = false
     @Option(name: .long, help: ArgumentHelp("Say why one file would be transferred or not, and change nothing.", valueName: "path")) var explain: String?
     @Flag(name: .long, help: "Print a JSON summary as the last line of standard output (with --dry-run: each action too).") var json = false
     @Option(name: .long, help: ArgumentHelp("Write one JSON event per action to this file.", valueName: "file")) var events: String?
@@ -129,8 +130,10 @@ struct SyncRunner {
         options.links = flags.links
         options.preservePermissions = flags.perms ?? true
         options.comparePermissions = flags.perms == true
-        // TODO(h-hostile): the local store's link and mode options are not on main yet; until
-        // they are passed through, say so rather than pretend.
+        if flags.interactive && !options.dryRun && mode != .check {
+            try Confirmation.requireTerminal()
+            options.confirm = { await Confirmation.askAsync($0.question) }
+        }
         if let c = flags.compress { options.transform = .compress(c.codec, level: flags.level) }
         if flags.decompress { options.transform = .decompress }
         if let shard = flags.shard { options.shard = try Shard(parse: shard) }
@@ -197,7 +200,7 @@ struct SyncRunner {
                     Output.error.line(SyncRunner.describe(action))
                 }
             })
-        let showProgress = global.progress ?? (Output.error.isTerminal && !global.quiet && !explaining && !json)
+        let showProgress = options.confirm == nil && (global.progress ?? (Output.error.isTerminal && !global.quiet && !explaining && !json))
         let progress = showProgress ? ProgressLine(counters: engine.counters) : nil
         progress?.start()
         let summary: SyncSummary
