@@ -595,7 +595,7 @@ _dctc_tail() {
 
 _dctc_cp() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --recursive -r --decompress -n --dry-run --no-clobber --ignore-existing -L --copy-links -l --links --perms --no-perms --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --recursive -r --decompress -n --dry-run --no-clobber --ignore-existing -i --interactive -L --copy-links -l --links --perms --no-perms --version -h --help)
     repeating_options=(--metadata)
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --compress --level --zip --transfers)
     __dctc_offer_flags_options -1
@@ -678,7 +678,7 @@ _dctc_cp() {
 
 _dctc_mv() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -n --dry-run --no-clobber --ignore-existing -L --copy-links -l --links --perms --no-perms --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -n --dry-run --no-clobber --ignore-existing -i --interactive -L --copy-links -l --links --perms --no-perms --version -h --help)
     repeating_options=(--metadata)
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --transfers)
     __dctc_offer_flags_options -1
@@ -962,7 +962,7 @@ _dctc_cleanup() {
 
 _dctc_sync() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -c --checksum --size-only -u --update -n --dry-run --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --allow-empty-source --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -c --checksum --size-only -u --update -n --dry-run -i --interactive --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --allow-empty-source --version -h --help)
     repeating_options=(--include --exclude --filter-from --include-from --exclude-from --metadata)
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --backup-dir --max-delete)
     __dctc_offer_flags_options 2
@@ -1111,7 +1111,7 @@ _dctc_sync() {
 
 _dctc_copy() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -c --checksum --size-only -u --update -n --dry-run --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -c --checksum --size-only -u --update -n --dry-run -i --interactive --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --version -h --help)
     repeating_options=(--include --exclude --filter-from --include-from --exclude-from --metadata)
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --backup-dir)
     __dctc_offer_flags_options 2
@@ -1257,7 +1257,7 @@ _dctc_copy() {
 
 _dctc_check() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -c --checksum --size-only -u --update -n --dry-run --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -c --checksum --size-only -u --update -n --dry-run -i --interactive --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --version -h --help)
     repeating_options=(--include --exclude --filter-from --include-from --exclude-from)
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done)
     __dctc_offer_flags_options 2

@@ -89,11 +89,8 @@ public struct SyncOptions: Sendable {
     public var copyLinks = false
     /// Recreate symbolic links at the destination (`-l/--links`): refused by the CLI for now.
     public var links = false
-    /// Keep the source's permission bits (never widened) unless `--no-perms`; `--perms` also
-    /// makes a mode change count as a difference.
+    /// Keep the source's permission bits (never widened) unless `--no-perms`.
     public var preservePermissions = true
-    /// `--perms`: a permission change alone makes a file differ.
-    public var comparePermissions = false
     /// `-i/--interactive`: asked before each file is replaced or deleted; false leaves that
     /// file as it is.
     public var confirm: (@Sendable (Confirm) async -> Bool)?

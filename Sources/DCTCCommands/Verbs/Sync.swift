@@ -44,7 +44,7 @@ struct SyncFlags: ParsableArguments {
     @Flag(name: .long, help: "sync: also delete destination files the filters exclude.") var deleteExcluded = false
     @Flag(name: [.customShort("L"), .long], help: "Follow symbolic links at the source (local store).") var copyLinks = false
     @Flag(name: [.customShort("l"), .long], help: "Recreate symbolic links (rclone's -l): not supported yet, refused with a message.") var links = false
-    @Flag(name: .long, inversion: .prefixedNo, help: "Keep permission bits (default); --perms also counts a mode change as a difference.") var perms: Bool?
+    @Flag(name: .long, inversion: .prefixedNo, help: "Keep permission bits, never wider (default); --no-perms leaves the destination's default.") var perms: Bool?
 
     @Option(name: .long, help: ArgumentHelp("Directories listed and compared in parallel.", valueName: "N")) var checkers = 8
     @Option(name: .long, help: ArgumentHelp("Files transferred in parallel.", valueName: "N")) var transfers = 4
@@ -129,7 +129,6 @@ struct SyncRunner {
         options.copyLinks = flags.copyLinks
         options.links = flags.links
         options.preservePermissions = flags.perms ?? true
-        options.comparePermissions = flags.perms == true
         if flags.interactive && !options.dryRun && mode != .check {
             try Confirmation.requireTerminal()
             options.confirm = { await Confirmation.askAsync($0.question) }
