@@ -1,3 +1,4 @@
+@testable import DCTCCommands
 import DCTCTestSupport
 import Foundation
 import Testing
@@ -122,5 +123,27 @@ struct ConfigCommandTests {
         }
         let ftp = try String(contentsOfFile: s.url("cfg.toml"), encoding: .utf8)
         #expect(!ftp.contains("password ="), "an empty password is not written")
+    }
+
+    @Test("every example of `config add --help` runs as written")
+    func helpExamplesRun() throws {
+        let s = try Scratch(); defer { s.cleanup() }
+        // The discussion as written (--help wraps it to the terminal's width).
+        let help = ConfigCommand.Add.configuration.discussion
+        let examples = help.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { $0.hasPrefix("dctc config add ") }
+        #expect(examples.count >= 3, "\(help)")
+        for (i, line) in examples.enumerated() {
+            let command = "'\(CLI.binary)'" + line.dropFirst("dctc".count)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", command]
+            p.environment = ["DCTC_CONFIG": s.url("cfg\(i).toml"), "PATH": "/usr/bin:/bin", "HOME": s.url("home")]
+            p.standardInput = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0, "\(line)")
+            #expect(s.exists("cfg\(i).toml"), "\(line)")
+        }
     }
 }
