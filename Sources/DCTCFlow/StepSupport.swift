@@ -28,8 +28,8 @@ struct Staging {
     private static let swept = Locked<Set<String>>([])
 
     /// Removes, once per process and folder, the staging folders (`dctc-flow-*`) of runs that
-    /// were killed: those whose owner process is gone, and those without an owner (older
-    /// versions) untouched for a day.
+    /// were killed: those whose owner process is gone. A folder without an owner file is not
+    /// known to be ours, and is left alone.
     static func sweepOnce(_ base: String) {
         guard swept.withLock({ $0.insert(base).inserted }) else { return }
         let fm = FileManager.default
@@ -39,9 +39,6 @@ struct Staging {
             if let text = try? String(contentsOfFile: folder + "/" + ownerFile, encoding: .utf8),
                let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
                 if pid != getpid(), kill(pid, 0) == -1, errno == ESRCH { try? fm.removeItem(atPath: folder) }
-            } else if let changed = (try? fm.attributesOfItem(atPath: folder))?[.modificationDate] as? Date,
-                      Date().timeIntervalSince(changed) > 86_400 {
-                try? fm.removeItem(atPath: folder)
             }
         }
     }

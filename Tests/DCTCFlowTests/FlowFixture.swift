@@ -21,8 +21,11 @@ struct FlowFixture {
     /// Removes the state folder, as on a new machine (SQLite may still be removing its side
     /// files of a closing connection: try again a few times).
     func loseState(_ folder: String = "state") {
+        // Moved away, not deleted: a connection still open on the old file keeps its inode, so
+        // the new state file cannot get the same inode number (SQLite would take the two for
+        // one file and share their locks: "disk I/O error" under load).
         for _ in 0..<20 where FileManager.default.fileExists(atPath: scratch.url(folder)) {
-            try? FileManager.default.removeItem(atPath: scratch.url(folder))
+            try? FileManager.default.moveItem(atPath: scratch.url(folder), toPath: scratch.url("\(folder)-lost-\(UUID().uuidString)"))
         }
     }
 
