@@ -66,15 +66,20 @@ extension S3FileSystem: UpfrontHashWanting {
             return MultipartStart(uploadId: try await upload.create(headers: headers))
         }
         let endpoint = configuration.endpoint.authority + configuration.endpoint.basePath
+        let shown = upload.display
         if let old = await S3ResumeRecords.load(endpoint: endpoint, bucket: upload.bucket, key: upload.key) {
             if old.fits(size: size, md5: md5, partSize: basePartSize) {
                 do {
                     let parts = try await upload.listParts(uploadId: old.uploadId)
+                    let total = S3MultipartUpload.partCount(size: size, base: basePartSize)
+                    Detail.info("\(shown): resuming the interrupted upload: \(parts.count) of \(total) parts are on the server already")
                     return MultipartStart(uploadId: old.uploadId, existing: parts, record: old)
                 } catch let e as S3ServiceError where e.code == "NoSuchUpload" || e.status == 404 {
                     // Completed or aborted meanwhile: start again.
+                    Detail.info("\(shown): the interrupted upload is gone from the server (\(e.code)); uploading afresh")
                 }
             } else {
+                Detail.info("\(shown): the source changed since the interrupted upload; aborting it and uploading afresh")
                 await upload.abort(uploadId: old.uploadId)
             }
             await S3ResumeRecords.remove(endpoint: endpoint, bucket: upload.bucket, key: upload.key)

@@ -53,6 +53,16 @@ struct S3MultipartUpload: Sendable {
         return min(maxPartSize, base << doublings)
     }
 
+    /// How many parts `size` bytes take from a base part size (bounded: at most `maxParts`).
+    static func partCount(size: Int64, base: Int) -> Int {
+        var left = size, count = 0
+        while left > 0, count < maxParts {
+            count += 1
+            left -= Int64(partSize(number: count, base: base))
+        }
+        return max(count, 1)
+    }
+
     // MARK: - Upload
 
     /// Uploads the content `reader` delivers (the first part already read) in parts of the

@@ -32,6 +32,8 @@ public enum DCTCMain {
         // Entries a listing left out (unsafe names, filesystem loops) are printed once each and
         // make a command that otherwise succeeded end with `.partial`.
         SkippedEntries.printer.value = { printError($0) }
+        // Detail from the stores (an upload resumed or started afresh) shows with -v.
+        Detail.sink.value = { Log.shared.info($0) }
         let task = Task { () -> Int32 in
             do {
                 if var asyncCommand = command as? any AsyncParsableCommand {

@@ -238,10 +238,18 @@ struct ResumedUploadTests {
         let destination = "proxied:\(bench.bucket)/big.bin"
         try Self.killHalfWay(bench, proxy: proxy, source: source, destination: destination)
         let before = proxy.stats()["sent_up"] ?? 0
-        let again = try bench.dctc(["cp", source, destination])
+        let again = try bench.dctc(["cp", "-v", source, destination])
         #expect(again.status == 0, "\(again)")
         let sent = (proxy.stats()["sent_up"] ?? 0) - before
-        #expect(sent <= Self.size * 6 / 10, "the re-run sent \(sent) of \(Self.size) bytes")
+        if server == .rclone && again.stderr.contains("the interrupted upload is gone from the server") {
+            // rclone serve s3 keeps uploads in progress in memory. One CI run under load re-sent
+            // the whole file (before -v said why); if the server lost the upload, dctc must say
+            // so and upload afresh, which it did. Any other full re-send still fails here.
+            print("note: rclone serve s3 lost the interrupted upload; dctc said so and sent \(sent) bytes")
+        } else {
+            #expect(again.stderr.contains("resuming the interrupted upload"), "-v says it resumes: \(again.stderr)")
+            #expect(sent <= Self.size * 6 / 10, "the re-run sent \(sent) of \(Self.size) bytes; it said: \(again.stderr)")
+        }
         let back = try bench.dctc(["cp", "direct:\(bench.bucket)/big.bin", bench.s.url("back.bin")])
         #expect(back.status == 0, "\(back)")
         #expect(try bench.s.read("back.bin") == bytes, "the object is the file")
@@ -263,8 +271,9 @@ struct ResumedUploadTests {
         #expect(pending.stdout.contains("would abort"), "the interrupted upload is in progress: \(pending)")
         bytes[1000] ^= 0xFF
         _ = try bench.s.write("big.bin", bytes: bytes)
-        let again = try bench.dctc(["cp", source, destination])
+        let again = try bench.dctc(["cp", "-v", source, destination])
         #expect(again.status == 0, "\(again)")
+        #expect(again.stderr.contains("the source changed since the interrupted upload"), "\(again.stderr)")
         let back = try bench.dctc(["cp", "direct:\(bench.bucket)/big.bin", bench.s.url("back.bin")])
         #expect(back.status == 0, "\(back)")
         #expect(try bench.s.read("back.bin") == bytes, "the object is the changed file")

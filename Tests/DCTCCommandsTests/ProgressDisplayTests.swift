@@ -2,41 +2,61 @@ import DCTCTestSupport
 import Foundation
 import Testing
 
-/// A command run in a tmux pane (a real terminal), with its screen read while it runs.
+/// What a tmux command printed and how it ended.
+struct TmuxResult: Sendable {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+/// A command run in a tmux pane (a real terminal), with its screen read while it runs. Each pane
+/// has a tmux server of its own (`-L`): tests run in parallel, and clients racing to start the
+/// one default server failed `new-session` now and then.
 struct TmuxPane {
-    let name: String
+    let socket: String
 
     /// Starts `command` (a shell line) in a detached 120x40 session; the pane stays open after
     /// it ends, printing `DCTC-EXIT=<status>`.
     static func start(_ command: String, environment: [String: String]) throws -> TmuxPane {
-        let name = "dctc-test-\(UUID().uuidString.prefix(8))"
         let env = environment.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
-        let line = "env \(env) \(command); echo DCTC-EXIT=$?; sleep 600"
-        let status = try run(["new-session", "-d", "-s", name, "-x", "120", "-y", "40", line])
-        guard status == 0 else { throw TestSkip("tmux new-session failed (\(status))") }
-        return TmuxPane(name: name)
+        return try open(["-x", "120", "-y", "40", "env \(env) \(command); echo DCTC-EXIT=$?; sleep 600"])
     }
 
     /// Starts an interactive program (a shell) in a detached session, in `directory`.
     static func interactive(_ command: String, environment: [String: String], directory: String) throws -> TmuxPane {
-        let name = "dctc-test-\(UUID().uuidString.prefix(8))"
         let env = environment.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
-        let status = try run(["new-session", "-d", "-s", name, "-x", "150", "-y", "40", "-c", directory, "env \(env) \(command)"])
-        guard status == 0 else { throw TestSkip("tmux new-session failed (\(status))") }
-        return TmuxPane(name: name)
+        return try open(["-x", "150", "-y", "40", "-c", directory, "env \(env) \(command)"])
+    }
+
+    /// `new-session -d` on a fresh socket, tried three times (a server that fails to start is
+    /// the machine's trouble, not the code under test's); the last failure's words are thrown.
+    static func open(_ arguments: [String]) throws -> TmuxPane {
+        var last = TmuxResult(status: -1, stdout: "", stderr: "")
+        for attempt in 0..<3 {
+            if attempt > 0 { usleep(300_000) }
+            let pane = TmuxPane(socket: "dctc-test-\(UUID().uuidString.prefix(8))")
+            last = pane.tmux(["new-session", "-d"] + arguments)
+            if last.status == 0 { return pane }
+            pane.kill()
+        }
+        throw TestSkip("tmux new-session failed (\(last.status)): \(last.stderr)")
     }
 
     /// Types keys into the pane (tmux key names such as `Tab` and `Enter` allowed).
     func send(_ keys: String...) throws {
-        try TmuxPane.run(["send-keys", "-t", name] + keys)
+        _ = tmux(["send-keys"] + keys)
     }
 
     /// The visible screen, one string per line, trailing blank lines dropped.
     func screen() throws -> [String] {
-        let out = try TmuxPane.output(["capture-pane", "-p", "-J", "-t", name])
-        var lines = out.components(separatedBy: "\n")
+        var lines = tmux(["capture-pane", "-p", "-J"]).stdout.components(separatedBy: "\n")
         while lines.last?.trimmingCharacters(in: .whitespaces).isEmpty == true { lines.removeLast() }
         return lines
+    }
+
+    /// The pane's text with up to `history` lines of scrollback.
+    func text(history: Int) -> String {
+        tmux(["capture-pane", "-p", "-J", "-S", "-\(history)"]).stdout
     }
 
     /// Reads the screen every 0.2 s until `done` holds (at most `limit` reads), handing each
@@ -52,39 +72,44 @@ struct TmuxPane {
         return last
     }
 
-    func kill() { _ = try? TmuxPane.run(["kill-session", "-t", name]) }
+    func kill() { _ = tmux(["kill-server"]) }
 
     static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") }
 
-    /// Runs tmux and waits for it (posix_spawn and waitpid: Foundation's Process left the
-    /// `new-session` client unreaped here, the server it forks keeping the wait open).
-    @discardableResult
-    static func run(_ args: [String]) throws -> Int32 {
-        var pid: pid_t = 0
-        let argv = (["tmux"] + args).map { strdup($0) } + [nil]
-        defer { for a in argv { free(a) } }
-        var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
-        let rc = posix_spawn(&pid, "/usr/bin/tmux", &actions, nil, argv, environ)
-        guard rc == 0 else { return -1 }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return (status >> 8) & 0xff
+    /// Runs tmux on this pane's socket and waits for it.
+    func tmux(_ args: [String]) -> TmuxResult {
+        TmuxPane.spawn(["/usr/bin/tmux", "-L", socket] + args)
     }
 
-    static func output(_ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+    /// Runs a tool and waits for it with `waitpid` (Foundation's Process never reaped the tmux
+    /// client that forks the tmux server, and its wait hung). Output goes to files read after
+    /// the exit; the child gets an empty signal mask, so the server it forks does too.
+    static func spawn(_ args: [String]) -> TmuxResult {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("dctc-tmux-\(UUID().uuidString)").path
+        let out = base + ".out", err = base + ".err"
+        defer { unlink(out); unlink(err) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        let cArgs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        defer { cArgs.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, args[0], &actions, &attributes, cArgs, environ)
+        guard rc == 0 else { return TmuxResult(status: -1, stdout: "", stderr: "posix_spawn failed: \(rc)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+        return TmuxResult(status: (status >> 8) & 0xFF, stdout: read(out), stderr: read(err))
     }
 }
 

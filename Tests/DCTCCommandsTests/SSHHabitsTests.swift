@@ -64,58 +64,20 @@ struct SSHHabitsTests {
 
     // MARK: - tmux
 
-    struct TmuxResult: Sendable {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
+    /// A `TmuxPane` driven from async tests: every tmux call runs on a thread of its own.
     struct Pane {
-        let socket = "dctc-test-\(UUID().uuidString.prefix(8))"
-
-        func tmux(_ args: [String]) async throws -> TmuxResult {
-            let all = ["tmux", "-L", socket] + args
-            return try await IOThread.detached(name: "dctc-test-tmux") { try Self.spawn(all) }
-        }
-
-        /// Runs a tool and waits for it with `waitpid` (Foundation's Process never reaped the
-        /// tmux client that forks the tmux server, and its wait hung). Standard output goes
-        /// to a file; the child gets an empty signal mask.
-        static func spawn(_ args: [String]) throws -> TmuxResult {
-            let out = FileManager.default.temporaryDirectory.appendingPathComponent("dctc-tmux-\(UUID().uuidString)").path
-            defer { unlink(out) }
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-            var attributes = posix_spawnattr_t()
-            posix_spawnattr_init(&attributes)
-            defer { posix_spawnattr_destroy(&attributes) }
-            var none = sigset_t()
-            sigemptyset(&none)
-            posix_spawnattr_setsigmask(&attributes, &none)
-            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
-            let cArgs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
-            defer { cArgs.forEach { free($0) } }
-            var pid: pid_t = 0
-            let rc = posix_spawnp(&pid, args[0], &actions, &attributes, cArgs, environ)
-            guard rc == 0 else { return TmuxResult(status: -1, stdout: "", stderr: "posix_spawnp failed: \(rc)") }
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
-            return TmuxResult(status: (status >> 8) & 0xFF, stdout: text, stderr: "")
-        }
+        let pane: TmuxPane
 
         /// Starts `script` in a detached 200x50 pane.
-        func start(_ script: String) async throws {
-            let r = try await tmux(["new-session", "-d", "-x", "200", "-y", "50", "/bin/sh " + script])
-            #expect(r.status == 0, "tmux new-session: \(r.stderr)")
+        static func start(_ script: String) async throws -> Pane {
+            Pane(pane: try await IOThread.detached(name: "dctc-test-tmux") {
+                try TmuxPane.open(["-x", "200", "-y", "50", "/bin/sh " + script])
+            })
         }
 
         func text() async throws -> String {
-            try await tmux(["capture-pane", "-p", "-J", "-S", "-100"]).stdout
+            let pane = pane
+            return try await IOThread.detached(name: "dctc-test-tmux") { pane.text(history: 100) }
         }
 
         /// Waits (at most 60 s, polling) until the pane shows `needle`; returns the pane text.
@@ -131,12 +93,16 @@ struct SSHHabitsTests {
         }
 
         func type(_ text: String) async throws {
-            _ = try await tmux(["send-keys", "-l", text])
-            _ = try await tmux(["send-keys", "Enter"])
+            let pane = pane
+            try await IOThread.detached(name: "dctc-test-tmux") {
+                try pane.send("-l", text)
+                try pane.send("Enter")
+            }
         }
 
         func stop() async {
-            _ = try? await tmux(["kill-server"])
+            let pane = pane
+            _ = try? await IOThread.detached(name: "dctc-test-tmux") { pane.kill() }
         }
     }
 
@@ -160,8 +126,7 @@ struct SSHHabitsTests {
         let (path, content) = try marker(servers)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let home = try privateHome(s, files: ["known_hosts": try String(contentsOfFile: servers.knownHosts, encoding: .utf8)])
-        let pane = Pane()
-        try await pane.start(try script(s, home: home, args: ["cat", "sftp://\(servers.user)@127.0.0.1:\(servers.port)\(path)"]))
+        let pane = try await Pane.start(try script(s, home: home, args: ["cat", "sftp://\(servers.user)@127.0.0.1:\(servers.port)\(path)"]))
         defer { Task { await pane.stop() } }
         _ = try await pane.waitFor("\(servers.user)@127.0.0.1's password: ")
         try await pane.type(servers.password)
@@ -186,8 +151,7 @@ struct SSHHabitsTests {
         let (path, content) = try marker(servers)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let home = try privateHome(s, files: ["id_ed25519": try String(contentsOfFile: servers.key, encoding: .utf8)])
-        let pane = Pane()
-        try await pane.start(try script(s, home: home, args: ["cat", "sftp://\(servers.user)@127.0.0.1:\(servers.port)\(path)"]))
+        let pane = try await Pane.start(try script(s, home: home, args: ["cat", "sftp://\(servers.user)@127.0.0.1:\(servers.port)\(path)"]))
         defer { Task { await pane.stop() } }
         let question = try await pane.waitFor("Are you sure you want to continue connecting (yes/no/[fingerprint])?")
         #expect(question.contains("The authenticity of host '[127.0.0.1]:\(servers.port)' can't be established."))
