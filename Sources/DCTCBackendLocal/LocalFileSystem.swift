@@ -40,14 +40,25 @@ public final class LocalFileSystem: VirtualFileSystem, ServerSideCopying, Moving
     /// Folders already swept of stale temporary files by this process.
     private let swept = Locked<Set<String>>([])
 
-    /// - Parameter followLinks: list links as their targets (`-L`), see the type's discussion.
-    public init(followLinks: Bool = false) {
+    /// Large downloads keep their partial file when interrupted and continue it next time
+    /// (`ResumableWriting`); false with `--no-resume`.
+    public let resumesWrites: Bool
+
+    /// - Parameters:
+    ///   - followLinks: list links as their targets (`-L`), see the type's discussion.
+    ///   - resumeWrites: keep and continue partial downloads (`ResumableWriting`).
+    public init(followLinks: Bool = false, resumeWrites: Bool = true) {
         followsLinks = followLinks
+        resumesWrites = resumeWrites
     }
 
     /// How old a `.dctc-*.tmp` file must be (by modification time) before a write into its
     /// folder removes it: a running write touches its file far more often.
     public static let staleTemporaryAge: TimeInterval = 3600
+
+    /// How long the partial file of an interrupted large download (`.dctc-*.partial`) waits
+    /// for a copy to continue it before a write into its folder removes it.
+    public static let stalePartialAge: TimeInterval = 7 * 86400
 
     public func display(_ path: VPath) -> String { path.string }
 
@@ -146,8 +157,20 @@ public final class LocalFileSystem: VirtualFileSystem, ServerSideCopying, Moving
             if !closed { close(fd) }
             if !committed { unlink(temp.string) }
         }
-        let kinds = attributes.computeHashes.union(attributes.expectedHashes.keys)
-        let hasher = try HashingTransform(kinds: kinds)
+        let hasher = try HashingTransform(kinds: attributes.computeHashes.union(attributes.expectedHashes.keys))
+        try await pour(content, into: fd, hasher: hasher, display: shown)
+        let hashes = try finish(fd, path: path, hasher: hasher, attributes: attributes, display: shown)
+        closed = true
+        guard close(fd) == 0 else { throw posixError(errno, "close", path: shown) }
+        guard rename(temp.string, path.string) == 0 else { throw posixError(errno, "rename", path: shown) }
+        committed = true
+        var info = try statEntry(path)
+        info.hashes = hashes
+        return info
+    }
+
+    /// Streams `content` into `fd`, through `hasher`.
+    func pour(_ content: ByteStream, into fd: Int32, hasher: HashingTransform, display shown: String) async throws {
         do {
             for try await chunk in content {
                 try Task.checkCancellation()
@@ -158,6 +181,13 @@ public final class LocalFileSystem: VirtualFileSystem, ServerSideCopying, Moving
             await content.cancel()
             throw VFSError.wrap(error, path: shown)
         }
+    }
+
+    /// Checks what `hasher` saw against `attributes`, then gives the written file its mode and
+    /// times (before the rename, so the final name never shows other bits).
+    /// - Returns: the hashes of the content.
+    func finish(_ fd: Int32, path: VPath, hasher: HashingTransform, attributes: WriteAttributes,
+                display shown: String) throws -> [HashKind: String] {
         let hashes = hasher.results()
         try verifyContent(path: shown, expectedSize: attributes.expectedSize, actualSize: hasher.byteCount,
                           expected: attributes.expectedHashes, actual: hashes)
@@ -172,13 +202,7 @@ public final class LocalFileSystem: VirtualFileSystem, ServerSideCopying, Moving
             var times = LocalFileSystem.timespecs(mtime)
             guard futimens(fd, &times) == 0 else { throw posixError(errno, "futimens", path: shown) }
         }
-        closed = true
-        guard close(fd) == 0 else { throw posixError(errno, "close", path: shown) }
-        guard rename(temp.string, path.string) == 0 else { throw posixError(errno, "rename", path: shown) }
-        committed = true
-        var info = try statEntry(path)
-        info.hashes = hashes
-        return info
+        return hashes
     }
 
     /// Streams into an existing device or FIFO (no temporary file, no rename, no times).
@@ -192,16 +216,7 @@ public final class LocalFileSystem: VirtualFileSystem, ServerSideCopying, Moving
         }
         defer { close(fd) }
         let hasher = try HashingTransform(kinds: attributes.computeHashes.union(attributes.expectedHashes.keys))
-        do {
-            for try await chunk in content {
-                try Task.checkCancellation()
-                _ = try hasher.process(chunk)
-                try LocalFileSystem.writeAll(fd, chunk, display: shown)
-            }
-        } catch {
-            await content.cancel()
-            throw VFSError.wrap(error, path: shown)
-        }
+        try await pour(content, into: fd, hasher: hasher, display: shown)
         try verifyContent(path: shown, expectedSize: attributes.expectedSize, actualSize: hasher.byteCount,
                           expected: attributes.expectedHashes, actual: hasher.results())
         var info = try statEntry(path)
@@ -263,7 +278,7 @@ public final class LocalFileSystem: VirtualFileSystem, ServerSideCopying, Moving
     // MARK: - Links
 
     public func followingLinks() -> any VirtualFileSystem {
-        followsLinks ? self : LocalFileSystem(followLinks: true)
+        followsLinks ? self : LocalFileSystem(followLinks: true, resumeWrites: resumesWrites)
     }
 
     public func linkTarget(_ path: VPath) async throws -> String {
@@ -292,9 +307,10 @@ public final class LocalFileSystem: VirtualFileSystem, ServerSideCopying, Moving
 
     // MARK: - Leftovers
 
-    /// Removes `.dctc-*.tmp` files older than `staleTemporaryAge` from `dir`, once per folder
-    /// and process: partial files of runs that were killed (a run that ends any other way
-    /// removes its own). Failures are ignored: the sweep is a courtesy, never a reason to fail.
+    /// Removes `.dctc-*.tmp` files older than `staleTemporaryAge` and `.dctc-*.partial` files
+    /// older than `stalePartialAge` from `dir`, once per folder and process: partial files of
+    /// runs that were killed (a run that ends any other way removes its own `.tmp`; a
+    /// `.partial` waits for the next copy of the same content to continue it). Failures are ignored: the sweep is a courtesy, never a reason to fail.
     func sweepStaleTemporaries(in dir: VPath) {
         guard swept.withLock({ $0.insert(dir.string).inserted }) else { return }
         guard let d = opendir(dir.string) else { return }
@@ -304,10 +320,11 @@ public final class LocalFileSystem: VirtualFileSystem, ServerSideCopying, Moving
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
-            guard name.hasPrefix(".dctc-"), name.hasSuffix(".tmp") else { continue }
+            guard name.hasPrefix(".dctc-"), name.hasSuffix(".tmp") || name.hasSuffix(".partial") else { continue }
+            let age = name.hasSuffix(".tmp") ? LocalFileSystem.staleTemporaryAge : LocalFileSystem.stalePartialAge
             var st = Glibc.stat()
             guard fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) == 0, st.st_mode & S_IFMT == S_IFREG,
-                  now - TimeInterval(st.st_mtim.tv_sec) > LocalFileSystem.staleTemporaryAge else { continue }
+                  now - TimeInterval(st.st_mtim.tv_sec) > age else { continue }
             unlinkat(dirfd(d), name, 0)
         }
     }

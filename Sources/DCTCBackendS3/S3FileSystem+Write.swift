@@ -76,7 +76,7 @@ extension S3FileSystem: UpfrontHashWanting {
                     return MultipartStart(uploadId: old.uploadId, existing: parts, record: old)
                 } catch let e as S3ServiceError where e.code == "NoSuchUpload" || e.status == 404 {
                     // Completed or aborted meanwhile: start again.
-                    Detail.info("\(shown): the interrupted upload is gone from the server (\(e.code)); uploading afresh")
+                    Detail.info("\(shown): the interrupted upload is gone from the server (\(e.code ?? "HTTP \(e.status)")); uploading afresh")
                 }
             } else {
                 Detail.info("\(shown): the source changed since the interrupted upload; aborting it and uploading afresh")

@@ -10,8 +10,9 @@ import DCTCCore
 public enum DCTCBackends {
     /// Registers every store kind this build has.
     public static func registerAll(into registry: StoreRegistry) async {
-        let local = LocalFileSystem()
-        await registry.register(kind: "local") { _ in local }
+        // `--no-resume` starts interrupted downloads afresh too (their partial files are not used).
+        let local = LocalFileSystem(), localAfresh = LocalFileSystem(resumeWrites: false)
+        await registry.register(kind: "local") { request in request.options.noResume ? localAfresh : local }
         let memory = MemoryStores()
         await registry.register(kind: "memory") { request in
             await memory.store(named: request.address.host ?? request.account?["name"] ?? "default")

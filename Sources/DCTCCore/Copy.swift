@@ -49,7 +49,19 @@ public enum Transfer {
             }
             try await UpfrontHash.fill(&attributes, source: source.fs, info: info, destination: destination.fs, path: destination.path)
         }
-        var stream = try await source.fs.read(source.path, range: nil).limited(destination.bandwidthDirection)
+        let direction = destination.bandwidthDirection
+        if transform == nil, let resumable = destination.fs as? any ResumableWriting,
+           let key = PartialDownload.key(source: source.fs, path: source.path, info: info) {
+            // A large download keeps its partial file when interrupted; the next copy of the
+            // same content reads only the rest.
+            return try await resumable.writeResuming(destination.path, key: key, attributes: attributes) { offset in
+                var stream = try await source.fs.read(source.path, range: offset > 0 ? ByteRange(offset: offset) : nil)
+                    .limited(direction)
+                if let watch { stream = watch(stream) }
+                return stream
+            }
+        }
+        var stream = try await source.fs.read(source.path, range: nil).limited(direction)
         if let watch { stream = watch(stream) }
         if let transform { stream = try await transform(stream) }
         return try await destination.fs.write(destination.path, from: stream, attributes: attributes)

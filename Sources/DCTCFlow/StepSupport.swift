@@ -17,7 +17,7 @@ struct Staging {
         }
         root = String(cString: made)
         // Who owns it: a later run removes it once this process is gone (a kill -9 skips `remove`).
-        FileManager.default.createFile(atPath: root + "/" + Staging.ownerFile, contents: Data("\(getpid())\n".utf8),
+        _ = FileManager.default.createFile(atPath: root + "/" + Staging.ownerFile, contents: Data("\(getpid())\n".utf8),
                                        attributes: [.posixPermissions: 0o600])
         Staging.sweepOnce(base)
     }

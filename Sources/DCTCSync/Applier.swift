@@ -132,11 +132,29 @@ final class Applier: Sendable {
         let id = TransferID.next()
         observer?.transferStarted(id, path: destination.fs.display(target), size: src.size)
         do {
-            var stream = try await source.fs.read(src.path, range: nil)
-                .limited(destination.bandwidthDirection).observed(by: observer, id: id)
+            let (sourceFS, direction, observer) = (source.fs, destination.bandwidthDirection, observer)
+            let open: @Sendable (Int64) async throws -> ByteStream = { offset in
+                try await sourceFS.read(src.path, range: offset > 0 ? ByteRange(offset: offset) : nil)
+                    .limited(direction).observed(by: observer, id: id)
+            }
+            let cacheKey = options.state != nil ? HashCacheKey(src) : nil
+            // A large download keeps its partial file when interrupted; the next run reads the rest.
+            if !transformed, let resumable = destination.fs as? any ResumableWriting,
+               let key = PartialDownload.key(source: sourceFS, path: src.path, info: src) {
+                var attributes = WriteAttributes(modificationTime: src.modificationTime, computeHashes: [.md5], sizeHint: src.size)
+                if options.preservePermissions, let mode = src.mode { attributes.mode = mode & 0o777 }
+                attributes.expectedSize = src.size
+                attributes.expectedHashes = src.hashes.merging(job.knownHashes) { a, _ in a }
+                let info = try await resumable.writeResuming(target, key: key, attributes: attributes, content: open)
+                // The whole file was hashed and checked against the source: its hashes are the source's.
+                let sourceHashes = job.knownHashes.merging(info.hashes) { a, _ in a }
+                if let cacheKey, !info.hashes.isEmpty { await hashCache.remember(cacheKey, info.hashes) }
+                observer?.transferFinished(id, error: nil)
+                return (info, sourceHashes)
+            }
+            var stream = try await open(0)
             // Hash sources while they stream, so the hash cache learns them for free.
             var hasher: SharedHasher?
-            let cacheKey = options.state != nil ? HashCacheKey(src) : nil
             if cacheKey != nil || transformed {
                 let h = try SharedHasher(kinds: [.md5])
                 hasher = h

@@ -138,9 +138,13 @@ struct TreeJoin: Sendable {
 
     /// True when the listed entry's name is a safe single path segment; otherwise reports it.
     private func accepts(_ entry: FileInfo, in directory: VPath, of side: Location) -> Bool {
-        guard let problem = SafeName.problem(with: entry.name) else { return true }
         let parent = side.fs.display(directory)
         let address = parent.hasSuffix("/") ? parent + entry.name : parent + "/" + entry.name
+        if WorkFiles.contains(entry.name), entry.isFile {
+            Detail.info("\(address): left out, a dctc work file (a transfer in progress or interrupted)")
+            return false
+        }
+        guard let problem = SafeName.problem(with: entry.name) else { return true }
         refuse(address, problem)
         return false
     }

@@ -110,7 +110,7 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
     /// `--profile`, `--region`, `--endpoint-url`, `--no-sign-request` (AWSOptions.swift).
     @OptionGroup public var aws: AWSOptions
 
-    @Flag(name: .long, help: "Start interrupted uploads afresh instead of resuming them (S3 multipart).")
+    @Flag(name: .long, help: "Start interrupted transfers afresh instead of resuming them (S3 multipart uploads, large downloads to local disk).")
     public var noResume = false
 
     @Option(name: .long, help: ArgumentHelp(
