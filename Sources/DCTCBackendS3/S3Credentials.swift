@@ -213,7 +213,8 @@ public struct S3Configuration: Sendable {
     ///   `storage_class`, `sse`, `sse_kms_key_id`, `acl`, `metadata` (`k=v,k2=v2`), under the
     ///   command line's (`options.upload`).
     /// - Tuning: the account's `max_connections` (or `--max-connections`), `upload_concurrency`,
-    ///   `download_concurrency`, `chunk_size_mib` (part size, at least 5) and `part_checksums`.
+    ///   `download_concurrency`, `chunk_size_mib` (part size, at least 5), `part_checksums` and
+    ///   `list_page_size` (keys per listing request, 1 to 1000: for servers with a lower cap).
     ///
     /// Secrets are resolved here (a `*_command` runs now); they are never logged.
     ///
@@ -293,6 +294,7 @@ public struct S3Configuration: Sendable {
         if let n = account?.int("upload_concurrency") { config.uploadConcurrency = max(1, n) }
         if let n = account?.int("download_concurrency") { config.downloadConcurrency = max(1, n) }
         if let n = account?.int("chunk_size_mib") { config.partSize = max(5, n) * 1024 * 1024 }
+        if let n = account?.int("list_page_size") { config.listPageSize = min(1000, max(1, n)) }
         if let b = account?.bool("part_checksums") { config.partChecksums = b }
         if let b = account?.bool("resume_uploads") { config.resumeUploads = b }
         if options.noResume { config.resumeUploads = false }

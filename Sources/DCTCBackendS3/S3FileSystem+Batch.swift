@@ -19,12 +19,20 @@ extension S3FileSystem: RecursiveListing, BatchRemoving {
     /// - Throws (from the listing): `.notFound` when nothing is below a prefix (or the bucket is
     ///   missing), `.notADirectory` when `prefix` is a file, `.invalidArgument` for the root.
     public func listRecursive(_ prefix: VPath) -> Listing {
+        listRecursive(prefix, within: .everything)
+    }
+
+    /// The objects below `prefix` whose keys relative to it are in `range`: one run of keys,
+    /// asked from its first key on (`StartAfter`) and ended at the first key past its end, so
+    /// the shards of a fanned-out sync each list only their own part of the bucket. Directory
+    /// markers outside the range are left out like the objects. An empty range is no error.
+    public func listRecursive(_ prefix: VPath, within range: PathRange) -> Listing {
         let shown = display(prefix)
         guard !prefix.isRoot else {
             return .failing(VFSError.invalid("a recursive listing needs a bucket", path: shown,
                                              remedy: "list s3://BUCKET or a prefix in it"))
         }
-        let raw = rawObjects(below: prefix, display: shown)
+        let raw = rawObjects(below: prefix, display: shown, range: range)
         let bucket = prefix.components[0]
         return Listing(display: { [self] in display($0) }) { [self] in
             while let page = try await raw() {

@@ -307,21 +307,32 @@ public final class S3FileSystem: VirtualFileSystem {
 
     /// Pages of every raw object below a bucket or prefix (no delimiter), markers included.
     /// - Parameter allowEmpty: an empty prefix gives no pages instead of `.notFound`.
-    func rawObjects(below prefix: VPath, display shown: String,
-                            allowEmpty: Bool = false) -> @Sendable () async throws -> [S3ListedObject]? {
+    func rawObjects(below prefix: VPath, display shown: String, allowEmpty: Bool = false,
+                    range: PathRange = .everything) -> @Sendable () async throws -> [S3ListedObject]? {
         let bucket = prefix.components[0]
         let keyPrefix = prefix.depth > 1 ? location(prefix).key + "/" : ""
         let cursor = S3ListingCursor()
         let pageSize = capabilities.listPageSize
+        // A range is one run of keys: the server starts after its first key, and the listing
+        // stops at the first key past its end. An empty run is no error.
+        let startAfter = range.after.map { keyPrefix + $0 }
+        let endAt = range.through.map { keyPrefix + $0 }
+        let mayBeEmpty = allowEmpty || !range.isEverything
         return { [self] in
             do {
                 while let request = await cursor.nextRequest() {
                     let page = try await lister.page(bucket: bucket, prefix: keyPrefix, delimiter: nil, token: request.token,
-                                                     maxKeys: pageSize, display: shown)
-                    await cursor.record(nextToken: page.nextToken, hadEntries: !page.objects.isEmpty)
-                    if !page.objects.isEmpty { return page.objects }
+                                                     maxKeys: pageSize, startAfter: startAfter, display: shown)
+                    var objects = page.objects
+                    var next = page.nextToken
+                    if let endAt, let past = objects.firstIndex(where: { ShardPlan.precedes(endAt, $0.key) }) {
+                        objects.removeSubrange(past...)
+                        next = nil
+                    }
+                    await cursor.record(nextToken: next, hadEntries: !objects.isEmpty)
+                    if !objects.isEmpty { return objects }
                 }
-                if !allowEmpty, prefix.depth > 1, !(await cursor.hasSeenAnything) {
+                if !mayBeEmpty, prefix.depth > 1, !(await cursor.hasSeenAnything) {
                     let (b, key) = location(prefix)
                     if try await head(bucket: b, key: key, path: prefix, display: shown) != nil {
                         throw VFSError(.notADirectory, "is a file, not a directory", path: shown, backend: "s3")

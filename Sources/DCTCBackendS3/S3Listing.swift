@@ -43,12 +43,15 @@ struct S3Listing: Sendable {
     ///   - delimiter: `/` to roll deeper keys up into common prefixes; nil for a recursive listing.
     ///   - token: the previous page's `nextToken`.
     ///   - maxKeys: entries per page (S3 caps it at 1,000).
+    ///   - startAfter: list only keys after this one (`StartAfter`; the first page only, a
+    ///     continuation token carries it on).
     ///   - display: the address to name in errors.
     /// - Throws: `S3ServiceError` (`NoSuchBucket`…), `CurlError`, `VFSError(.io)` for a bad document.
     func page(bucket: String, prefix: String, delimiter: String?, token: String?, maxKeys: Int,
-              display: String) async throws -> S3ListPage {
+              startAfter: String? = nil, display: String) async throws -> S3ListPage {
         var query: [(String, String?)] = [("list-type", "2"), ("encoding-type", "url"), ("max-keys", String(maxKeys))]
         if !prefix.isEmpty { query.append(("prefix", prefix)) }
+        if let startAfter, token == nil { query.append(("start-after", startAfter)) }
         if let delimiter { query.append(("delimiter", delimiter)) }
         if let token { query.append(("continuation-token", token)) }
         let (_, body) = try await transport.sendCollecting(

@@ -35,7 +35,7 @@ public struct DCTC: AsyncParsableCommand {
             Ls.self, Find.self, Stat.self, Du.self,
             Cat.self, Head.self, Tail.self,
             Cp.self, Mv.self, Rm.self, Mkdir.self, Rmdir.self, Cleanup.self,
-            Sync.self, Copy.self, Check.self,
+            Sync.self, Copy.self, Check.self, ShardPlanCommand.self,
             Hash.self, Grep.self,
             Edit.self, Dispatch.self, Flow.self,
             ConfigCommand.self, Version.self, Completions.self,

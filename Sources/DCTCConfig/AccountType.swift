@@ -102,6 +102,7 @@ enum AccountSchema {
                 "upload_concurrency": .integer(1...64),
                 "download_concurrency": .integer(1...64),
                 "chunk_size_mib": .integer(5...5120),
+                "list_page_size": .integer(1...1000),
                 "part_checksums": .boolean,
                 // Unsigned requests (public buckets), and what uploaded objects get (aws-cli's names).
                 "anonymous": .boolean,

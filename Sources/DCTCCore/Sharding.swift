@@ -156,3 +156,68 @@ public struct ShardPlan: Sendable, Hashable {
         a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 }
+
+/// The files of a tree whose relative paths sort after `after` and at or before `through`, in
+/// bytewise UTF-8 order: S3's key order, so a shard of a bucket is one contiguous run of keys
+/// that `ListObjectsV2` gives from `StartAfter` on. `dctc sync --start-after A --end-at B`; the
+/// fan-out gives each shard one range of a `ShardPlan` (`dctc shard-plan`).
+///
+/// Paths are compared whole ("a/b" against "a-b": `-` is 0x2D and `/` 0x2F, so "a-b" comes
+/// first), which is why a directory is not simply in or out: `mayHold(directory:)` says whether
+/// any path below it can be in the range.
+public struct PathRange: Sendable, Hashable, CustomStringConvertible {
+    /// Paths must sort after this one (exclusive); nil: from the start.
+    public let after: String?
+    /// Paths must sort at or before this one (inclusive); nil: to the end.
+    public let through: String?
+
+    /// - Throws: `VFSError(.invalidArgument)` when `through` sorts before `after` (almost
+    ///   certainly two arguments swapped). Equal ends make an empty range: a shard of a plan
+    ///   made from fewer files than shards.
+    public init(after: String?, through: String?) throws {
+        let a = after.flatMap { $0.isEmpty ? nil : $0 }, t = through.flatMap { $0.isEmpty ? nil : $0 }
+        if let a, let t, ShardPlan.precedes(t, a) {
+            throw VFSError.invalid("the range after '\(SafeName.escaped(a))' through '\(SafeName.escaped(t))' is empty",
+                                   remedy: "give --start-after a path that sorts before the --end-at path")
+        }
+        self.init(checkedAfter: a, through: t)
+    }
+
+    private init(checkedAfter after: String?, through: String?) {
+        self.after = after
+        self.through = through
+    }
+
+    /// The whole tree.
+    public static let everything = PathRange(checkedAfter: nil, through: nil)
+
+    public var isEverything: Bool { after == nil && through == nil }
+
+    /// Whether the file at `relativePath` is in the range.
+    public func contains(_ relativePath: String) -> Bool {
+        if let after, !ShardPlan.precedes(after, relativePath) { return false }
+        if let through, ShardPlan.precedes(through, relativePath) { return false }
+        return true
+    }
+
+    /// Whether some path below `directory` (relative, no trailing `/`) can be in the range.
+    /// Every such path starts with `directory + "/"`: the block is out when `through` sorts before
+    /// the block, or `after` sorts after every path of the block.
+    public func mayHold(directory: String) -> Bool {
+        guard !directory.isEmpty else { return true }
+        let block = directory + "/"
+        if let through, ShardPlan.precedes(through, block) { return false }
+        if let after, ShardPlan.precedes(block, after), !after.utf8.starts(with: block.utf8) { return false }
+        return true
+    }
+
+    /// "after A through B", for messages.
+    public var description: String {
+        switch (after, through) {
+        case (nil, nil): return "every path"
+        case (let a?, nil): return "paths after '\(SafeName.escaped(a))'"
+        case (nil, let t?): return "paths through '\(SafeName.escaped(t))'"
+        case (let a?, let t?): return "paths after '\(SafeName.escaped(a))' through '\(SafeName.escaped(t))'"
+        }
+    }
+}

@@ -59,6 +59,10 @@ public protocol VirtualFileSystem: AnyObject, Sendable {
     /// - Throws (from the listing): `.notFound`, `.notADirectory`, or `.unsupported` when the
     ///   store cannot list this tree in one stream after all (then walk).
     func listRecursive(_ root: VPath) -> Listing
+    /// The part of `listRecursive(root)` whose paths relative to `root` are in `range` (files)
+    /// or may hold paths in it (directories). S3 asks the server for that run of keys only
+    /// (`StartAfter`, stopping past the end); the default filters the whole listing.
+    func listRecursive(_ root: VPath, within range: PathRange) -> Listing
     /// Creates a directory and any missing parents (`mkdir -p`). Existing directories are fine.
     /// - Throws: `.alreadyExists` when a file is in the way.
     func makeDirectories(_ path: VPath) async throws
@@ -177,6 +181,23 @@ extension VirtualFileSystem {
         let pageSize = Swift.max(1, capabilities.listPageSize)
         let walker = TreeWalker(fs: self, root: root, maxDepth: .max)
         return Listing { try await walker.nextPage(pageSize) }
+    }
+
+    /// Default ranged `listRecursive`: the whole listing, filtered.
+    public func listRecursive(_ root: VPath, within range: PathRange) -> Listing {
+        let whole = listRecursive(root)
+        guard !range.isEverything else { return whole }
+        let pages = whole.makeAsyncIterator().source
+        return Listing {
+            while let page = try await pages.next() {
+                let kept = page.filter { entry in
+                    guard let rel = entry.path.relative(to: root) else { return false }
+                    return entry.isDirectory ? range.mayHold(directory: rel) : range.contains(rel)
+                }
+                if !kept.isEmpty { return kept }
+            }
+            return nil
+        }
     }
 
     /// Default `removeMany`: one `remove` per file, missing files ignored.

@@ -122,8 +122,9 @@ public final class SyncEngine: Sendable {
 
         // Whole-tree listings start now, alongside the walk's first directory.
         let indexes = TreeJoin.Indexes(
-            source: indexTask(source),
-            destination: destinationExists == nil ? nil : indexTask(destination))
+            source: indexTask(source, range: options.range),
+            // Destination names differ from the source's when compressing, and so does their order.
+            destination: destinationExists == nil ? nil : indexTask(destination, range: options.transform == .none ? options.range : .everything))
         defer {
             indexes.source?.cancel()
             indexes.destination?.cancel()
@@ -165,12 +166,12 @@ public final class SyncEngine: Sendable {
 
     /// Starts listing a side's whole tree when its store can do so in one stream; a failure or
     /// a tree over the limit gives nil, and that side is listed per directory.
-    private func indexTask(_ location: Location) -> Task<TreeIndex?, Never>? {
+    private func indexTask(_ location: Location, range: PathRange) -> Task<TreeIndex?, Never>? {
         guard location.fs.capabilities.recursiveListing else { return nil }
         let fs = location.fs
         let root = location.path
         return Task {
-            do { return try await TreeIndex.load(fs, root: root) } catch { return nil }
+            do { return try await TreeIndex.load(fs, root: root, range: range) } catch { return nil }
         }
     }
 

@@ -47,6 +47,14 @@ public struct SyncOptions: Sendable {
     public var transform: SyncTransform = .none
     public var filters: FilterSet = .none
     public var shard: Shard?
+    /// Only the files whose relative paths are in this range (`--start-after`/`--end-at`, one
+    /// shard of a fan-out); the stores that can list a run of keys list only it.
+    public var range: PathRange = .everything
+
+    /// Whether the file at `relativePath` is this run's to handle (shard and range).
+    func selects(_ relativePath: String) -> Bool {
+        range.contains(relativePath) && (shard?.contains(relativePath) ?? true)
+    }
     /// Abort deletions when more than this many would happen.
     public var maxDelete: Int?
     /// Allow syncing from an empty source root (which deletes everything at the destination).

@@ -37,10 +37,11 @@ final class TreeIndex: Sendable {
     ///   than `limit` or the store cannot list it in one stream after all (`.unsupported`).
     /// - Throws: the listing's other errors (the caller then lists per directory, whose
     ///   retries and messages are the usual ones).
-    static func load(_ fs: any VirtualFileSystem, root: VPath, limit: Int = defaultLimit) async throws -> TreeIndex? {
+    static func load(_ fs: any VirtualFileSystem, root: VPath, range: PathRange = .everything,
+                     limit: Int = defaultLimit) async throws -> TreeIndex? {
         var builder = Builder(root: root)
         do {
-            for try await page in fs.listRecursive(root) {
+            for try await page in fs.listRecursive(root, within: range) {
                 try Task.checkCancellation()
                 for entry in page { builder.add(entry) }
                 if builder.count > limit { return nil }

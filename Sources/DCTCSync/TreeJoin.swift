@@ -14,7 +14,7 @@ struct JoinedEntry: Sendable {
     var recorded: ManifestEntry?
 }
 
-/// Lists one directory on both sides, keeps what the filters and shard select, stops names
+/// Lists one directory on both sides, keeps what the filters, shard and range select, stops names
 /// that are not safe path segments, and merge-joins the two sorted listings by destination
 /// name. This is where listings enter the engine: every listed name passes `SafeName` here,
 /// so a `.`, `..`, empty or `/`-containing name is never recursed into, written or deleted.
@@ -87,10 +87,10 @@ struct TreeJoin: Sendable {
         for e in srcEntries where accepts(e, in: srcDir, of: source) {
             let rel = join(dir, e.name)
             if e.isDirectory {
-                if filters.shouldDescend(into: rel) { src.append((e.name, e)) }
+                if filters.shouldDescend(into: rel), options.range.mayHold(directory: rel) { src.append((e.name, e)) }
             } else if e.kind == .file {
                 guard filters.includes(file: rel, size: e.size, modificationTime: e.modificationTime),
-                      options.shard?.contains(rel) ?? true else { continue }
+                      options.selects(rel) else { continue }
                 src.append((mapping.destinationName(ofFile: e.name), e))
             } else if e.kind == .symlink, filters.includes(file: rel, size: nil, modificationTime: nil) {
                 // As rclone: a link is not copied unless followed (-L); said once, not an error.
@@ -105,12 +105,16 @@ struct TreeJoin: Sendable {
             guard accepts(e, in: dstDir, of: destination) else { return false }
             // --delete-excluded: every destination entry takes part, so what the filters
             // exclude is only at the destination, and goes.
-            if deleteExcluded { return options.shard?.contains(join(dir, sourceName(ofDestination: e.name))) ?? true }
+            if e.isDirectory, !options.range.mayHold(directory: join(dir, e.name)) { return false }
+            if deleteExcluded {
+                let rel = join(dir, sourceName(ofDestination: e.name))
+                return e.isDirectory ? options.shard?.contains(rel) ?? true : options.selects(rel)
+            }
             guard !e.isDirectory else { return filters.shouldDescend(into: join(dir, e.name)) }
             let rel = join(dir, sourceName(ofDestination: e.name))
             // The destination file's own size and time: a file the size or age limits exclude is not ours to delete.
             return filters.includes(file: rel, size: e.size, modificationTime: e.modificationTime)
-                && (options.shard?.contains(rel) ?? true)
+                && options.selects(rel)
         }.sorted { $0.name.bytesPrecede($1.name) }
 
         var out: [JoinedEntry] = []

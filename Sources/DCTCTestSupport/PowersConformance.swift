@@ -75,6 +75,24 @@ extension Conformance {
             try t.expectEqual(listed, walked, "files of the whole-tree listing")
             try t.expectEqual(count, walked.count, "no file listed twice")
         },
+        ConformanceCase(name: "rangedWholeTreeListingHoldsExactlyTheRange") { t in
+            // Names around "/" (0x2F): "a-b" and "a.b" sort before "a/…" as whole paths.
+            let files = ["a/1", "a/b/2", "a/b/c/3", "a-b/4", "a.b", "m/5", "m/6", "z"]
+            for p in files { try await t.fs.write(t.path(p), bytes: [1]) }
+            let ranges: [(String?, String?)] = [("a-b/4", "m/5"), (nil, "a/b/2"), ("a/b/c/3", nil), ("a.b", "a.b"), ("m", "m/6")]
+            for (after, through) in ranges {
+                let range = try PathRange(after: after, through: through)
+                var listed: [String] = []
+                do {
+                    for try await page in t.fs.listRecursive(t.root, within: range) {
+                        for e in page where e.isFile { listed.append(e.path.relative(to: t.root) ?? e.path.string) }
+                    }
+                } catch let e as VFSError where e.code == .unsupported {
+                    throw t.skip("whole-tree listing unavailable here: \(e.message)")
+                }
+                try t.expectEqual(listed.sorted(), files.filter { range.contains($0) }.sorted(), "files of \(range)")
+            }
+        },
         ConformanceCase(name: "batchRemovalRemovesEveryFileAndIgnoresMissingOnes") { t in
             guard let remover = t.fs as? any BatchRemoving else { throw t.skip("no batch removal") }
             let paths = (0..<7).map { t.path("batch/f\($0)") }

@@ -355,6 +355,27 @@ struct S3StoreTests {
         }
     }
 
+    @Test("a ranged whole-tree listing starts after its first key and stops at its end, across pages of 3 keys",
+          arguments: S3TestServer.allCases)
+    func rangedListing(_ server: S3TestServer) async throws {
+        guard await server.shouldRun() else { return }
+        try await withScratch(server, "range", tweak: { $0.listPageSize = 3 }) { (fs: S3FileSystem, dir: VPath) async throws in
+            let names = (0..<20).map { String(format: "d%d/f%02d", $0 % 3, $0) } + ["d1-x", "d1.y", "z"]
+            for name in names { try await fs.write(dir.appending(relative: name), bytes: [7]) }
+            let sorted = names.sorted(by: ShardPlan.precedes)
+            for (after, through) in [(sorted[2], sorted[12]), (nil, sorted[4]), (sorted[17], nil), (sorted[5], sorted[5])] {
+                let range = try PathRange(after: after, through: through)
+                var listed: [String] = []
+                for try await page in fs.listRecursive(dir, within: range) {
+                    listed += page.filter(\.isFile).compactMap { $0.path.relative(to: dir) }
+                }
+                // In key order, exactly the range: the server started after its first key and
+                // the listing ended at the first key past its end.
+                #expect(listed == sorted.filter { range.contains($0) }, "\(range)")
+            }
+        }
+    }
+
     @Test("keys with '.' and '..' components are sent escaped, not normalised away, and listings report them instead of listing them (moto; rclone's disk cannot hold them)",
           .enabled("moto is running or can be started") { await S3TestServer.moto.shouldRun() })
     func dotComponents() async throws {

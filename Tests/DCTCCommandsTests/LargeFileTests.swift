@@ -50,6 +50,13 @@ final class ByteProxy: @unchecked Sendable {
         return object
     }
 
+    /// The requests forwarded so far, a line each: method, path with query, body size, `->`,
+    /// status, answer body size.
+    func requests() -> [String] {
+        guard let text = try? String(contentsOfFile: folder + "/requests.log", encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").map(String.init)
+    }
+
     func stop() {
         // SIGKILL: a child of a test thread inherits its blocked signals (SIGTERM among them).
         kill(process.processIdentifier, SIGKILL)

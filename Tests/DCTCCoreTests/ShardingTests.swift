@@ -76,4 +76,41 @@ struct ShardingTests {
         #expect(seen.count >= 3, "\(seen)")
         #expect(plan.shard(of: "data/ ") == 1 && plan.shard(of: "data/~~") == 4)
     }
+
+    @Test("a path range holds exactly the paths after its start through its end, byte by byte")
+    func pathRangeContains() throws {
+        let r = try PathRange(after: "b/f18.txt", through: "c/x")
+        #expect(!r.contains("b/f18.txt") && r.contains("b/f19.txt") && r.contains("b/f2.txt"))
+        #expect(r.contains("c/x") && !r.contains("c/x/y") && !r.contains("c/y") && !r.contains("a"))
+        #expect(PathRange.everything.contains("anything") && PathRange.everything.isEverything)
+        #expect(try PathRange(after: "", through: "").isEverything)
+        // Swapped ends are refused; equal ends are an empty range (a plan with fewer files than shards).
+        #expect(throws: VFSError.self) { try PathRange(after: "m", through: "c") }
+        let empty = try PathRange(after: "m", through: "m")
+        #expect(!empty.contains("m") && !empty.contains("l") && !empty.contains("n"))
+    }
+
+    @Test("walking directory by directory and pruning with mayHold selects the same files as filtering every path")
+    func pathRangePruningAgreesWithFlatFilter() throws {
+        // Names chosen around "/" (0x2F): "a-b" and "a.b" sort before "a/…", "a0" after.
+        let names = ["a", "a-b", "a.b", "a0", "b", "é"]
+        var paths: [String] = []
+        for x in names { for y in names { for z in names { paths.append("\(x)/\(y)/\(z)"); paths.append("\(x)/\(y)") } } }
+        paths = Array(Set(paths)).sorted(by: ShardPlan.precedes)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let a = Bool.random(using: &generator) ? paths.randomElement(using: &generator) : nil
+            var t = Bool.random(using: &generator) ? paths.randomElement(using: &generator) : nil
+            if let a0 = a, let t0 = t, ShardPlan.precedes(t0, a0) { t = a0 }
+            let range = try PathRange(after: a, through: t)
+            let flat = Set(paths.filter { range.contains($0) })
+            // A walk that descends only into directories that may hold paths in the range.
+            let walked = Set(paths.filter { path in
+                let parts = path.split(separator: "/").map(String.init)
+                let ancestorsOK = (1..<parts.count).allSatisfy { range.mayHold(directory: parts[..<$0].joined(separator: "/")) }
+                return ancestorsOK && range.contains(path)
+            })
+            #expect(flat == walked, "\(range)")
+        }
+    }
 }

@@ -42,7 +42,7 @@ enum AddressCompletion {
             .map { name in
                 var isDir: ObjCBool = false
                 let full = (folder == "." ? "" : folder.hasSuffix("/") ? folder : folder + "/") + name
-                FileManager.default.fileExists(atPath: full, isDirectory: &isDir)
+                _ = FileManager.default.fileExists(atPath: full, isDirectory: &isDir)
                 return dirPart + name + (isDir.boolValue ? "/" : "")
             }
     }

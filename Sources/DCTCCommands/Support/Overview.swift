@@ -17,7 +17,7 @@ enum Overview {
     static let groups: [Group] = [
         Group(title: "Inspect", commands: ["ls", "find", "stat", "du", "cat", "head", "tail", "hash", "grep"]),
         Group(title: "Move", commands: ["cp", "mv", "rm", "mkdir", "rmdir", "cleanup"]),
-        Group(title: "Sync", commands: ["sync", "copy", "check"]),
+        Group(title: "Sync", commands: ["sync", "copy", "check", "shard-plan"]),
         Group(title: "Edit & dispatch", commands: ["edit", "dispatch"]),
         Group(title: "Pipelines", commands: ["flow"]),
         Group(title: "Setup", commands: ["config", "version", "completions"]),

@@ -35,6 +35,8 @@ struct SyncFlags: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Compression level.", valueName: "N")) var level: Int?
     @Flag(name: .long, help: "Write decompressed copies of .gz/.bz2 files; the suffix is removed.") var decompress = false
     @Option(name: .long, help: ArgumentHelp("Handle only shard K of N (by a stable hash of each path).", valueName: "K/N")) var shard: String?
+    @Option(name: .long, help: ArgumentHelp("Only paths that sort after this one, byte by byte (S3 lists from it: StartAfter).", valueName: "path")) var startAfter: String?
+    @Option(name: .long, help: ArgumentHelp("Only paths that sort at or before this one; with --start-after, one range of `dctc shard-plan`.", valueName: "path")) var endAt: String?
 
     @Flag(name: .long, help: "Leave every file that exists at the destination alone, whatever it holds.") var ignoreExisting = false
     @Flag(name: .long, help: "Never replace a destination file that differs: report it as an error.") var immutable = false
@@ -64,8 +66,15 @@ struct SyncFlags: ParsableArguments {
         if checkers < 1 || transfers < 1 { throw ValidationError("--checkers and --transfers must be at least 1") }
         if retries < 0 || retryDelay < 0 { throw ValidationError("--retries and --retry-delay cannot be negative") }
         if let shard { _ = try Shard(parse: shard) }
+        _ = try pathRange()
         if copyLinks && links { throw ValidationError("choose one of --copy-links and --links") }
         if links { throw ValidationError(TreeCopier.linksRefusal) }
+    }
+
+    /// `--start-after` and `--end-at`, relative to the source root (a leading `/` is dropped).
+    func pathRange() throws -> PathRange {
+        func relative(_ p: String?) -> String? { p.map { String($0.drop(while: { $0 == "/" })) } }
+        return try PathRange(after: relative(startAfter), through: relative(endAt))
     }
 
     /// --include/--exclude in the order they were given, as parsed (from the alias-expanded
@@ -136,6 +145,7 @@ struct SyncRunner {
         if let c = flags.compress { options.transform = .compress(c.codec, level: flags.level) }
         if flags.decompress { options.transform = .decompress }
         if let shard = flags.shard { options.shard = try Shard(parse: shard) }
+        options.range = try flags.pathRange()
         if let b = backupDir { options.backupDirectory = try await ctx.location(b) }
 
         var rules = try flags.orderedRules()
