@@ -173,13 +173,13 @@ _dctc() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    ls|find|stat|du|cat|head|tail|cp|mv|rm|mkdir|rmdir|cleanup|sync|copy|check|hash|grep|edit|dispatch|flow|config|version|completions|help)
+    ls|find|stat|du|cat|head|tail|cp|mv|rm|mkdir|rmdir|cleanup|sync|copy|check|shard-plan|hash|grep|edit|dispatch|flow|config|version|completions|help)
         # Offer subcommand argument completions
         "_dctc_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'ls find stat du cat head tail cp mv rm mkdir rmdir cleanup sync copy check hash grep edit dispatch flow config version completions help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'ls find stat du cat head tail cp mv rm mkdir rmdir cleanup sync copy check shard-plan hash grep edit dispatch flow config version completions help' -- "${cur}"))
         ;;
     esac
 }
@@ -964,7 +964,7 @@ _dctc_sync() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -c --checksum --size-only -u --update -n --dry-run -i --interactive --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --allow-empty-source --version -h --help)
     repeating_options=(--include --exclude --filter-from --include-from --exclude-from --metadata)
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --backup-dir --max-delete)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --start-after --end-at --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --backup-dir --max-delete)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
@@ -1050,6 +1050,12 @@ _dctc_sync() {
         return
         ;;
     '--shard')
+        return
+        ;;
+    '--start-after')
+        return
+        ;;
+    '--end-at')
         return
         ;;
     '--max-transfer')
@@ -1113,7 +1119,7 @@ _dctc_copy() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -c --checksum --size-only -u --update -n --dry-run -i --interactive --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --version -h --help)
     repeating_options=(--include --exclude --filter-from --include-from --exclude-from --metadata)
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --backup-dir)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --start-after --end-at --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --backup-dir)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
@@ -1199,6 +1205,12 @@ _dctc_copy() {
         return
         ;;
     '--shard')
+        return
+        ;;
+    '--start-after')
+        return
+        ;;
+    '--end-at')
         return
         ;;
     '--max-transfer')
@@ -1259,7 +1271,7 @@ _dctc_check() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -c --checksum --size-only -u --update -n --dry-run -i --interactive --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --version -h --help)
     repeating_options=(--include --exclude --filter-from --include-from --exclude-from)
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --start-after --end-at --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
@@ -1347,6 +1359,12 @@ _dctc_check() {
     '--shard')
         return
         ;;
+    '--start-after')
+        return
+        ;;
+    '--end-at')
+        return
+        ;;
     '--max-transfer')
         return
         ;;
@@ -1369,6 +1387,63 @@ _dctc_check() {
         return
         ;;
     '--exit-code-if-nothing-done')
+        return
+        ;;
+    esac
+}
+
+_dctc_shard-plan() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --shards)
+    __dctc_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--shards')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __dctc_add_completions -W "$(__dctc_custom_complete ---completion shard-plan -- positional@0 "${COMP_CWORD}" "$(__dctc_cursor_index_in_current_word)")"
         return
         ;;
     esac

@@ -60,6 +60,50 @@ unset AIRFLOW_VAR_DCTC_STATE  # each worker keeps its own state file, as machine
 AF=$VENV_AIRFLOW/bin/airflow
 af() { "$AF" "$@"; }
 
+# The fan-out test's tree: 20,000 objects on rclone serve s3, reached through a byte proxy that
+# logs every request with its time (Scripts/test-servers/byte-proxy.py), so the shards'
+# listings can be counted.
+eval "$(bash "$ROOT/Scripts/test-servers/rclone-s3.sh" env)"
+FAN=$CEL/fanout
+mkdir -p "$FAN/proxy" "$FAN/tree"
+python3 "$ROOT/Scripts/test-servers/byte-proxy.py" "${DCTC_TEST_RCLONE_S3_ENDPOINT##*:}" "$FAN/proxy" >"$LOGS/fan-proxy.log" 2>&1 &
+CEL_PIDS+=($!)
+for _ in $(seq 1 100); do [ -s "$FAN/proxy/port" ] && break; sleep 0.1; done
+[ -s "$FAN/proxy/port" ] || fail "the byte proxy did not start (see $LOGS/fan-proxy.log)"
+fan_src="dctc-fan-src-$$-$RANDOM" fan_dst="dctc-fan-dst-$$-$RANDOM"
+cat >"$FAN/config.toml" <<TOML
+[accounts.fan]
+type = "s3"
+endpoint = "http://127.0.0.1:$(cat "$FAN/proxy/port")"
+region = "us-east-1"
+access_key_id = "$DCTC_TEST_RCLONE_S3_ACCESS_KEY_ID"
+secret_access_key = "$DCTC_TEST_RCLONE_S3_SECRET_ACCESS_KEY"
+
+[accounts.direct]
+type = "s3"
+endpoint = "$DCTC_TEST_RCLONE_S3_ENDPOINT"
+region = "us-east-1"
+access_key_id = "$DCTC_TEST_RCLONE_S3_ACCESS_KEY_ID"
+secret_access_key = "$DCTC_TEST_RCLONE_S3_SECRET_ACCESS_KEY"
+TOML
+chmod 600 "$FAN/config.toml"
+export DCTC_FANOUT_CONFIG=$FAN/config.toml DCTC_FANOUT_SOURCE=fan:$fan_src/logs DCTC_FANOUT_DESTINATION=fan:$fan_dst/logs
+"$VENV_AIRFLOW/bin/python" - "$FAN/tree" <<'PY'
+import os, sys
+root = sys.argv[1]
+for d in range(40):  # 40 days x 500 parts, names around "/" in byte order ("day=01-x" < "day=01/")
+    os.makedirs(f"{root}/logs/day={d:02d}", exist_ok=True)
+    for p in range(500):
+        with open(f"{root}/logs/day={d:02d}/part-{p:04d}.txt", "w") as f:
+            f.write(f"day {d} part {p}\n")
+    with open(f"{root}/logs/day={d:02d}-x", "w") as f:
+        f.write("beside\n")
+PY
+fan() { DCTC_CONFIG=$FAN/config.toml XDG_STATE_HOME=$FAN/state "$DCTC_BIN" "$@"; }
+run_logged fan-mkdir fan mkdir "direct:$fan_src" "direct:$fan_dst"
+run_logged fan-upload fan sync "$FAN/tree/logs" "direct:$fan_src/logs" --transfers 16 --no-state
+fan_files=$(find "$FAN/tree/logs" -type f | wc -l)
+
 run_logged celery-db-migrate af db migrate
 redis-server --port 17700 --bind 127.0.0.1 --save "" --appendonly no >"$LOGS/redis.log" 2>&1 &
 CEL_PIDS+=($!)
@@ -77,38 +121,39 @@ for n in 1 2; do
     CEL_PIDS+=($!)
 done
 
+cp "$TESTS/integ_fanout_dag.py" "$CEL/dags/"
 run_logged export-workers "$DCTC_BIN" flow export airflow --pipeline "$CEL/project/pipeline.dctc.yaml" \
     --target week@2013-06-07/2013-06-14 --dag-id integ_workers --retries 0 --out "$CEL/dags/integ_workers.py"
 
 # Waits for the DAG to be parsed, triggers a run, waits for it to end; prints its state.
 n_run=0
-celery_run() { # EXPECTED_STATE
+celery_run() { # EXPECTED_STATE [DAG_ID]
     n_run=$((n_run + 1))
-    local run_id="integ_$n_run" state="" t0=$SECONDS
+    local dag=${2:-integ_workers} run_id="integ_$n_run" state="" t0=$SECONDS
     for _ in $(seq 1 120); do
-        af dags trigger integ_workers --run-id "$run_id" >"$LOGS/trigger-$n_run.log" 2>&1 && break
+        af dags trigger "$dag" --run-id "$run_id" >"$LOGS/trigger-$n_run.log" 2>&1 && break
         sleep 2
     done
-    grep -q "$run_id" "$LOGS/trigger-$n_run.log" || { cat "$LOGS/trigger-$n_run.log" >&2; fail "could not trigger integ_workers"; }
+    grep -q "$run_id" "$LOGS/trigger-$n_run.log" || { cat "$LOGS/trigger-$n_run.log" >&2; fail "could not trigger $dag"; }
     while [ $((SECONDS - t0)) -lt 900 ]; do
-        state=$("$VENV_AIRFLOW/bin/python" - "$AIRFLOW_HOME/airflow.db" "$run_id" <<'PY'
+        state=$("$VENV_AIRFLOW/bin/python" - "$AIRFLOW_HOME/airflow.db" "$dag" "$run_id" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
-row = db.execute("SELECT state FROM dag_run WHERE dag_id = 'integ_workers' AND run_id = ?", (sys.argv[2],)).fetchone()
+row = db.execute("SELECT state FROM dag_run WHERE dag_id = ? AND run_id = ?", (sys.argv[2], sys.argv[3])).fetchone()
 print(row[0] if row else "none")
 PY
 )
         case $state in success | failed) break ;; esac
         sleep 3
     done
-    [ "$state" = "$1" ] || { tail -n 40 "$LOGS/scheduler.log" "$LOGS/worker1.log" >&2; fail "run $run_id of integ_workers is $state, expected $1"; }
-    say "run $run_id: $state in $((SECONDS - t0)) s"
+    [ "$state" = "$1" ] || { tail -n 40 "$LOGS/scheduler.log" "$LOGS/worker1.log" >&2; fail "run $run_id of $dag is $state, expected $1"; }
+    say "run $run_id of $dag: $state in $((SECONDS - t0)) s"
 }
-task_states() { # RUN_NUMBER → "task state" lines
-    "$VENV_AIRFLOW/bin/python" - "$AIRFLOW_HOME/airflow.db" "integ_$1" <<'PY'
+task_states() { # RUN_NUMBER [DAG_ID] → "task state host" lines
+    "$VENV_AIRFLOW/bin/python" - "$AIRFLOW_HOME/airflow.db" "integ_$1" "${2:-integ_workers}" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
-for task, state, host in db.execute("SELECT task_id, state, hostname FROM task_instance WHERE dag_id = 'integ_workers' AND run_id = ? ORDER BY task_id", (sys.argv[2],)):
+for task, state, host in db.execute("SELECT task_id, state, hostname FROM task_instance WHERE dag_id = ? AND run_id = ? ORDER BY task_id, map_index", (sys.argv[3], sys.argv[2])):
     print(task, state, host)
 PY
 }
@@ -152,6 +197,54 @@ for d in 07 08 09 10 11; do
     grep -q "^roll__2013-06-$d success" "$CEL/states-3" || fail "roll__2013-06-$d is not success"
 done
 pass "CeleryExecutor, raw 2013-06-05 changed and 2013-06-12 broken: exactly clean@05 and the 5 weeks reading it rebuilt; clean@12 failed, its 3 weeks upstream_failed"
+
+# 4. The fan-out: 20,000 objects synced by 4 shard tasks on the two workers, then a check.
+#    One listing of the source as the yardstick (what the plan task will list too):
+fan_lines=$(wc -l <"$FAN/proxy/requests.tlog" 2>/dev/null || echo 0)
+run_logged fan-plan fan shard-plan "$DCTC_FANOUT_SOURCE" --shards 4 --json
+celery_run success integ_fanout
+task_states "$n_run" integ_fanout >"$CEL/states-fan"
+[ "$(grep -c '^sync.shard success' "$CEL/states-fan")" -eq 4 ] || fail "expected 4 shard tasks to succeed: $(tr '\n' ';' <"$CEL/states-fan")"
+grep -q '^sync.plan success' "$CEL/states-fan" && grep -q '^sync.check success' "$CEL/states-fan" \
+    || fail "plan and check did not both succeed: $(tr '\n' ';' <"$CEL/states-fan")"
+# The copy equals the source, object for object (read from the server's own folders, not by dctc).
+diff -r "$DCTC_TEST_RCLONE_S3_ROOT/$fan_src" "$DCTC_TEST_RCLONE_S3_ROOT/$fan_dst" >"$CEL/fan-diff" \
+    || fail "the fanned-out copy differs from its source: $(head -5 "$CEL/fan-diff")"
+[ "$(find "$DCTC_TEST_RCLONE_S3_ROOT/$fan_dst" -type f | wc -l)" -eq "$fan_files" ] || fail "the copy does not hold $fan_files files"
+# What the shards listed, against one listing of the source: the proxy's requests in the time
+# between the first shard's start and the last one's end.
+ratio=$("$VENV_AIRFLOW/bin/python" - "$AIRFLOW_HOME/airflow.db" "integ_$n_run" "$FAN/proxy/requests.tlog" "$fan_lines" "$fan_src" "$fan_dst" <<'PY'
+import sqlite3, sys
+from datetime import datetime, timezone
+db_path, run_id, tlog, skip, src, dst = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6]
+db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+rows = db.execute("SELECT start_date, end_date, hostname FROM task_instance WHERE dag_id = 'integ_fanout' AND run_id = ? AND task_id = 'sync.shard'", (run_id,)).fetchall()
+def ts(text):
+    t = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    return (t if t.tzinfo else t.replace(tzinfo=timezone.utc)).timestamp()
+start, end = min(ts(r[0]) for r in rows), max(ts(r[1]) for r in rows)
+hosts = sorted({r[2] for r in rows})
+lines = open(tlog).read().splitlines()
+def listing_bytes(part, bucket):
+    total = requests = 0
+    for line in part:
+        fields = line.split(" ")
+        if fields[1] == "GET" and fields[2].startswith(f"/{bucket}?") and "list-type=2" in fields[2]:
+            total += int(fields[-1]); requests += 1
+    return total, requests
+# Before the shards: the yardstick `shard-plan` and the plan task, each one listing of the source.
+one, one_requests = listing_bytes([l for l in lines[skip:] if float(l.split(" ")[0]) < start], src)
+one //= 2
+one_requests //= 2
+shards = [l for l in lines if start - 1 <= float(l.split(" ")[0]) <= end + 1]
+got, got_requests = listing_bytes(shards, src)
+print(f"{got / one:.2f} {got_requests} {one_requests} {len(hosts)}")
+PY
+)
+read -r fan_ratio fan_requests fan_one fan_hosts <<<"$ratio"
+awk -v r="$fan_ratio" 'BEGIN { exit !(r <= 1.3) }' \
+    || fail "the 4 shards listed ${fan_ratio}x one listing of the source ($fan_requests requests; one listing is $fan_one): expected about once"
+pass "CeleryExecutor fan-out: $fan_files objects synced by 4 range shards on $fan_hosts worker(s), copy identical, check clean; the shards' source listings together ${fan_ratio}x one listing ($fan_requests requests against $fan_one)"
 
 celery_stop
 CEL_PIDS=()

@@ -268,20 +268,61 @@ class FanOut(unittest.TestCase):
         with self.assertRaises(ValueError):
             shard_arguments("a", "b", 0)
 
-    def test_sync_shards_maps_one_task_per_shard_then_a_check(self):
+    def test_range_arguments_from_a_plan(self):
+        from dctc_airflow.fanout import range_arguments
+        plan = {"files": 3, "source": "s3://a/x", "shards": [
+            {"shard": "1/2", "start_after": None, "end_at": "k", "files": 2, "options": ["--end-at", "k"]},
+            {"shard": "2/2", "start_after": "k", "end_at": None, "files": 1, "options": ["--start-after", "k"]},
+        ]}
+        self.assertEqual(range_arguments("s3://a/x/", "s3://b/x/", plan, ["--checksum"]), [
+            ["sync", "s3://a/x/", "s3://b/x/", "--end-at", "k", "--checksum", "--json"],
+            ["sync", "s3://a/x/", "s3://b/x/", "--start-after", "k", "--checksum", "--json"],
+        ])
+        for bad in [{}, {"shards": []}, {"shards": [{"shard": "1/1"}]}, {"shards": [{"options": "--end-at k"}]}, None]:
+            with self.assertRaises(ValueError):
+                range_arguments("a", "b", bad)
+        with self.assertRaises(TypeError):
+            range_arguments("a", "b", plan, "--checksum")
+
+    def _dag(self, **kwargs):
         import pendulum
         from airflow.sdk import DAG
 
         from dctc_airflow import sync_shards
         with DAG(dag_id="fanout_unit", schedule=None, start_date=pendulum.datetime(2024, 1, 1, tz="UTC")) as dag:
-            sync_shards("s3://a/x/", "s3://b/x/", shards=4, connections=["aws_default"], retries=1)
-        shard = dag.get_task("sync.shard")
-        check = dag.get_task("sync.check")
+            sync_shards("s3://a/x/", "s3://b/x/", shards=4, connections=["aws_default"], retries=1, **kwargs)
+        return dag
+
+    def test_sync_shards_plans_ranges_then_maps_one_task_per_range_then_a_check(self):
+        dag = self._dag(sync_args=["--checksum"])
+        plan, shard, check = dag.get_task("sync.plan"), dag.get_task("sync.shard"), dag.get_task("sync.check")
+        self.assertEqual(plan.args, ["shard-plan", "s3://a/x/", "--shards", "4", "--json"])
+        self.assertEqual(plan.sync_args, ["--checksum"])
+        self.assertIn("sync.plan", shard.upstream_task_ids)
         self.assertIn("sync.shard", check.upstream_task_ids)
+        self.assertEqual(plan.retries, 1)
+        self.assertEqual(check.args, ["check", "s3://a/x/", "s3://b/x/"])
+
+    def test_sync_shards_with_hash_shards_maps_fixed_arguments(self):
+        dag = self._dag(ranges=False)
+        shard = dag.get_task("sync.shard")
         expanded = shard.expand_input.value["args"]
         self.assertEqual(len(expanded), 4)
         self.assertEqual(expanded[3][3:5], ["--shard", "4/4"])
-        self.assertEqual(check.args, ["check", "s3://a/x/", "s3://b/x/"])
+        self.assertNotIn("sync.plan", dag.task_ids)
+
+    def test_sync_shards_refuses_bad_counts_before_building_tasks(self):
+        for bad in [0, -1, 10_001, True, "4"]:
+            with self.assertRaises(ValueError):
+                self._dag_with(bad)
+
+    def _dag_with(self, shards):
+        import pendulum
+        from airflow.sdk import DAG
+
+        from dctc_airflow import sync_shards
+        with DAG(dag_id="fanout_bad", schedule=None, start_date=pendulum.datetime(2024, 1, 1, tz="UTC")):
+            sync_shards("a", "b", shards=shards)
 
 
 if __name__ == "__main__":

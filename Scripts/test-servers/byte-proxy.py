@@ -10,6 +10,7 @@ usage: byte-proxy.py UPSTREAM_PORT STATE_DIR [--port N] [--flip-part N] [--flip-
 - --flip-part N: the body of the FIRST request whose query has partNumber=N gets one byte
   inverted (in its middle) before it goes upstream; later ones pass unchanged;
 - STATE_DIR/requests.log gets a line per request: method, path, body size, status, answer size;
+  STATE_DIR/requests.tlog the same lines after the time the answer was sent (Unix seconds);
 - --flip-get S: every GET whose path contains S gets one byte of its response body inverted.
 """
 import http.client
@@ -19,6 +20,7 @@ import os
 import socketserver
 import sys
 import threading
+import time
 import urllib.parse
 
 args = sys.argv[1:]
@@ -120,8 +122,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with lock:
             stats["sent_down"] += len(data)
             save()
+            line = "%s %s %d -> %d %d\n" % (self.command, self.path, len(body), resp.status, len(data))
             with open(os.path.join(state_dir, "requests.log"), "a") as f:
-                f.write("%s %s %d -> %d %d\n" % (self.command, self.path, len(body), resp.status, len(data)))
+                f.write(line)
+            with open(os.path.join(state_dir, "requests.tlog"), "a") as f:
+                f.write("%.3f %s" % (time.time(), line))
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = forward
 

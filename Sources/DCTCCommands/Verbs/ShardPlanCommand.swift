@@ -16,7 +16,7 @@ struct ShardPlanCommand: DCTCCommand {
         N workers together list each key about once, where `--shard K/N` (a hash of each \
         path) has every worker list everything. Files added after the plan was made still \
         fall into exactly one range. The Airflow helper `sync_shards` runs this command \
-        first and maps one task over each range (Docs/integrations.md).
+        first and maps one task over each range (see "Fan-out" in the integrations guide).
 
         With --json, one object: source, files (how many were listed) and shards, each with \
         its shard (K/N), start_after and end_at (null for an open end), files (about how \
