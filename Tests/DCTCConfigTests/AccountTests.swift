@@ -177,13 +177,13 @@ struct AccountTests {
 
     @Test("validate() checks an account built in code")
     func validateBuiltAccount() throws {
-        let good = try Account(name: "box", type: .ftps, fields: ["host": "h", "implicit_tls": true, "shade": "x"])
-        #expect(try good.validate() == ["unknown key 'shade' in account 'box'"])
+        let good = try Account(name: "box", type: .ftps, fields: ["host": "h", "insecure_tls": true, "shade": "x"])
+        #expect(try good.validate(options: accountOptions) == ["unknown key 'shade' in account 'box'"])
         let bad = try Account(name: "box", type: .ftps, fields: ["host": "h", "port": 0])
-        let error = try #require(throws: VFSError.self) { try bad.validate() }
+        let error = try #require(throws: VFSError.self) { try bad.validate(options: accountOptions) }
         #expect(error.message == "account 'box': port must be an integer from 1 to 65535, not 0")
         let typeTwice = try Account(name: "box", type: .local, fields: ["type": "sftp"])
-        let twice = try #require(throws: VFSError.self) { try typeTwice.validate() }
+        let twice = try #require(throws: VFSError.self) { try typeTwice.validate(options: accountOptions) }
         #expect(twice.message == "account 'box': type is given twice; pass it as the account's type only")
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DCTCBackends
 import DCTCConfig
 import DCTCCore
 import Foundation
@@ -190,7 +191,7 @@ struct ConfigCommand: AsyncParsableCommand {
                 }
             }
             let account = try Account(name: name, type: accountType, fields: fields)
-            for warning in try account.validate() { printError("warning: \(warning)") }
+            for warning in try account.validate(options: DCTCBackends.accountOptions) { printError("warning: \(warning)") }
             if dryRun.dryRun {
                 let exists = config.account(named: name) != nil
                 if exists && !replace {
