@@ -90,6 +90,9 @@ let package = Package(
         .testTarget(name: "DCTCBackendSFTPTests", dependencies: ["DCTCBackendSFTP", "DCTCTestSupport", "DCTCDigest"]),
         .testTarget(name: "DCTCBackendFTPTests", dependencies: ["DCTCBackendFTP", "DCTCTestSupport"]),
         .testTarget(name: "DCTCBackendHTTPTests", dependencies: ["DCTCBackendHTTP", "DCTCTestSupport"]),
+        .testTarget(name: "DCTCBackendsTests", dependencies: [
+            "DCTCBackends", "DCTCBackendFTP", "DCTCBackendHTTP", "DCTCBackendS3", "DCTCBackendSFTP", "DCTCConfig", "DCTCTestSupport",
+        ]),
         .testTarget(name: "DCTCConfigTests", dependencies: ["DCTCConfig", "DCTCBackends", "DCTCTestSupport"]),
         .testTarget(name: "DCTCStateTests", dependencies: ["DCTCState", "DCTCTestSupport"]),
         .testTarget(name: "DCTCSyncTests", dependencies: ["DCTCSync", "DCTCBackendMemory", "DCTCBackendLocal", "DCTCTestSupport"]),

@@ -186,4 +186,12 @@ struct AccountTests {
         let twice = try #require(throws: VFSError.self) { try typeTwice.validate(options: accountOptions) }
         #expect(twice.message == "account 'box': type is given twice; pass it as the account's type only")
     }
+
+    @Test("a retired key (implicit_tls) is an unknown-key warning that says why, not an error")
+    func retiredKeyWarning() throws {
+        let configuration = try config("[accounts.box]\ntype = \"ftps\"\nhost = \"h\"\nimplicit_tls = true\n")
+        #expect(configuration.warnings == [
+            "test.toml: line 4: unknown key 'implicit_tls' in account 'box': dctc speaks explicit TLS only (AUTH TLS, RFC 4217, on port 21); remove the key",
+        ])
+    }
 }
