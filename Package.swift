@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "DCTCSyncTests", dependencies: ["DCTCSync", "DCTCBackendMemory", "DCTCBackendLocal", "DCTCTestSupport"]),
         .testTarget(name: "DCTCDispatchTests", dependencies: ["DCTCDispatch", "DCTCBackendMemory", "DCTCBackendLocal", "DCTCCompression", "DCTCTestSupport"]),
         .testTarget(name: "DCTCFlowTests", dependencies: ["DCTCFlow", "DCTCBackendMemory", "DCTCBackendLocal", "DCTCTestSupport"]),
-        .testTarget(name: "DCTCCommandsTests", dependencies: ["DCTCCommands", "DCTCTestSupport"]),
+        .testTarget(name: "DCTCCommandsTests", dependencies: ["DCTCCommands", "DCTCBackends", "DCTCTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -20,9 +20,10 @@ struct ConfigCommand: AsyncParsableCommand {
           dctc config
           dctc config add backup --type sftp --host backup.example.org --user me --set key_file=~/.ssh/id_ed25519
           dctc config add lake --type s3 --region eu-west-1 --secret-env secret_access_key=LAKE_SECRET
+          dctc config keys sftp
           dctc config remove backup
         """,
-        subcommands: [List.self, Show.self, Add.self, Remove.self, Path.self],
+        subcommands: [List.self, Show.self, Add.self, Remove.self, Keys.self, Path.self],
         defaultSubcommand: List.self)
 
     /// The config file of the context (its warnings were printed when the context was built).
@@ -108,6 +109,9 @@ struct ConfigCommand: AsyncParsableCommand {
             prints the secret (--secret-command KEY=CMD), or type it at the prompt on a \
             terminal (stored in the config file, which is written with mode 0600).
 
+            Keys of each type (secrets marked *; `dctc config keys TYPE` says what each holds and does):
+            \(AccountKeysText.summary)
+
             Examples:
               dctc config add box --type sftp --host 10.0.0.5 --user me
               dctc config add lake --type s3 --endpoint http://127.0.0.1:9000 --set path_style=true --secret-env secret_access_key=MINIO_SECRET --set access_key_id=minio
@@ -115,7 +119,7 @@ struct ConfigCommand: AsyncParsableCommand {
             """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The account name (letters, digits, _ . -; at least 2 characters).") var name: String
-        @Option(name: .long, help: "sftp, ftp, ftps, http, webdav, s3 or local.") var type: String?
+        @Option(name: .long, help: ArgumentHelp("\(AccountKeysText.typeNames).")) var type: String?
         @Option(name: .long, help: "Host name (sftp, ftp, ftps).") var host: String?
         @Option(name: .long, help: "Port.") var port: Int?
         @Option(name: .long, help: "User name.") var user: String?
@@ -143,10 +147,11 @@ struct ConfigCommand: AsyncParsableCommand {
             if let port { fields["port"] = .integer(port) }
             for pair in set {
                 let (k, v) = try split(pair, "--set")
-                if Account.secretKeys.contains(k) || k.hasSuffix("password") || k.hasSuffix("secret") {
+                let option = AccountKeysText.catalog.option(k, for: accountType.rawValue)
+                if option?.masked == true || Account.secretKeys.contains(k) || k.hasSuffix("password") || k.hasSuffix("secret") {
                     throw ValidationError("'\(k)' is a secret and cannot be given on the command line; use --secret-env \(k)=VAR or --secret-command \(k)=CMD")
                 }
-                fields[k] = Int(v).map(TOMLValue.integer) ?? (["true", "false"].contains(v) ? .boolean(v == "true") : .string(v))
+                fields[k] = Self.value(v, as: option?.kind)
             }
             for pair in secretEnv { let (k, v) = try split(pair, "--secret-env"); fields["\(k)_env"] = .string(v) }
             for pair in secretCommand { let (k, v) = try split(pair, "--secret-command"); fields["\(k)_command"] = .string(v) }
@@ -208,6 +213,18 @@ struct ConfigCommand: AsyncParsableCommand {
             Output.standard.flush()
         }
 
+        /// A `--set` value as the key's declared kind reads it: `user=1234` stays a string, `port=22`
+        /// is an integer; for a key no type declares, what the text looks like.
+        static func value(_ text: String, as kind: BackendOption.Kind?) -> TOMLValue {
+            switch kind {
+            case .string, .secret: return .string(text)
+            case .integer: return Int(text).map(TOMLValue.integer) ?? .string(text)
+            case .boolean: return ["true", "false"].contains(text) ? .boolean(text == "true") : .string(text)
+            case .seconds: return Int(text).map(TOMLValue.integer) ?? Double(text).map(TOMLValue.float) ?? .string(text)
+            case nil: return Int(text).map(TOMLValue.integer) ?? (["true", "false"].contains(text) ? .boolean(text == "true") : .string(text))
+            }
+        }
+
         private func split(_ pair: String, _ option: String) throws -> (String, String) {
             guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
                 throw ValidationError("\(option) takes key=value, got '\(pair)'")
@@ -258,6 +275,36 @@ struct ConfigCommand: AsyncParsableCommand {
             }
             _ = try await config.save(removingAccountNamed: name)
             Output.standard.line("account '\(name)' removed from \(config.path)")
+            Output.standard.flush()
+        }
+    }
+
+    struct Keys: DCTCCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the keys an account of each type understands.",
+            discussion: """
+            What each key holds, its default and an example, as the backends declare them \
+            (the same list `dctc config add --help` gives and the config file is checked \
+            against). Types: \(AccountKeysText.typeNames).
+
+            Examples:
+              dctc config keys sftp
+              dctc config keys --markdown ftp ftps
+            """)
+        @OptionGroup var global: GlobalOptions
+        @Flag(name: .long, help: "A Markdown table (the user guide's).") var markdown = false
+        @Argument(help: ArgumentHelp("Account types (default: all of them, one after the other).", valueName: "type"))
+        var types: [String] = []
+
+        func run(_ context: CommandContext) async throws {
+            if markdown {
+                Output.standard.line(try AccountKeysText.markdown(for: types.isEmpty ? AccountKeysText.catalog.types.map(\.type) : types))
+            } else if types.isEmpty {
+                let blocks = try AccountKeysText.catalog.types.map { try AccountKeysText.text(for: [$0.type]) }
+                Output.standard.line(blocks.joined(separator: "\n\n"))
+            } else {
+                Output.standard.line(try AccountKeysText.text(for: types))
+            }
             Output.standard.flush()
         }
     }
