@@ -156,39 +156,38 @@ struct ConfigCommand: AsyncParsableCommand {
             for pair in secretEnv { let (k, v) = try split(pair, "--secret-env"); fields["\(k)_env"] = .string(v) }
             for pair in secretCommand { let (k, v) = try split(pair, "--secret-command"); fields["\(k)_command"] = .string(v) }
             if interactive {
-                // As `rclone config`: what this type needs, each with what an empty answer means.
-                func ask(_ key: String, _ label: String) { if fields[key] == nil { put(key, prompt(label)) } }
+                // As `rclone config`: what this type needs, each labelled from the backend's declaration
+                // with what an empty answer means (its default) or an example.
+                let asked = accountType
+                func ask(_ key: String) throws {
+                    guard fields[key] == nil, let option = AccountKeysText.catalog.option(key, for: asked.rawValue) else { return }
+                    let hint = option.defaultValue.map { "empty: \($0)" } ?? (option.required ? "e.g. \(option.example)" : "empty for none")
+                    guard let text = prompt("\(key) (\(hint))"), !text.isEmpty else { return }
+                    let value = Self.value(text, as: option.kind)
+                    if case .integer(let range) = option.kind, value.intValue.map(range.contains) != true {
+                        throw ValidationError("\(key) must be a number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+                    }
+                    fields[key] = value
+                }
                 switch accountType {
                 case .sftp, .ftp, .ftps:
-                    ask("host", "host")
-                    if fields["port"] == nil, let text = prompt("port (empty for \(accountType == .sftp ? 22 : 21))"), !text.isEmpty {
-                        guard let p = Int(text), (1...65535).contains(p) else {
-                            throw ValidationError("the port must be a number from 1 to 65535, not '\(text)'")
-                        }
-                        fields["port"] = .integer(p)
-                    }
-                    ask("user", accountType == .sftp ? "user (empty: ~/.ssh/config's, else $USER)" : "user (empty for anonymous)")
-                    if accountType == .sftp {
-                        ask("key_file", "key file (empty: ssh-agent and the keys of ~/.ssh)")
-                    }
+                    for key in ["host", "port", "user"] { try ask(key) }
+                    if accountType == .sftp { try ask("key_file") }
                     if accountType == .ftp, let answer = prompt("encrypt with TLS (AUTH TLS, as ftps)? [y/N]"),
                        answer.lowercased().hasPrefix("y") {
                         accountType = .ftps
                     }
                 case .http, .webdav:
-                    ask("url", "url (http:// or https://)")
-                    ask("user", "user (empty for none)")
+                    for key in ["url", "user"] { try ask(key) }
                 case .s3:
-                    ask("endpoint", "endpoint URL (empty for AWS; for MinIO, Ceph, R2... their URL)")
-                    ask("region", "region (empty: the profile's, $AWS_REGION, else us-east-1)")
-                    ask("profile", "AWS profile of ~/.aws to take the keys from (empty to give keys here or use the environment)")
+                    for key in ["endpoint", "region", "profile"] { try ask(key) }
                 case .local, .memory:
                     break
                 }
                 let secretKey = accountType == .s3 ? "secret_access_key" : "password"
                 let usesProfile = accountType == .s3 && fields["profile"] != nil
                 if accountType == .s3, !usesProfile, fields["access_key_id_env"] == nil, fields["access_key_id_command"] == nil {
-                    ask("access_key_id", "access key id (empty: the AWS environment and files)")
+                    try ask("access_key_id")
                 }
                 let wantsSecret = accountType == .s3 ? fields["access_key_id"] != nil : accountType != .local && accountType != .memory
                 if wantsSecret, !usesProfile, fields[secretKey] == nil, fields["\(secretKey)_env"] == nil, fields["\(secretKey)_command"] == nil {
