@@ -42,7 +42,6 @@ struct ConfiguredAccounts: AccountProvider {
         for (key, value) in account.fields where !Account.secretKeys.contains(key) {
             values[key] = value.stringValue ?? value.tomlLiteral
         }
-        values["name"] = account.name
         return AccountSettings(name: account.name, type: account.type.rawValue, values: values) { key in
             try account.secret(key)
         }
