@@ -90,12 +90,15 @@ let package = Package(
         .testTarget(name: "DCTCBackendSFTPTests", dependencies: ["DCTCBackendSFTP", "DCTCTestSupport", "DCTCDigest"]),
         .testTarget(name: "DCTCBackendFTPTests", dependencies: ["DCTCBackendFTP", "DCTCTestSupport"]),
         .testTarget(name: "DCTCBackendHTTPTests", dependencies: ["DCTCBackendHTTP", "DCTCTestSupport"]),
-        .testTarget(name: "DCTCConfigTests", dependencies: ["DCTCConfig", "DCTCTestSupport"]),
+        .testTarget(name: "DCTCBackendsTests", dependencies: [
+            "DCTCBackends", "DCTCBackendFTP", "DCTCBackendHTTP", "DCTCBackendS3", "DCTCBackendSFTP", "DCTCConfig", "DCTCTestSupport",
+        ]),
+        .testTarget(name: "DCTCConfigTests", dependencies: ["DCTCConfig", "DCTCBackends", "DCTCTestSupport"]),
         .testTarget(name: "DCTCStateTests", dependencies: ["DCTCState", "DCTCTestSupport"]),
         .testTarget(name: "DCTCSyncTests", dependencies: ["DCTCSync", "DCTCBackendMemory", "DCTCBackendLocal", "DCTCTestSupport"]),
         .testTarget(name: "DCTCDispatchTests", dependencies: ["DCTCDispatch", "DCTCBackendMemory", "DCTCBackendLocal", "DCTCCompression", "DCTCTestSupport"]),
         .testTarget(name: "DCTCFlowTests", dependencies: ["DCTCFlow", "DCTCBackendMemory", "DCTCBackendLocal", "DCTCTestSupport"]),
-        .testTarget(name: "DCTCCommandsTests", dependencies: ["DCTCCommands", "DCTCTestSupport"]),
+        .testTarget(name: "DCTCCommandsTests", dependencies: ["DCTCCommands", "DCTCBackends", "DCTCTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

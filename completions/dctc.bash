@@ -2308,13 +2308,13 @@ _dctc_config() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    list|show|add|remove|path)
+    list|show|add|remove|keys|path)
         # Offer subcommand argument completions
         "_dctc_config_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'list show add remove path' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'list show add remove keys path' -- "${cur}"))
         ;;
     esac
 }
@@ -2493,6 +2493,52 @@ _dctc_config_remove() {
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--log-file')
+        return
+        ;;
+    '--log-level')
+        __dctc_add_completions -W 'error'$'\n''notice'$'\n''info'$'\n''debug'
+        return
+        ;;
+    '--stats')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--max-connections')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--endpoint-url')
+        return
+        ;;
+    '--bwlimit')
+        return
+        ;;
+    '--contimeout')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_dctc_config_keys() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --markdown --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
+    __dctc_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in

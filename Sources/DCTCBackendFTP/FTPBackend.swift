@@ -18,6 +18,32 @@ import Foundation
 public enum FTPBackend {
     public static let kinds = ["ftp", "ftps"]
 
+    /// The account keys of the FTP store (its `RegInfo`), each read below.
+    public enum Option {
+        public static let port = BackendOption.port.with(default: "21", example: "2121")
+        public static let user = BackendOption.user.with(default: "the netrc entry's login, else anonymous", example: "upload")
+        public static let netrcFile = BackendOption("netrc_file", .string, help: "A netrc file to take the password from.",
+                                                    default: "$NETRC, else ~/.netrc", example: "~/.netrc-ftp")
+        public static let listPageSize = BackendOption("list_page_size", .integer(1...100_000),
+                                                       help: "Entries per listing page.", default: "1000", example: "500")
+        public static let mtimeCommand = BackendOption("mtime_command", .string,
+                                                       help: "How modification times are set: auto, mfmt, mdtm or none.",
+                                                       default: "auto", example: "mfmt")
+        public static let caFile = BackendOption("ca_file", .string, help: "A PEM file of certificates to trust.",
+                                                 default: "the system's CAs", example: "/etc/ssl/certs/my-ca.pem")
+        public static let insecureTLS = BackendOption.insecureTLS
+    }
+
+    /// The keys an account of type `kind` (`ftp` or `ftps`) understands.
+    public static func options(for kind: String) -> [BackendOption] {
+        var all = BackendOption.common
+            + [BackendOption.host, Option.port, Option.user, BackendOption.password,
+               Option.netrcFile, Option.listPageSize, Option.mtimeCommand]
+            + [BackendOption.maxConnections, BackendOption.timeout.with(default: "30 to connect and log in, 60 for a reply")]
+        if kind == "ftps" { all += [Option.caFile, Option.insecureTLS] }
+        return all
+    }
+
     /// Builds a connected store for a request.
     ///
     /// - Parameter request: the address, the account and the command-line options.
@@ -43,22 +69,22 @@ public enum FTPBackend {
         guard kinds.contains(kind) else {
             throw VFSError.invalid("the FTP store cannot serve kind '\(request.kind)'", path: shown)
         }
-        guard let host = account?["host"] ?? address.host, !host.isEmpty else {
+        guard let host = account?.string(.host) ?? address.host, !host.isEmpty else {
             throw VFSError.invalid("missing host name", path: shown,
                                    remedy: "write ftp://HOST/path, or set `host` in the account")
         }
         var port = address.port ?? 21
-        if let text = account?["port"] {
+        if let text = account?.string(Option.port) {
             guard let p = Int(text), (1...65535).contains(p) else {
                 throw VFSError.invalid("bad port '\(text)' in account \(account?.name ?? "")", path: shown,
                                        remedy: "use a number from 1 to 65535")
             }
             port = p
         }
-        var user = account?["user"] ?? address.user
-        var password = try account?.secret("password")
+        var user = account?.string(Option.user) ?? address.user
+        var password = try account?.secret(.password)
         if password == nil,
-           let file = Netrc(path: account?["netrc_file"].map { Home.expandTilde($0) } ?? netrc ?? Netrc.defaultPath()),
+           let file = Netrc(path: account?.string(Option.netrcFile).map { Home.expandTilde($0) } ?? netrc ?? Netrc.defaultPath()),
            let e = file.entry(machine: host, login: user) {
             if user == nil {
                 // Like curl --netrc: an entry supplies the login when the address has none.
@@ -67,23 +93,22 @@ public enum FTPBackend {
                 password = e.password
             }
         }
-        if account?.bool("implicit_tls") == true {
-            throw VFSError(.unsupported, "implicit TLS (FTPS on port 990) is not supported", path: shown,
-                           remedy: "dctc speaks explicit TLS (AUTH TLS, RFC 4217), which vsftpd, ProFTPD and FileZilla Server offer on port 21: remove implicit_tls from the account")
-        }
         var c = FTPConfiguration(host: host, port: port, user: user, password: password,
                                  explicitTLS: kind == "ftps")
-        c.caFile = account?["ca_file"]
-        c.insecureTLS = request.options.insecureTLS || account?.bool("insecure_tls") == true
-        if let n = request.options.maxConnections ?? account?.int("max_connections") { c.maxConnections = max(1, n) }
-        if let n = account?.int("list_page_size") { c.listPageSize = max(1, n) }
-        if let timeout = account?.seconds("timeout") {
+        if kind == "ftps" {
+            c.caFile = account?.string(Option.caFile)
+            c.insecureTLS = account?.bool(Option.insecureTLS) == true
+        }
+        if request.options.insecureTLS { c.insecureTLS = true }
+        if let n = request.options.maxConnections ?? account?.int(.maxConnections) { c.maxConnections = max(1, n) }
+        if let n = account?.int(Option.listPageSize) { c.listPageSize = max(1, n) }
+        if let timeout = account?.seconds(.timeout) {
             c.connectTimeout = timeout
             c.responseTimeout = timeout
         }
         if let t = request.options.connectTimeout { c.connectTimeout = t }
         if let t = request.options.ioTimeout { c.responseTimeout = t }
-        if let text = account?["mtime_command"] {
+        if let text = account?.string(Option.mtimeCommand) {
             guard let command = FTPConfiguration.TimeCommand(rawValue: text.lowercased()) else {
                 throw VFSError.invalid("bad mtime_command '\(text)'", path: shown, remedy: "use auto, mfmt, mdtm or none")
             }

@@ -15,6 +15,25 @@ import Foundation
 public enum HTTPBackend {
     public static let kinds = ["http", "webdav"]
 
+    /// The account keys of HTTP and WebDAV stores (their `RegInfo`), read by `configuration(for:)`.
+    public enum Option {
+        public static let url = BackendOption("url", .string, help: "The base URL (http:// or https://); the store's root.",
+                                              example: "https://server.example.com/dav/", required: true)
+        public static let user = BackendOption.user.with(default: "the netrc entry's login")
+        public static let password = BackendOption.password.with(default: "the netrc entry's password")
+        public static let token = BackendOption("token", .secret, help: "A bearer token, sent as Authorization: Bearer.",
+                                                example: "DAV_TOKEN")
+        public static let insecureTLS = BackendOption.insecureTLS
+        public static let contentType = BackendOption("content_type", .string,
+                                                      help: "The Content-Type of files written (--content-type wins).",
+                                                      default: "guessed from the name", example: "application/octet-stream")
+    }
+
+    /// The keys an account of type `http` or `webdav` understands.
+    public static let options: [BackendOption] = BackendOption.common + [
+        Option.url, Option.user, Option.password, Option.token, Option.insecureTLS, Option.contentType,
+    ] + BackendOption.network
+
     /// Builds the store for `request` and asks the server what it speaks.
     ///
     /// - Throws: `.invalidArgument` for an account without `url` or with another scheme;
@@ -33,22 +52,22 @@ public enum HTTPBackend {
         var config: HTTPStoreConfiguration
         var probe = request.address.path
         if let account = request.account {
-            guard let url = account["url"], !url.isEmpty else {
+            guard let url = account.string(Option.url), !url.isEmpty else {
                 throw VFSError.invalid("account '\(account.name)' has no url", path: request.address.description,
                                        remedy: "add url = \"https://server.example.com/dav/\" to [accounts.\(account.name)] in the config file")
             }
             config = try HTTPStoreConfiguration(url: url)
-            if let user = account["user"], !user.isEmpty { config.user = user }
-            config.password = try account.secret("password")
-            config.bearerToken = try account.secret("token")
-            if account.bool("insecure_tls") == true { config.verifyTLS = false }
-            if let n = account.int("max_connections") { config.maxConnections = n }
-            if let timeout = account.seconds("timeout") {
+            if let user = account.string(Option.user), !user.isEmpty { config.user = user }
+            config.password = try account.secret(Option.password)
+            config.bearerToken = try account.secret(Option.token)
+            if account.bool(Option.insecureTLS) == true { config.verifyTLS = false }
+            if let n = account.int(.maxConnections) { config.maxConnections = n }
+            if let timeout = account.seconds(.timeout) {
                 config.timeouts.connect = timeout
                 config.timeouts.stallTime = max(timeout, .seconds(1))
             }
             config.mode = account.type == "webdav" ? .webdav : .detect
-            if let root = account["root"], !root.isEmpty {
+            if let root = account.string(.root), !root.isEmpty {
                 probe = VPath(root).appending(relative: request.address.path.components.joined(separator: "/"))
             }
         } else {
@@ -64,7 +83,7 @@ public enum HTTPBackend {
         if request.options.insecureTLS { config.verifyTLS = false }
         if let t = request.options.connectTimeout { config.timeouts.connect = t }
         if let t = request.options.ioTimeout { config.timeouts.stallTime = t }
-        config.uploadContentType = request.options.upload.contentType ?? request.account?["content_type"]
+        config.uploadContentType = request.options.upload.contentType ?? request.account?.string(Option.contentType)
         if let n = request.options.maxConnections { config.maxConnections = n }
         config.probePath = probe
         if config.password == nil && config.bearerToken == nil {

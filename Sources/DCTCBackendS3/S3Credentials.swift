@@ -230,13 +230,14 @@ public struct S3Configuration: Sendable {
     public static func resolve(account: AccountSettings?, options: StoreOptions = StoreOptions(),
                                environment: [String: String] = ProcessInfo.processInfo.environment,
                                homeDirectory: String = Home.directory()) throws -> S3Configuration {
-        func setting(_ key: String) -> String? {
-            guard let v = account?[key]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+        typealias Option = S3Backend.Option
+        func setting(_ option: BackendOption) -> String? {
+            guard let v = account?.string(option)?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
             return v
         }
-        func secret(_ key: String) throws -> String? {
-            if let v = setting(key) { return v }
-            guard let v = try account?.secret(key), !v.isEmpty else { return nil }
+        func secret(_ option: BackendOption) throws -> String? {
+            if let v = setting(option) { return v }
+            guard let v = try account?.secret(option), !v.isEmpty else { return nil }
             return v
         }
         var credentials: S3Credentials?
@@ -244,27 +245,27 @@ public struct S3Configuration: Sendable {
         var dynamic: AWSCredentialSource?
         var accountKeys = false
         if let account {
-            let id = try secret("access_key_id")
-            let key = try secret("secret_access_key")
+            let id = try secret(Option.accessKeyID)
+            let key = try secret(Option.secretAccessKey)
             if id != nil || key != nil {
                 guard let id, let key else {
                     throw VFSError.invalid("account '\(account.name)' sets only one of access_key_id and secret_access_key",
                                            remedy: "set both, or neither to use the AWS environment variables or ~/.aws/credentials")
                 }
-                credentials = S3Credentials(accessKeyId: id, secretAccessKey: key, sessionToken: try secret("session_token"))
+                credentials = S3Credentials(accessKeyId: id, secretAccessKey: key, sessionToken: try secret(Option.sessionToken))
                 source = .account(account.name)
                 accountKeys = true
             }
         }
         // AWS_PROFILE naming a missing profile matters only when the profile is used for keys.
-        let chain = try AWSCredentialChain(selection: options.aws, accountProfile: setting("profile"),
+        let chain = try AWSCredentialChain(selection: options.aws, accountProfile: setting(Option.profile),
                                            environment: environment, homeDirectory: homeDirectory,
-                                           requireEnvironmentProfile: !accountKeys && !options.aws.noSignRequest && account?.bool("anonymous") != true)
-        let region = options.aws.region ?? setting("region") ?? chain.region
+                                           requireEnvironmentProfile: !accountKeys && !options.aws.noSignRequest && account?.bool(Option.anonymous) != true)
+        let region = options.aws.region ?? setting(Option.region) ?? chain.region
         if options.aws.noSignRequest {
             credentials = nil
             source = .anonymous("--no-sign-request")
-        } else if account?.bool("anonymous") == true && !accountKeys {
+        } else if account?.bool(Option.anonymous) == true && !accountKeys {
             source = .anonymous("anonymous = true in account '\(account?.name ?? "")'")
         } else if !accountKeys {
             switch try chain.credentialSource(region: region) {
@@ -277,28 +278,28 @@ public struct S3Configuration: Sendable {
             }
         }
 
-        let endpointText = options.aws.endpointURL ?? setting("endpoint") ?? chain.s3Endpoint
+        let endpointText = options.aws.endpointURL ?? setting(Option.endpoint) ?? chain.s3Endpoint
             ?? "https://s3.\(region).amazonaws.com"
         var config = try S3Configuration(endpoint: endpointText, region: region, credentials: credentials,
-                                         pathStyle: account?.bool("path_style") ?? chain.pathStyle)
+                                         pathStyle: account?.bool(Option.pathStyle) ?? chain.pathStyle)
         config.credentialsSource = source
         config.credentialSource = dynamic
         config.upload = try accountUploadProperties(account).overridden(by: options.upload)
-        if let n = options.maxConnections ?? account?.int("max_connections") { config.maxConnections = max(1, n) }
-        if let timeout = account?.seconds("timeout") {
+        if let n = options.maxConnections ?? account?.int(Option.maxConnections) { config.maxConnections = max(1, n) }
+        if let timeout = account?.seconds(.timeout) {
             config.connectTimeout = timeout
             config.stallTimeout = max(timeout, .seconds(1))
         }
         if let t = options.connectTimeout { config.connectTimeout = t }
         if let t = options.ioTimeout { config.stallTimeout = t }
-        if let n = account?.int("upload_concurrency") { config.uploadConcurrency = max(1, n) }
-        if let n = account?.int("download_concurrency") { config.downloadConcurrency = max(1, n) }
-        if let n = account?.int("chunk_size_mib") { config.partSize = max(5, n) * 1024 * 1024 }
-        if let n = account?.int("list_page_size") { config.listPageSize = min(1000, max(1, n)) }
-        if let b = account?.bool("part_checksums") { config.partChecksums = b }
-        if let b = account?.bool("resume_uploads") { config.resumeUploads = b }
+        if let n = account?.int(Option.uploadConcurrency) { config.uploadConcurrency = max(1, n) }
+        if let n = account?.int(Option.downloadConcurrency) { config.downloadConcurrency = max(1, n) }
+        if let n = account?.int(Option.chunkSizeMiB) { config.partSize = max(5, n) * 1024 * 1024 }
+        if let n = account?.int(Option.listPageSize) { config.listPageSize = min(1000, max(1, n)) }
+        if let b = account?.bool(Option.partChecksums) { config.partChecksums = b }
+        if let b = account?.bool(Option.resumeUploads) { config.resumeUploads = b }
         if options.noResume { config.resumeUploads = false }
-        if options.insecureTLS || account?.bool("insecure_tls") == true { config.verifyTLS = false }
+        if options.insecureTLS || account?.bool(Option.insecureTLS) == true { config.verifyTLS = false }
         config.caBundle = chain.caBundle
         return config
     }
@@ -307,18 +308,19 @@ public struct S3Configuration: Sendable {
     static func accountUploadProperties(_ account: AccountSettings?) throws -> UploadProperties {
         var p = UploadProperties()
         guard let account else { return p }
-        func value(_ key: String) -> String? {
-            guard let v = account[key]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+        func value(_ option: BackendOption) -> String? {
+            guard let v = account.string(option)?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
             return v
         }
-        p.contentType = value("content_type")
-        p.cacheControl = value("cache_control")
-        p.contentEncoding = value("content_encoding")
-        p.storageClass = value("storage_class")
-        p.serverSideEncryption = value("sse")
-        p.sseKMSKeyId = value("sse_kms_key_id")
-        p.acl = value("acl")
-        if let text = value("metadata") {
+        typealias Option = S3Backend.Option
+        p.contentType = value(Option.contentType)
+        p.cacheControl = value(Option.cacheControl)
+        p.contentEncoding = value(Option.contentEncoding)
+        p.storageClass = value(Option.storageClass)
+        p.serverSideEncryption = value(Option.sse)
+        p.sseKMSKeyId = value(Option.sseKMSKeyID)
+        p.acl = value(Option.acl)
+        if let text = value(Option.metadata) {
             for pair in text.split(separator: ",") {
                 let (k, v) = try UploadProperties.metadataPair(String(pair).trimmingCharacters(in: .whitespaces))
                 p.metadata[k] = v

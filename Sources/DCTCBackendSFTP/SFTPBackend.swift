@@ -6,6 +6,37 @@ public enum SFTPBackend {
     /// The store kinds this backend builds.
     public static let kinds = ["sftp"]
 
+    /// The account keys of the SFTP store (its `RegInfo`), read by `SFTPConfig.resolve`.
+    public enum Option {
+        public static let port = BackendOption.port.with(default: "~/.ssh/config's Port, else 22")
+        public static let user = BackendOption.user.with(default: "~/.ssh/config's User, else $USER")
+        public static let keyFile = BackendOption("key_file", .string, help: "An SSH private key to log in with.",
+                                                  default: "~/.ssh/config's IdentityFile, else ~/.ssh/id_*",
+                                                  example: "~/.ssh/id_ed25519")
+        public static let keyPassphrase = BackendOption("key_passphrase", .secret, help: "The passphrase of an encrypted key_file.",
+                                                        example: "BOX_KEY_PASSPHRASE")
+        public static let knownHostsFile = BackendOption("known_hosts_file", .string, help: "The known-hosts file host keys are checked against.",
+                                                         default: "~/.ssh/known_hosts", example: "~/.ssh/known_hosts_work")
+        public static let acceptNewHostKey = BackendOption("accept_new_host_key", .boolean,
+                                                           help: "Trust an unknown host key on first use and record it.",
+                                                           default: "false", example: "true")
+        public static let useAgent = BackendOption("use_agent", .boolean, help: "Try the keys of ssh-agent.",
+                                                   default: "true", example: "false")
+        public static let remoteHash = BackendOption("remote_hash", .boolean,
+                                                     help: "Let sync --checksum run md5sum/sha1sum/sha256sum on the server.",
+                                                     default: "false", example: "true")
+        public static let maxConnections = BackendOption.maxConnections.with(
+            help: "Sessions open at once (copies inside one SFTP store need at least 2).")
+        public static let timeout = BackendOption.timeout.with(default: "60")
+    }
+
+    /// The keys an account of type `sftp` understands.
+    public static let options: [BackendOption] = BackendOption.common + [
+        .host, Option.port, Option.user, .password, Option.keyFile, Option.keyPassphrase,
+        Option.knownHostsFile, Option.acceptNewHostKey, Option.useAgent, Option.remoteHash,
+        Option.maxConnections, Option.timeout,
+    ]
+
     /// Builds the store for an `sftp://` address or an account of type `sftp`.
     ///
     /// Resolves the configuration (see `SFTPConfig`) on a thread of its own (it reads

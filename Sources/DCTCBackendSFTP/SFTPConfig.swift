@@ -137,7 +137,7 @@ public struct SFTPConfig: Sendable, CustomStringConvertible {
                                home: String = Home.directory(),
                                prompter: (any SSHPrompter)? = nil) throws -> SFTPConfig {
         let shown = address.description
-        guard let typedHost = nonEmpty(account?["host"]) ?? nonEmpty(address.host) else {
+        guard let typedHost = nonEmpty(account?.string(.host)) ?? nonEmpty(address.host) else {
             throw VFSError.invalid("no host to connect to", path: shown,
                                    remedy: "write sftp://USER@HOST/path, or set `host` on the account")
         }
@@ -149,7 +149,7 @@ public struct SFTPConfig: Sendable, CustomStringConvertible {
         let hostName = ssh.hostName.map { expandTokens($0, host: typedHost, home: home, port: nil, user: nil) } ?? typedHost
 
         var port = address.port
-        if port == nil, let text = nonEmpty(account?["port"]) {
+        if port == nil, let text = nonEmpty(account?.string(SFTPBackend.Option.port)) {
             guard let p = Int(text), (1...65535).contains(p) else {
                 throw VFSError.invalid("bad port '\(text)' in account '\(account?.name ?? "")'", path: shown,
                                        remedy: "use a number from 1 to 65535")
@@ -158,8 +158,8 @@ public struct SFTPConfig: Sendable, CustomStringConvertible {
         }
         let resolvedPort = port ?? ssh.port ?? 22
 
-        var user = nonEmpty(address.user) ?? nonEmpty(account?["user"]) ?? nonEmpty(ssh.user)
-        let accountPassword = try account?.secret("password")
+        var user = nonEmpty(address.user) ?? nonEmpty(account?.string(SFTPBackend.Option.user)) ?? nonEmpty(ssh.user)
+        let accountPassword = try account?.secret(.password)
         var netrcEntry: Netrc.Entry?
         if nonEmpty(accountPassword) == nil, let netrc = Netrc.load(environment: environment, home: home) {
             netrcEntry = netrc.entry(machine: typedHost, login: user)
@@ -173,25 +173,25 @@ public struct SFTPConfig: Sendable, CustomStringConvertible {
                                      localUser: localUserName(environment)), home: home)
         }
 
-        let passphrase = try account?.secret("key_passphrase").flatMap(nonEmpty).map(SSHSecret.init)
-        var methods = keyMethods(ssh, accountKey: nonEmpty(account?["key_file"]).map(expand),
-                                 useAgent: account?.bool("use_agent") ?? true, passphrase: passphrase,
+        let passphrase = try account?.secret(SFTPBackend.Option.keyPassphrase).flatMap(nonEmpty).map(SSHSecret.init)
+        var methods = keyMethods(ssh, accountKey: nonEmpty(account?.string(SFTPBackend.Option.keyFile)).map(expand),
+                                 useAgent: account?.bool(SFTPBackend.Option.useAgent) ?? true, passphrase: passphrase,
                                  expand: expand, environment: environment, home: home)
         if let password = nonEmpty(accountPassword) ?? netrcEntry?.password {
             methods.append(.password(SSHSecret(password)))
         }
 
-        let knownHosts = nonEmpty(account?["known_hosts_file"]).map(expand)
+        let knownHosts = nonEmpty(account?.string(SFTPBackend.Option.knownHostsFile)).map(expand)
             ?? defaultKnownHosts(ssh, expand: expand, environment: environment, home: home)
 
-        let hostKeys = hostKeyPolicy(ssh, acceptNew: options.acceptNewHostKey || (account?.bool("accept_new_host_key") ?? false))
+        let hostKeys = hostKeyPolicy(ssh, acceptNew: options.acceptNewHostKey || (account?.bool(SFTPBackend.Option.acceptNewHostKey) ?? false))
         let acceptNew = hostKeys.acceptNew
         let interactive = (ssh.batchMode ?? false) ? nil : prompter
         let jumps = try jumpHosts(ssh.proxyJump, config: sshConfig, environment: environment, home: home,
                                   prompter: interactive, options: options, depth: 0, shown: shown)
 
         var maxConnections = options.maxConnections ?? defaultMaxConnections
-        if options.maxConnections == nil, let text = nonEmpty(account?["max_connections"]) {
+        if options.maxConnections == nil, let text = nonEmpty(account?.string(SFTPBackend.Option.maxConnections)) {
             guard let n = Int(text), n >= 1 else {
                 throw VFSError.invalid("bad max_connections '\(text)' in account '\(account?.name ?? "")'", path: shown,
                                        remedy: "use a whole number of at least 1")
@@ -200,7 +200,7 @@ public struct SFTPConfig: Sendable, CustomStringConvertible {
         }
 
         var timeout: TimeInterval = 60
-        if let text = nonEmpty(account?["timeout"]) {
+        if let text = nonEmpty(account?.string(SFTPBackend.Option.timeout)) {
             guard let t = TimeInterval(text), t > 0 else {
                 throw VFSError.invalid("bad timeout '\(text)' in account '\(account?.name ?? "")'", path: shown,
                                        remedy: "give the seconds as a positive number")
@@ -212,7 +212,7 @@ public struct SFTPConfig: Sendable, CustomStringConvertible {
 
         var config = SFTPConfig(host: hostName, displayHost: typedHost, port: resolvedPort, user: resolvedUser,
                                 authMethods: methods, knownHostsFile: knownHosts, acceptNewHostKey: acceptNew,
-                                maxConnections: maxConnections, remoteHash: account?.bool("remote_hash"),
+                                maxConnections: maxConnections, remoteHash: account?.bool(SFTPBackend.Option.remoteHash),
                                 connectTimeout: commandLineConnect ?? ssh.connectTimeout.map(TimeInterval.init) ?? min(15, timeout),
                                 timeout: timeout)
         config.jumpHosts = jumps

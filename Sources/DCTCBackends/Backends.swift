@@ -15,7 +15,7 @@ public enum DCTCBackends {
         await registry.register(kind: "local") { request in request.options.noResume ? localAfresh : local }
         let memory = MemoryStores()
         await registry.register(kind: "memory") { request in
-            await memory.store(named: request.address.host ?? request.account?["name"] ?? "default")
+            await memory.store(named: request.address.host ?? request.account?.name ?? "default")
         }
         let network: [(kinds: [String], make: @Sendable (StoreRequest) async throws -> any VirtualFileSystem)] = [
             (S3Backend.kinds, S3Backend.makeStore),
@@ -28,6 +28,22 @@ public enum DCTCBackends {
         }
         await registry.setSSHHostLookup { SFTPBackend.sshConfigDeclaresHost($0) }
     }
+
+    /// The keys each account type understands, as each backend declares them: what the config
+    /// file is validated against (`DCTCConfiguration.load(path:environment:options:)`), what
+    /// `dctc config add --help` lists and what the user guide's tables are generated from.
+    public static let accountOptions = AccountOptionCatalog([
+        ("local", LocalBackend.options),
+        ("sftp", SFTPBackend.options),
+        ("ftp", FTPBackend.options(for: "ftp")),
+        ("ftps", FTPBackend.options(for: "ftps")),
+        ("http", HTTPBackend.options),
+        ("webdav", HTTPBackend.options),
+        ("s3", S3Backend.options),
+        ("memory", MemoryBackend.options),
+    ], retiredKeys: [
+        "implicit_tls": "dctc speaks explicit TLS only (AUTH TLS, RFC 4217, on port 21); remove the key",
+    ])
 }
 
 /// Memory stores by name, so `mem://a/x` and `mem://a/y` share one store within a process.

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// An account is one `[accounts.NAME]` table: a `type` (see `AccountType`) and keys that the
 /// type's backend reads (`host`, `port`, `user`, `endpoint`, ...). Values are kept as TOML values
-/// and read through typed accessors; validation (`validate()`) has already checked the types of
+/// and read through typed accessors; validation (`validate(options:)`) has already checked the types of
 /// known keys when an account comes from `DCTCConfiguration.load`.
 ///
 /// Secrets (`password`, `secret_access_key`, ... see `secretKeys`) are read with `secret(_:)`,
@@ -28,7 +28,7 @@ public struct Account: Sendable, Equatable, CustomStringConvertible, CustomDebug
     /// Secrets resolved so far, shared by copies of this value.
     var cache = SecretCache()
 
-    /// Makes an account, checking its name (not its fields: see `validate()`).
+    /// Makes an account, checking its name (not its fields: see `validate(options:)`).
     ///
     /// - Parameters:
     ///   - name: The account name; see `validateName(_:)`.
@@ -188,35 +188,49 @@ public struct Account: Sendable, Equatable, CustomStringConvertible, CustomDebug
 
     // MARK: - Validation
 
-    /// Checks the account against its type: required keys, the type of every known key,
-    /// ranges (`port` 1...65535), one source per secret.
+    /// Checks the account against its type's options: required keys, the type of every known
+    /// key, ranges (`port` 1...65535), one source per secret.
     ///
+    /// The options come from the backends (`DCTCBackends.accountOptions`): this module cannot
+    /// see them, so the caller passes the catalog.
+    ///
+    /// - Parameters:
+    ///   - options: The keys each account type understands.
     /// - Returns: Warnings, one per unknown key ("unknown key 'x' in account 'y'").
     /// - Throws: `VFSError` `.invalidArgument` naming the account, the key and (for accounts
     ///   read from a file) the file and line. Secret values never appear in it.
     @discardableResult
-    public func validate() throws -> [String] {
-        let schema = AccountSchema.fields(for: type)
+    public func validate(options catalog: AccountOptionCatalog) throws -> [String] {
+        let options = catalog.options(for: type.rawValue) ?? []
+        var schema: [String: (option: BackendOption, isSource: Bool)] = [:]
+        for option in options {
+            schema[option.key] = (option, false)
+            if option.kind == .secret {
+                schema[option.key + "_env"] = (option, true)
+                schema[option.key + "_command"] = (option, true)
+            }
+        }
         var warnings: [String] = []
         if fields["type"] != nil {
             throw problem("type is given twice; pass it as the account's type only", key: "type")
         }
         for key in fields.keys.sorted() {
             guard let value = fields[key] else { continue }
-            guard let kind = schema[key] else {
-                warnings.append(located("unknown key '\(key)' in account '\(name)'", key: key, withPath: true))
+            guard let (option, isSource) = schema[key] else {
+                let why = catalog.retiredKeys[key].map { ": \($0)" } ?? ""
+                warnings.append(located("unknown key '\(key)' in account '\(name)'\(why)", key: key, withPath: true))
                 continue
             }
-            try check(value, of: key, as: kind)
+            try check(value, of: key, as: option.kind, isSource: isSource)
         }
-        for (key, kind) in schema.sorted(by: { $0.key < $1.key }) where kind == .secret {
-            let given = [key, key + "_env", key + "_command"].filter { fields[$0] != nil }
+        for option in options.sorted(by: { $0.key < $1.key }) where option.kind == .secret {
+            let given = option.acceptedKeys.filter { fields[$0] != nil }
             if given.count > 1 {
                 throw problem("sets \(given.joined(separator: " and ")); keep only one", key: given[1])
             }
         }
-        for key in AccountSchema.required(for: type) where fields[key] == nil {
-            throw problem("type \(type) needs \(key) = \(AccountSchema.example(for: key))", key: nil)
+        for option in options where option.required && fields[option.key] == nil {
+            throw problem("type \(type) needs \(option.key) = \(option.exampleLiteral)", key: nil)
         }
         if let url, !(url.lowercased().hasPrefix("http://") || url.lowercased().hasPrefix("https://")) {
             throw problem("url must start with http:// or https://", key: "url")
@@ -224,7 +238,14 @@ public struct Account: Sendable, Equatable, CustomStringConvertible, CustomDebug
         return warnings
     }
 
-    private func check(_ value: TOMLValue, of key: String, as kind: FieldKind) throws {
+    private func check(_ value: TOMLValue, of key: String, as kind: BackendOption.Kind, isSource: Bool) throws {
+        if isSource {
+            // `KEY_env` / `KEY_command`: a variable name or a command.
+            guard let s = value.stringValue, !s.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw problem("\(key) must be a non-empty string", key: key)
+            }
+            return
+        }
         switch kind {
         case .string:
             guard let s = value.stringValue else { throw problem("\(key) must be a string, not \(value.kindDescription)", key: key) }
@@ -237,7 +258,7 @@ public struct Account: Sendable, Equatable, CustomStringConvertible, CustomDebug
             guard value.boolValue != nil else {
                 throw problem("\(key) must be true or false, not \(value.tomlLiteral)", key: key)
             }
-        case .positiveNumber:
+        case .seconds:
             guard let d = value.doubleValue, d > 0, d.isFinite else {
                 throw problem("\(key) must be a positive number of seconds, not \(value.tomlLiteral)", key: key)
             }
@@ -245,10 +266,6 @@ public struct Account: Sendable, Equatable, CustomStringConvertible, CustomDebug
             // Never show the value: it is a secret, even when it has the wrong type.
             guard let s = value.stringValue else { throw problem("\(key) must be a string, not \(value.kindDescription)", key: key) }
             guard !s.isEmpty else { throw problem("\(key) must not be empty", key: key) }
-        case .secretSource:
-            guard let s = value.stringValue, !s.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw problem("\(key) must be a non-empty string", key: key)
-            }
         }
     }
 

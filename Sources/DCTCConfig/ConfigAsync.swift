@@ -9,10 +9,12 @@ extension DCTCConfiguration {
     ///
     /// - Parameters:
     ///   - environment: Where the location variables are read and what secrets see.
+    ///   - options: The keys each account type understands.
     /// - Returns: The configuration; empty when the file does not exist.
-    /// - Throws: As the synchronous `load(environment:)`.
-    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> DCTCConfiguration {
-        try await IOThread.detached(name: "dctc-config") { try load(environment: environment) }
+    /// - Throws: As the synchronous `load(environment:options:)`.
+    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment,
+                            options: AccountOptionCatalog) async throws -> DCTCConfiguration {
+        try await IOThread.detached(name: "dctc-config") { try load(environment: environment, options: options) }
     }
 
     /// Loads the config file at `path`; see the synchronous form.
@@ -20,10 +22,12 @@ extension DCTCConfiguration {
     /// - Parameters:
     ///   - path: The file; a missing file gives an empty configuration.
     ///   - environment: What secrets see.
+    ///   - options: The keys each account type understands.
     /// - Returns: The configuration.
-    /// - Throws: As the synchronous `load(path:environment:)`.
-    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> DCTCConfiguration {
-        try await IOThread.detached(name: "dctc-config") { try load(path: path, environment: environment) }
+    /// - Throws: As the synchronous `load(path:environment:options:)`.
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+                            options: AccountOptionCatalog) async throws -> DCTCConfiguration {
+        try await IOThread.detached(name: "dctc-config") { try load(path: path, environment: environment, options: options) }
     }
 
     /// Adds (or replaces) an account in the file on disk; see the synchronous form.

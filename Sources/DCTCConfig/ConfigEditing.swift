@@ -16,7 +16,7 @@ extension DCTCConfiguration {
     /// - Throws: `VFSError` `.alreadyExists` when the account exists and `replace` is false;
     ///   `.invalidArgument` when the account is invalid or cannot be edited in place.
     public func adding(account: Account, replace: Bool = false) throws -> String {
-        try account.validate()
+        try account.validate(options: options)
         let text: String
         if accounts[account.name] != nil {
             guard replace else {
@@ -32,7 +32,7 @@ extension DCTCConfiguration {
             }
             text = base + account.tomlText
         }
-        let reread = try DCTCConfiguration.parse(text, path: path, environment: environment)
+        let reread = try DCTCConfiguration.parse(text, path: path, environment: environment, options: options)
         guard reread.accounts[account.name] == account else {
             throw VFSError(.io, "account '\(account.name)' did not read back as written", path: path,
                            remedy: "edit the config file by hand")
@@ -53,7 +53,7 @@ extension DCTCConfiguration {
                            remedy: "list the accounts with `dctc config list`")
         }
         let text = try splicing(accountNamed: name, with: "")
-        _ = try DCTCConfiguration.parse(text, path: path, environment: environment)
+        _ = try DCTCConfiguration.parse(text, path: path, environment: environment, options: options)
         return text
     }
 
@@ -69,9 +69,9 @@ extension DCTCConfiguration {
     ///   when the file cannot be written.
     @discardableResult
     public func save(adding account: Account, replace: Bool = false) throws -> DCTCConfiguration {
-        let current = try DCTCConfiguration.load(path: path, environment: environment)
+        let current = try DCTCConfiguration.load(path: path, environment: environment, options: options)
         try ConfigFile.writeAtomically(try current.adding(account: account, replace: replace), to: path)
-        return try DCTCConfiguration.load(path: path, environment: environment)
+        return try DCTCConfiguration.load(path: path, environment: environment, options: options)
     }
 
     /// Removes the account `name` from the file on disk, atomically (mode 0600).
@@ -82,9 +82,9 @@ extension DCTCConfiguration {
     /// - Throws: As `removing(accountNamed:)`, and `VFSError` `.permissionDenied` or `.io`.
     @discardableResult
     public func save(removingAccountNamed name: String) throws -> DCTCConfiguration {
-        let current = try DCTCConfiguration.load(path: path, environment: environment)
+        let current = try DCTCConfiguration.load(path: path, environment: environment, options: options)
         try ConfigFile.writeAtomically(try current.removing(accountNamed: name), to: path)
-        return try DCTCConfiguration.load(path: path, environment: environment)
+        return try DCTCConfiguration.load(path: path, environment: environment, options: options)
     }
 
     /// Replaces `text` as the whole config file, atomically, with mode 0600.

@@ -36,6 +36,8 @@ public struct DCTCConfiguration: Sendable {
     let source: String
     let sections: [TOMLSection]
     let environment: [String: String]
+    /// The keys each account type understands (from the backends), used again when the file is edited.
+    public let options: AccountOptionCatalog
 
     /// Accounts sorted by name, for listings.
     public var sortedAccounts: [Account] {
@@ -74,11 +76,13 @@ public struct DCTCConfiguration: Sendable {
     /// - Parameters:
     ///   - environment: Where the location variables are read and what `*_env` secrets and
     ///     `*_command` commands see later.
+    ///   - options: The keys each account type understands (`DCTCBackends.accountOptions`).
     /// - Returns: The configuration; empty when the file does not exist.
     /// - Throws: `VFSError` `.invalidArgument` for a syntax or validation error (naming the
     ///   file and line), `.permissionDenied` or `.io` when the file cannot be read.
-    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DCTCConfiguration {
-        try load(path: defaultPath(environment: environment), environment: environment)
+    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment,
+                            options: AccountOptionCatalog) throws -> DCTCConfiguration {
+        try load(path: defaultPath(environment: environment), environment: environment, options: options)
     }
 
     /// Loads the config file at `path`.
@@ -86,12 +90,14 @@ public struct DCTCConfiguration: Sendable {
     /// - Parameters:
     ///   - path: The file; a missing file gives an empty configuration.
     ///   - environment: What `*_env` secrets and `*_command` commands see.
+    ///   - options: The keys each account type understands (`DCTCBackends.accountOptions`).
     /// - Returns: The configuration, with a warning when the file is readable by group or others.
-    /// - Throws: As `load(environment:)`.
-    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DCTCConfiguration {
+    /// - Throws: As `load(environment:options:)`.
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+                            options: AccountOptionCatalog) throws -> DCTCConfiguration {
         guard let file = try ConfigFile.read(path) else {
             return DCTCConfiguration(path: path, exists: false, accounts: [:], aliases: [:], warnings: [],
-                                     source: "", sections: [], environment: environment)
+                                     source: "", sections: [], environment: environment, options: options)
         }
         var warnings: [String] = []
         if file.mode & 0o077 != 0 {
@@ -99,7 +105,7 @@ public struct DCTCConfiguration: Sendable {
             let shown = String(repeating: "0", count: max(0, 4 - mode.count)) + mode
             warnings.append("config file \(path) is readable by group or others (mode \(shown)); run chmod 600 \(path)")
         }
-        return try parse(bytes: file.bytes, path: path, environment: environment, warnings: warnings)
+        return try parse(bytes: file.bytes, path: path, environment: environment, options: options, warnings: warnings)
     }
 
     /// Reads configuration text that is not (or not yet) in a file.
@@ -108,14 +114,16 @@ public struct DCTCConfiguration: Sendable {
     ///   - text: TOML text.
     ///   - path: The name used in messages.
     ///   - environment: What `*_env` secrets and `*_command` commands see.
+    ///   - options: The keys each account type understands (`DCTCBackends.accountOptions`).
     /// - Returns: The configuration.
     /// - Throws: `VFSError` `.invalidArgument` naming `path` and the line.
     public static func parse(_ text: String, path: String,
-                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DCTCConfiguration {
-        try parse(bytes: Array(text.utf8), path: path, environment: environment, warnings: [])
+                             environment: [String: String] = ProcessInfo.processInfo.environment,
+                             options: AccountOptionCatalog) throws -> DCTCConfiguration {
+        try parse(bytes: Array(text.utf8), path: path, environment: environment, options: options, warnings: [])
     }
 
-    static func parse(bytes: [UInt8], path: String, environment: [String: String],
+    static func parse(bytes: [UInt8], path: String, environment: [String: String], options: AccountOptionCatalog,
                       warnings initialWarnings: [String]) throws -> DCTCConfiguration {
         let document = try TOMLDocument.parse(bytes: bytes, path: path)
         var warnings = initialWarnings
@@ -143,7 +151,7 @@ public struct DCTCConfiguration: Sendable {
                     }
                     let account = try Account(name: name, table: accountTable, line: line, configPath: path,
                                               environment: environment)
-                    warnings += try account.validate()
+                    warnings += try account.validate(options: options)
                     accounts[name] = account
                 }
             case "aliases":
@@ -161,7 +169,7 @@ public struct DCTCConfiguration: Sendable {
         }
         return DCTCConfiguration(path: path, exists: true, accounts: accounts, aliases: aliases, warnings: warnings,
                                  source: String(decoding: bytes, as: UTF8.self), sections: document.sections,
-                                 environment: environment)
+                                 environment: environment, options: options)
     }
 
     /// Checks an alias name and splits its value into words.

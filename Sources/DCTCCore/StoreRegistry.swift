@@ -2,6 +2,11 @@ import Foundation
 
 /// A configured account as the backends see it: its type, its plain settings, and a way to
 /// resolve secrets lazily (inline, from an environment variable, or from a command).
+///
+/// Backends read values through the typed accessors, which take a `BackendOption` (declared
+/// by the backend, see `AccountOptionCatalog`) rather than a string: a key nobody declared
+/// cannot be read by accident, and `keysRead` lets a test check that the declarations and
+/// the reading agree.
 public struct AccountSettings: Sendable {
     public let name: String
     /// The store kind: "s3", "sftp", "ftp", "ftps", "http", "webdav", "local", "memory".
@@ -9,32 +14,61 @@ public struct AccountSettings: Sendable {
     /// Non-secret settings, keys as written in the config file.
     public let values: [String: String]
     private let resolveSecret: @Sendable (String) throws -> String?
+    private let log: KeyLog?
 
+    /// - Parameters:
+    ///   - name: The account name.
+    ///   - type: The store kind.
+    ///   - values: Non-secret settings as strings.
+    ///   - secret: Resolves a secret key (`password`) when a backend asks.
+    ///   - recordingReads: Remember every key read (see `keysRead`), for tests.
     public init(name: String, type: String, values: [String: String],
-                secret: @escaping @Sendable (String) throws -> String? = { _ in nil }) {
+                secret: @escaping @Sendable (String) throws -> String? = { _ in nil },
+                recordingReads: Bool = false) {
         self.name = name
         self.type = type
         self.values = values
         self.resolveSecret = secret
+        self.log = recordingReads ? KeyLog() : nil
     }
 
-    public subscript(_ key: String) -> String? { values[key] }
+    /// The keys read so far through the typed accessors (empty unless made with `recordingReads`).
+    public var keysRead: Set<String> { log?.keys ?? [] }
 
-    /// Resolves a secret (`password`, `secret_access_key`...) only when a backend needs it.
-    public func secret(_ key: String) throws -> String? { try resolveSecret(key) }
+    /// The value of a string option (nil when absent).
+    public func string(_ option: BackendOption) -> String? {
+        log?.note(option.key)
+        return values[option.key]
+    }
 
-    public func bool(_ key: String) -> Bool? {
-        guard let v = values[key]?.lowercased() else { return nil }
+    /// A secret (`password`, `secret_access_key`...), resolved only when a backend needs it.
+    public func secret(_ option: BackendOption) throws -> String? {
+        log?.note(option.key)
+        return try resolveSecret(option.key)
+    }
+
+    /// A boolean option: `true`/`yes`/`1`/`on` or `false`/`no`/`0`/`off`; nil when absent or neither.
+    public func bool(_ option: BackendOption) -> Bool? {
+        guard let v = string(option)?.lowercased() else { return nil }
         return ["true", "yes", "1", "on"].contains(v) ? true : (["false", "no", "0", "off"].contains(v) ? false : nil)
     }
 
-    public func int(_ key: String) -> Int? { values[key].flatMap { Int($0) } }
+    /// An integer option; nil when absent or not an integer.
+    public func int(_ option: BackendOption) -> Int? { string(option).flatMap { Int($0) } }
 
     /// A positive number of seconds (`timeout = 30`, `2.5`) as a duration; nil when absent or not one.
-    public func seconds(_ key: String) -> Duration? {
-        guard let s = values[key].flatMap(Double.init), s > 0, s <= 86_400 else { return nil }
+    public func seconds(_ option: BackendOption) -> Duration? {
+        guard let s = string(option).flatMap(Double.init), s > 0, s <= 86_400 else { return nil }
         return .milliseconds(Int64((s * 1000).rounded()))
     }
+}
+
+/// The keys an `AccountSettings` was asked for (shared by its copies).
+private final class KeyLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var read: Set<String> = []
+    func note(_ key: String) { lock.withLock { _ = read.insert(key) } }
+    var keys: Set<String> { lock.withLock { read } }
 }
 
 /// Finds accounts by name (implemented by the config file loader).
@@ -201,7 +235,7 @@ public actor StoreRegistry {
             }
             account = a
             kind = a.type
-            if let root = a["root"], !root.isEmpty {
+            if let root = a.string(.root), !root.isEmpty {
                 path = VPath(root).appending(relative: address.path.components.joined(separator: "/"))
             }
         case .local: kind = "local"

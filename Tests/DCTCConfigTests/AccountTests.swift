@@ -177,13 +177,21 @@ struct AccountTests {
 
     @Test("validate() checks an account built in code")
     func validateBuiltAccount() throws {
-        let good = try Account(name: "box", type: .ftps, fields: ["host": "h", "implicit_tls": true, "shade": "x"])
-        #expect(try good.validate() == ["unknown key 'shade' in account 'box'"])
+        let good = try Account(name: "box", type: .ftps, fields: ["host": "h", "insecure_tls": true, "shade": "x"])
+        #expect(try good.validate(options: accountOptions) == ["unknown key 'shade' in account 'box'"])
         let bad = try Account(name: "box", type: .ftps, fields: ["host": "h", "port": 0])
-        let error = try #require(throws: VFSError.self) { try bad.validate() }
+        let error = try #require(throws: VFSError.self) { try bad.validate(options: accountOptions) }
         #expect(error.message == "account 'box': port must be an integer from 1 to 65535, not 0")
         let typeTwice = try Account(name: "box", type: .local, fields: ["type": "sftp"])
-        let twice = try #require(throws: VFSError.self) { try typeTwice.validate() }
+        let twice = try #require(throws: VFSError.self) { try typeTwice.validate(options: accountOptions) }
         #expect(twice.message == "account 'box': type is given twice; pass it as the account's type only")
+    }
+
+    @Test("a retired key (implicit_tls) is an unknown-key warning that says why, not an error")
+    func retiredKeyWarning() throws {
+        let configuration = try config("[accounts.box]\ntype = \"ftps\"\nhost = \"h\"\nimplicit_tls = true\n")
+        #expect(configuration.warnings == [
+            "test.toml: line 4: unknown key 'implicit_tls' in account 'box': dctc speaks explicit TLS only (AUTH TLS, RFC 4217, on port 21); remove the key",
+        ])
     }
 }

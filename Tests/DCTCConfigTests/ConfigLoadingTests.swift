@@ -14,7 +14,7 @@ struct ConfigLoadingTests {
             try writeFile("[accounts.xdg]\ntype = \"local\"\n", to: directory + "/xdg/dctc/config.toml")
             let environment = ["DCTC_CONFIG": directory + "/explicit.toml", "XDG_CONFIG_HOME": directory + "/xdg",
                                "HOME": directory]
-            let configuration = try DCTCConfiguration.load(environment: environment)
+            let configuration = try DCTCConfiguration.load(environment: environment, options: accountOptions)
             #expect(configuration.path == directory + "/explicit.toml")
             #expect(configuration.accounts.keys.sorted() == ["chosen"])
         }
@@ -26,7 +26,7 @@ struct ConfigLoadingTests {
             try writeFile("[accounts.xdg]\ntype = \"local\"\n", to: directory + "/xdg/dctc/config.toml")
             try writeFile("[accounts.home]\ntype = \"local\"\n", to: directory + "/.config/dctc/config.toml")
             let environment = ["DCTC_CONFIG": "", "XDG_CONFIG_HOME": directory + "/xdg/", "HOME": directory]
-            let configuration = try DCTCConfiguration.load(environment: environment)
+            let configuration = try DCTCConfiguration.load(environment: environment, options: accountOptions)
             #expect(configuration.path == directory + "/xdg/dctc/config.toml")
             #expect(configuration.accounts.keys.sorted() == ["xdg"])
         }
@@ -37,7 +37,7 @@ struct ConfigLoadingTests {
         try withTemporaryDirectory { directory in
             try writeFile("[accounts.home]\ntype = \"local\"\n", to: directory + "/.config/dctc/config.toml")
             let environment = ["XDG_CONFIG_HOME": "relative/ignored", "HOME": directory]
-            let configuration = try DCTCConfiguration.load(environment: environment)
+            let configuration = try DCTCConfiguration.load(environment: environment, options: accountOptions)
             #expect(configuration.path == directory + "/.config/dctc/config.toml")
             #expect(configuration.accounts.keys.sorted() == ["home"])
         }
@@ -46,7 +46,7 @@ struct ConfigLoadingTests {
     @Test("a missing file is an empty configuration, not an error")
     func missingFileIsEmpty() throws {
         try withTemporaryDirectory { directory in
-            let configuration = try DCTCConfiguration.load(environment: ["DCTC_CONFIG": directory + "/none.toml"])
+            let configuration = try DCTCConfiguration.load(environment: ["DCTC_CONFIG": directory + "/none.toml"], options: accountOptions)
             #expect(!configuration.exists)
             #expect(configuration.accounts.isEmpty)
             #expect(configuration.aliases.isEmpty)
@@ -59,7 +59,7 @@ struct ConfigLoadingTests {
         try withTemporaryDirectory { directory in
             let path = directory + "/config.toml"
             try writeFile(Self.sample, to: path, mode: 0o644)
-            let configuration = try DCTCConfiguration.load(path: path, environment: baseEnvironment)
+            let configuration = try DCTCConfiguration.load(path: path, environment: baseEnvironment, options: accountOptions)
             #expect(configuration.warnings == [
                 "config file \(path) is readable by group or others (mode 0644); run chmod 600 \(path)",
             ])
@@ -72,7 +72,7 @@ struct ConfigLoadingTests {
         try withTemporaryDirectory { directory in
             let path = directory + "/config.toml"
             try writeFile(Self.sample, to: path, mode: 0o600)
-            let configuration = try DCTCConfiguration.load(path: path, environment: baseEnvironment)
+            let configuration = try DCTCConfiguration.load(path: path, environment: baseEnvironment, options: accountOptions)
             #expect(configuration.exists)
             #expect(configuration.warnings.isEmpty)
         }
@@ -84,7 +84,7 @@ struct ConfigLoadingTests {
             let path = directory + "/config.toml"
             try writeFile("[accounts.box]\ntype \"local\"\n", to: path)
             let error = try #require(throws: VFSError.self) {
-                try DCTCConfiguration.load(environment: ["DCTC_CONFIG": path])
+                try DCTCConfiguration.load(environment: ["DCTC_CONFIG": path], options: accountOptions)
             }
             #expect(error.description.hasPrefix("\(path): line 2: expected '=' after key"))
         }
@@ -94,7 +94,7 @@ struct ConfigLoadingTests {
     func directoryIsAnError() throws {
         try withTemporaryDirectory { directory in
             let error = try #require(throws: VFSError.self) {
-                try DCTCConfiguration.load(path: directory, environment: baseEnvironment)
+                try DCTCConfiguration.load(path: directory, environment: baseEnvironment, options: accountOptions)
             }
             #expect(error.code == .isADirectory)
             #expect(error.path == directory)

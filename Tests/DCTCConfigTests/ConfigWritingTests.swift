@@ -23,7 +23,7 @@ struct ConfigWritingTests {
             let account = try Account(name: "box", type: .sftp, fields: [
                 "host": "box.example.com", "port": 2222, "accept_new_host_key": true, "password_env": "BOX_PW",
             ])
-            let empty = try DCTCConfiguration.load(path: path, environment: baseEnvironment)
+            let empty = try DCTCConfiguration.load(path: path, environment: baseEnvironment, options: accountOptions)
             let saved = try empty.save(adding: account)
             #expect(saved.exists)
             #expect(saved.warnings.isEmpty)
@@ -47,7 +47,7 @@ struct ConfigWritingTests {
             let path = directory + "/config.toml"
             try writeFile(Self.existing, to: path, mode: 0o644)
             let account = try Account(name: "disk", type: .local, fields: ["root": "/mnt/disk"])
-            let saved = try DCTCConfiguration.load(path: path, environment: baseEnvironment).save(adding: account)
+            let saved = try DCTCConfiguration.load(path: path, environment: baseEnvironment, options: accountOptions).save(adding: account)
             let text = try readFile(path)
             #expect(text == Self.existing + "\n\n[accounts.disk]\ntype = \"local\"\nroot = \"/mnt/disk\"\n")
             #expect(saved.accounts.keys.sorted() == ["disk", "home"])
@@ -63,7 +63,7 @@ struct ConfigWritingTests {
         try withTemporaryDirectory { directory in
             let path = directory + "/config.toml"
             try writeFile(Self.existing, to: path)
-            let configuration = try DCTCConfiguration.load(path: path, environment: baseEnvironment)
+            let configuration = try DCTCConfiguration.load(path: path, environment: baseEnvironment, options: accountOptions)
             let account = try Account(name: "home", type: .sftp, fields: ["host": "nas2.local", "user": "me"])
             let error = try #require(throws: VFSError.self) { try configuration.save(adding: account) }
             #expect(error.code == .alreadyExists)
@@ -91,7 +91,7 @@ struct ConfigWritingTests {
         try withTemporaryDirectory { directory in
             let path = directory + "/config.toml"
             try writeFile(Self.existing, to: path)
-            let saved = try DCTCConfiguration.load(path: path, environment: baseEnvironment).save(removingAccountNamed: "home")
+            let saved = try DCTCConfiguration.load(path: path, environment: baseEnvironment, options: accountOptions).save(removingAccountNamed: "home")
             #expect(saved.accounts.isEmpty)
             #expect(try readFile(path) == "# My dctc config\n\n# shortcuts\n[aliases]\nll = \"ls -l\"")
             let missing = try #require(throws: VFSError.self) { try saved.save(removingAccountNamed: "home") }
@@ -107,9 +107,9 @@ struct ConfigWritingTests {
             "password": "line1\nline2\t\u{1B}[0m ünïcödé 😀",
             "root": "/Zürich/東京",
         ])
-        let text = try DCTCConfiguration.parse("", path: "new.toml", environment: baseEnvironment).adding(account: account)
+        let text = try DCTCConfiguration.parse("", path: "new.toml", environment: baseEnvironment, options: accountOptions).adding(account: account)
         #expect(text.hasPrefix("[accounts.\"my.box\"]\n"))
-        let reread = try DCTCConfiguration.parse(text, path: "new.toml", environment: baseEnvironment)
+        let reread = try DCTCConfiguration.parse(text, path: "new.toml", environment: baseEnvironment, options: accountOptions)
         let back = try #require(reread.account(named: "my.box"))
         #expect(back == account)
         #expect(try back.secret("password") == "line1\nline2\t\u{1B}[0m ünïcödé 😀")
@@ -122,7 +122,7 @@ struct ConfigWritingTests {
             try writeFile(Self.existing, to: path)
             let account = try Account(name: "box", type: .sftp, fields: ["port": 22])
             let error = try #require(throws: VFSError.self) {
-                try DCTCConfiguration.load(path: path, environment: baseEnvironment).save(adding: account)
+                try DCTCConfiguration.load(path: path, environment: baseEnvironment, options: accountOptions).save(adding: account)
             }
             #expect(error.message.contains("needs host"))
             #expect(try readFile(path) == Self.existing)
@@ -146,7 +146,7 @@ struct ConfigWritingTests {
             try writeFile(Self.existing, to: target)
             try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
             let account = try Account(name: "disk", type: .local)
-            try DCTCConfiguration.load(path: link, environment: baseEnvironment).save(adding: account)
+            try DCTCConfiguration.load(path: link, environment: baseEnvironment, options: accountOptions).save(adding: account)
             #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == target)
             #expect(try readFile(target).hasSuffix("[accounts.disk]\ntype = \"local\"\n"))
         }
@@ -159,12 +159,12 @@ struct ConfigAsyncTests {
     func asyncLoadAndSave() async throws {
         try await withTemporaryDirectory { directory in
             let environment = ["DCTC_CONFIG": directory + "/config.toml", "PATH": "/usr/bin:/bin"]
-            let empty: DCTCConfiguration = try await DCTCConfiguration.load(environment: environment)
+            let empty: DCTCConfiguration = try await DCTCConfiguration.load(environment: environment, options: accountOptions)
             #expect(!empty.exists)
             let account = try Account(name: "scratch", type: .memory)
             let saved: DCTCConfiguration = try await empty.save(adding: account)
             #expect(saved.account(named: "scratch") == account)
-            let reread: DCTCConfiguration = try await DCTCConfiguration.load(path: directory + "/config.toml", environment: environment)
+            let reread: DCTCConfiguration = try await DCTCConfiguration.load(path: directory + "/config.toml", environment: environment, options: accountOptions)
             #expect(reread.accounts.keys.sorted() == ["scratch"])
             let removed: DCTCConfiguration = try await reread.save(removingAccountNamed: "scratch")
             #expect(removed.accounts.isEmpty)

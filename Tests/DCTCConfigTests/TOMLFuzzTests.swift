@@ -52,7 +52,7 @@ struct TOMLFuzzTests {
             let text = String(decoding: bytes, as: UTF8.self)
             guard !text.contains("_command") else { continue }
             do {
-                _ = try DCTCConfiguration.parse(text, path: "fuzz.toml", environment: [:])
+                _ = try DCTCConfiguration.parse(text, path: "fuzz.toml", environment: [:], options: accountOptions)
             } catch {
                 if let p = Fuzzer.problem(with: error) { problems.append(p) }
             }

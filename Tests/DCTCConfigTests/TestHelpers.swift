@@ -1,3 +1,4 @@
+import DCTCBackends
 import DCTCConfig
 import DCTCCore
 import Foundation
@@ -36,12 +37,15 @@ func permissions(of path: String) throws -> Int {
     return (attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1
 }
 
+/// The keys each account type understands, as the backends declare them (what the CLI passes).
+let accountOptions = DCTCBackends.accountOptions
+
 /// An environment with just enough for `/bin/sh` and no configuration variables.
 let baseEnvironment = ["PATH": "/usr/bin:/bin", "HOME": "/nonexistent-home"]
 
 /// Parses config text, named `test.toml` in messages.
 func config(_ text: String, environment: [String: String] = baseEnvironment) throws -> DCTCConfiguration {
-    try DCTCConfiguration.parse(text, path: "test.toml", environment: environment)
+    try DCTCConfiguration.parse(text, path: "test.toml", environment: environment, options: accountOptions)
 }
 
 /// Parses TOML text and returns its root table.

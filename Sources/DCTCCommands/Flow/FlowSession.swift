@@ -135,12 +135,12 @@ struct PipelineAccounts: AccountProvider {
         }
         var toml: [String: TOMLValue] = [:]
         for (k, v) in fields where k != "type" {
-            if let i = Int(v) { toml[k] = .integer(i) } else if v == "true" || v == "false" { toml[k] = .boolean(v == "true") } else { toml[k] = .string(v) }
+            // As the backend declares the key (`user: 1234` stays a string).
+            toml[k] = ConfigCommand.Add.value(v, as: AccountKeysText.catalog.option(k, for: type.rawValue)?.kind)
         }
         let account = try Account(name: name, type: type, fields: toml)
         var values: [String: String] = [:]
         for (k, v) in account.fields where !Account.secretKeys.contains(k) { values[k] = v.stringValue ?? v.tomlLiteral }
-        values["name"] = name
         return AccountSettings(name: name, type: type.rawValue, values: values) { key in try account.secret(key) }
     }
 

@@ -1,3 +1,4 @@
+import DCTCBackends
 import DCTCConfig
 import DCTCCore
 import Foundation
@@ -17,7 +18,7 @@ public struct LoadedSettings: Sendable {
     static func load(configPath: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LoadedSettings {
         let path = configPath ?? DCTCConfiguration.defaultPath(environment: environment)
         do {
-            let config = try DCTCConfiguration.load(path: path, environment: environment)
+            let config = try DCTCConfiguration.load(path: path, environment: environment, options: DCTCBackends.accountOptions)
             return LoadedSettings(configuration: config, accounts: ConfiguredAccounts(config: config, failure: nil),
                                   aliases: config.aliases, warnings: config.warnings, path: path)
         } catch {
@@ -41,7 +42,6 @@ struct ConfiguredAccounts: AccountProvider {
         for (key, value) in account.fields where !Account.secretKeys.contains(key) {
             values[key] = value.stringValue ?? value.tomlLiteral
         }
-        values["name"] = account.name
         return AccountSettings(name: account.name, type: account.type.rawValue, values: values) { key in
             try account.secret(key)
         }

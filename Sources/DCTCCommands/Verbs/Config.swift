@@ -1,4 +1,5 @@
 import ArgumentParser
+import DCTCBackends
 import DCTCConfig
 import DCTCCore
 import Foundation
@@ -19,9 +20,10 @@ struct ConfigCommand: AsyncParsableCommand {
           dctc config
           dctc config add backup --type sftp --host backup.example.org --user me --set key_file=~/.ssh/id_ed25519
           dctc config add lake --type s3 --region eu-west-1 --secret-env secret_access_key=LAKE_SECRET
+          dctc config keys sftp
           dctc config remove backup
         """,
-        subcommands: [List.self, Show.self, Add.self, Remove.self, Path.self],
+        subcommands: [List.self, Show.self, Add.self, Remove.self, Keys.self, Path.self],
         defaultSubcommand: List.self)
 
     /// The config file of the context (its warnings were printed when the context was built).
@@ -107,6 +109,9 @@ struct ConfigCommand: AsyncParsableCommand {
             prints the secret (--secret-command KEY=CMD), or type it at the prompt on a \
             terminal (stored in the config file, which is written with mode 0600).
 
+            Keys of each type (secrets marked *; `dctc config keys TYPE` says what each holds and does):
+            \(AccountKeysText.summary)
+
             Examples:
               dctc config add box --type sftp --host 10.0.0.5 --user me
               dctc config add lake --type s3 --endpoint http://127.0.0.1:9000 --set path_style=true --secret-env secret_access_key=MINIO_SECRET --set access_key_id=minio
@@ -114,7 +119,7 @@ struct ConfigCommand: AsyncParsableCommand {
             """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The account name (letters, digits, _ . -; at least 2 characters).") var name: String
-        @Option(name: .long, help: "sftp, ftp, ftps, http, webdav, s3 or local.") var type: String?
+        @Option(name: .long, help: ArgumentHelp("\(AccountKeysText.typeNames).")) var type: String?
         @Option(name: .long, help: "Host name (sftp, ftp, ftps).") var host: String?
         @Option(name: .long, help: "Port.") var port: Int?
         @Option(name: .long, help: "User name.") var user: String?
@@ -142,47 +147,47 @@ struct ConfigCommand: AsyncParsableCommand {
             if let port { fields["port"] = .integer(port) }
             for pair in set {
                 let (k, v) = try split(pair, "--set")
-                if Account.secretKeys.contains(k) || k.hasSuffix("password") || k.hasSuffix("secret") {
+                let option = AccountKeysText.catalog.option(k, for: accountType.rawValue)
+                if option?.masked == true || Account.secretKeys.contains(k) || k.hasSuffix("password") || k.hasSuffix("secret") {
                     throw ValidationError("'\(k)' is a secret and cannot be given on the command line; use --secret-env \(k)=VAR or --secret-command \(k)=CMD")
                 }
-                fields[k] = Int(v).map(TOMLValue.integer) ?? (["true", "false"].contains(v) ? .boolean(v == "true") : .string(v))
+                fields[k] = Self.value(v, as: option?.kind)
             }
             for pair in secretEnv { let (k, v) = try split(pair, "--secret-env"); fields["\(k)_env"] = .string(v) }
             for pair in secretCommand { let (k, v) = try split(pair, "--secret-command"); fields["\(k)_command"] = .string(v) }
             if interactive {
-                // As `rclone config`: what this type needs, each with what an empty answer means.
-                func ask(_ key: String, _ label: String) { if fields[key] == nil { put(key, prompt(label)) } }
+                // As `rclone config`: what this type needs, each labelled from the backend's declaration
+                // with what an empty answer means (its default) or an example.
+                let asked = accountType
+                func ask(_ key: String) throws {
+                    guard fields[key] == nil, let option = AccountKeysText.catalog.option(key, for: asked.rawValue) else { return }
+                    let hint = option.defaultValue.map { "empty: \($0)" } ?? (option.required ? "e.g. \(option.example)" : "empty for none")
+                    guard let text = prompt("\(key) (\(hint))"), !text.isEmpty else { return }
+                    let value = Self.value(text, as: option.kind)
+                    if case .integer(let range) = option.kind, value.intValue.map(range.contains) != true {
+                        throw ValidationError("\(key) must be a number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+                    }
+                    fields[key] = value
+                }
                 switch accountType {
                 case .sftp, .ftp, .ftps:
-                    ask("host", "host")
-                    if fields["port"] == nil, let text = prompt("port (empty for \(accountType == .sftp ? 22 : 21))"), !text.isEmpty {
-                        guard let p = Int(text), (1...65535).contains(p) else {
-                            throw ValidationError("the port must be a number from 1 to 65535, not '\(text)'")
-                        }
-                        fields["port"] = .integer(p)
-                    }
-                    ask("user", accountType == .sftp ? "user (empty: ~/.ssh/config's, else $USER)" : "user (empty for anonymous)")
-                    if accountType == .sftp {
-                        ask("key_file", "key file (empty: ssh-agent and the keys of ~/.ssh)")
-                    }
+                    for key in ["host", "port", "user"] { try ask(key) }
+                    if accountType == .sftp { try ask("key_file") }
                     if accountType == .ftp, let answer = prompt("encrypt with TLS (AUTH TLS, as ftps)? [y/N]"),
                        answer.lowercased().hasPrefix("y") {
                         accountType = .ftps
                     }
                 case .http, .webdav:
-                    ask("url", "url (http:// or https://)")
-                    ask("user", "user (empty for none)")
+                    for key in ["url", "user"] { try ask(key) }
                 case .s3:
-                    ask("endpoint", "endpoint URL (empty for AWS; for MinIO, Ceph, R2... their URL)")
-                    ask("region", "region (empty: the profile's, $AWS_REGION, else us-east-1)")
-                    ask("profile", "AWS profile of ~/.aws to take the keys from (empty to give keys here or use the environment)")
+                    for key in ["endpoint", "region", "profile"] { try ask(key) }
                 case .local, .memory:
                     break
                 }
                 let secretKey = accountType == .s3 ? "secret_access_key" : "password"
                 let usesProfile = accountType == .s3 && fields["profile"] != nil
                 if accountType == .s3, !usesProfile, fields["access_key_id_env"] == nil, fields["access_key_id_command"] == nil {
-                    ask("access_key_id", "access key id (empty: the AWS environment and files)")
+                    try ask("access_key_id")
                 }
                 let wantsSecret = accountType == .s3 ? fields["access_key_id"] != nil : accountType != .local && accountType != .memory
                 if wantsSecret, !usesProfile, fields[secretKey] == nil, fields["\(secretKey)_env"] == nil, fields["\(secretKey)_command"] == nil {
@@ -190,7 +195,7 @@ struct ConfigCommand: AsyncParsableCommand {
                 }
             }
             let account = try Account(name: name, type: accountType, fields: fields)
-            for warning in try account.validate() { printError("warning: \(warning)") }
+            for warning in try account.validate(options: DCTCBackends.accountOptions) { printError("warning: \(warning)") }
             if dryRun.dryRun {
                 let exists = config.account(named: name) != nil
                 if exists && !replace {
@@ -205,6 +210,18 @@ struct ConfigCommand: AsyncParsableCommand {
             let saved = try await config.save(adding: account, replace: replace)
             Output.standard.line("account '\(name)' saved in \(saved.path)")
             Output.standard.flush()
+        }
+
+        /// A `--set` value as the key's declared kind reads it: `user=1234` stays a string, `port=22`
+        /// is an integer; for a key no type declares, what the text looks like.
+        static func value(_ text: String, as kind: BackendOption.Kind?) -> TOMLValue {
+            switch kind {
+            case .string, .secret: return .string(text)
+            case .integer: return Int(text).map(TOMLValue.integer) ?? .string(text)
+            case .boolean: return ["true", "false"].contains(text) ? .boolean(text == "true") : .string(text)
+            case .seconds: return Int(text).map(TOMLValue.integer) ?? Double(text).map(TOMLValue.float) ?? .string(text)
+            case nil: return Int(text).map(TOMLValue.integer) ?? (["true", "false"].contains(text) ? .boolean(text == "true") : .string(text))
+            }
         }
 
         private func split(_ pair: String, _ option: String) throws -> (String, String) {
@@ -257,6 +274,36 @@ struct ConfigCommand: AsyncParsableCommand {
             }
             _ = try await config.save(removingAccountNamed: name)
             Output.standard.line("account '\(name)' removed from \(config.path)")
+            Output.standard.flush()
+        }
+    }
+
+    struct Keys: DCTCCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the keys an account of each type understands.",
+            discussion: """
+            What each key holds, its default and an example, as the backends declare them \
+            (the same list `dctc config add --help` gives and the config file is checked \
+            against). Types: \(AccountKeysText.typeNames).
+
+            Examples:
+              dctc config keys sftp
+              dctc config keys --markdown ftp ftps
+            """)
+        @OptionGroup var global: GlobalOptions
+        @Flag(name: .long, help: "A Markdown table (the user guide's).") var markdown = false
+        @Argument(help: ArgumentHelp("Account types (default: all of them, one after the other).", valueName: "type"))
+        var types: [String] = []
+
+        func run(_ context: CommandContext) async throws {
+            if markdown {
+                Output.standard.line(try AccountKeysText.markdown(for: types.isEmpty ? AccountKeysText.catalog.types.map(\.type) : types))
+            } else if types.isEmpty {
+                let blocks = try AccountKeysText.catalog.types.map { try AccountKeysText.text(for: [$0.type]) }
+                Output.standard.line(blocks.joined(separator: "\n\n"))
+            } else {
+                Output.standard.line(try AccountKeysText.text(for: types))
+            }
             Output.standard.flush()
         }
     }
