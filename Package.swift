@@ -24,6 +24,8 @@ let package = Package(
         cLibrary("CDCTCCurl", pkgConfig: "libcurl", apt: ["libcurl4-openssl-dev"]),
         cLibrary("CDCTCSSH2", pkgConfig: "libssh2", apt: ["libssh2-1-dev"]),
         cLibrary("CDCTCZlib", pkgConfig: "zlib", apt: ["zlib1g-dev"]),
+        // <sys/xattr.h> of the C library: the prefix record of a partial download (no library to link).
+        .systemLibrary(name: "CDCTCXattr", path: "Sources/CDCTCXattr"),
         // Debian 12 ships no bzip2.pc: the module map links "bz2" by name.
         cLibrary("CDCTCBZip2", apt: ["libbz2-dev"]),
         cLibrary("CDCTCCrypto", pkgConfig: "libcrypto", apt: ["libssl-dev"]),
@@ -42,7 +44,7 @@ let package = Package(
         .target(name: "DCTCSSH", dependencies: ["DCTCCore", "CDCTCSSH2"]),
 
         // MARK: Backends
-        .target(name: "DCTCBackendLocal", dependencies: ["DCTCCore", "DCTCDigest"]),
+        .target(name: "DCTCBackendLocal", dependencies: ["DCTCCore", "DCTCDigest", "CDCTCXattr"]),
         .target(name: "DCTCBackendMemory", dependencies: ["DCTCCore", "DCTCDigest"]),
         .target(name: "DCTCBackendS3", dependencies: ["DCTCCore", "DCTCCurl", "DCTCDigest", "DCTCConfig"]),
         .target(name: "DCTCBackendSFTP", dependencies: ["DCTCCore", "DCTCSSH", "DCTCDigest"]),

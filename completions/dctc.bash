@@ -597,7 +597,7 @@ _dctc_cp() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --recursive -r --decompress -n --dry-run --no-clobber --ignore-existing -i --interactive -L --copy-links -l --links --perms --no-perms --version -h --help)
     repeating_options=(--metadata)
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --compress --level --zip --transfers)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --multi-thread-streams --multi-thread-cutoff --compress --level --zip --transfers)
     __dctc_offer_flags_options -1
 
     # Offer option value completions
@@ -658,6 +658,12 @@ _dctc_cp() {
         return
         ;;
     '--acl')
+        return
+        ;;
+    '--multi-thread-streams')
+        return
+        ;;
+    '--multi-thread-cutoff')
         return
         ;;
     '--compress')
@@ -964,7 +970,7 @@ _dctc_sync() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -c --checksum --size-only -u --update -n --dry-run -i --interactive --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --allow-empty-source --version -h --help)
     repeating_options=(--include --exclude --filter-from --include-from --exclude-from --metadata)
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --start-after --end-at --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --backup-dir --max-delete)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --start-after --end-at --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --multi-thread-streams --multi-thread-cutoff --backup-dir --max-delete)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
@@ -1104,6 +1110,12 @@ _dctc_sync() {
         return
         ;;
     '--acl')
+        return
+        ;;
+    '--multi-thread-streams')
+        return
+        ;;
+    '--multi-thread-cutoff')
         return
         ;;
     '--backup-dir')
@@ -1119,7 +1131,7 @@ _dctc_copy() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -c --checksum --size-only -u --update -n --dry-run -i --interactive --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --version -h --help)
     repeating_options=(--include --exclude --filter-from --include-from --exclude-from --metadata)
-    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --start-after --end-at --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --backup-dir)
+    non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --start-after --end-at --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --multi-thread-streams --multi-thread-cutoff --backup-dir)
     __dctc_offer_flags_options 2
 
     # Offer option value completions
@@ -1259,6 +1271,12 @@ _dctc_copy() {
         return
         ;;
     '--acl')
+        return
+        ;;
+    '--multi-thread-streams')
+        return
+        ;;
+    '--multi-thread-cutoff')
         return
         ;;
     '--backup-dir')

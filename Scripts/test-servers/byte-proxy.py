@@ -9,7 +9,8 @@ usage: byte-proxy.py UPSTREAM_PORT STATE_DIR [--port N] [--flip-part N] [--flip-
   received ("sent_up"), bytes of response bodies sent ("sent_down"), requests, flips;
 - --flip-part N: the body of the FIRST request whose query has partNumber=N gets one byte
   inverted (in its middle) before it goes upstream; later ones pass unchanged;
-- STATE_DIR/requests.log gets a line per request: method, path, body size, status, answer size;
+- STATE_DIR/requests.log gets a line per request: method, path, body size, status, answer size,
+  and `range=bytes=A-B` when the request asked for a range;
   STATE_DIR/requests.tlog the same lines after the time the answer was sent (Unix seconds);
 - --flip-get S: every GET whose path contains S gets one byte of its response body inverted.
 """
@@ -122,7 +123,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with lock:
             stats["sent_down"] += len(data)
             save()
-            line = "%s %s %d -> %d %d\n" % (self.command, self.path, len(body), resp.status, len(data))
+            line = "%s %s %d -> %d %d" % (self.command, self.path, len(body), resp.status, len(data))
+            if self.headers.get("Range"):
+                line += " range=" + self.headers.get("Range")
+            line += "\n"
             with open(os.path.join(state_dir, "requests.log"), "a") as f:
                 f.write(line)
             with open(os.path.join(state_dir, "requests.tlog"), "a") as f:

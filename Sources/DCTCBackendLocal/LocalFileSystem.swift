@@ -44,12 +44,17 @@ public final class LocalFileSystem: VirtualFileSystem, ServerSideCopying, Moving
     /// (`ResumableWriting`); false with `--no-resume`.
     public let resumesWrites: Bool
 
+    /// Parallel ranged streams for large downloads (`--multi-thread-streams`, `--multi-thread-cutoff`).
+    public let multiThread: MultiThreadDownloads
+
     /// - Parameters:
     ///   - followLinks: list links as their targets (`-L`), see the type's discussion.
     ///   - resumeWrites: keep and continue partial downloads (`ResumableWriting`).
-    public init(followLinks: Bool = false, resumeWrites: Bool = true) {
+    ///   - multiThread: when and how a large download is read with several ranged streams.
+    public init(followLinks: Bool = false, resumeWrites: Bool = true, multiThread: MultiThreadDownloads = MultiThreadDownloads()) {
         followsLinks = followLinks
         resumesWrites = resumeWrites
+        self.multiThread = multiThread
     }
 
     /// How old a `.dctc-*.tmp` file must be (by modification time) before a write into its
@@ -278,7 +283,7 @@ public final class LocalFileSystem: VirtualFileSystem, ServerSideCopying, Moving
     // MARK: - Links
 
     public func followingLinks() -> any VirtualFileSystem {
-        followsLinks ? self : LocalFileSystem(followLinks: true, resumeWrites: resumesWrites)
+        followsLinks ? self : LocalFileSystem(followLinks: true, resumeWrites: resumesWrites, multiThread: multiThread)
     }
 
     public func linkTarget(_ path: VPath) async throws -> String {

@@ -14,12 +14,12 @@ import Glibc
 /// after `stalePartialAge`).
 extension LocalFileSystem: ResumableWriting {
     public func writeResuming(_ path: VPath, key: String, attributes: WriteAttributes,
-                              content: @escaping @Sendable (Int64) async throws -> ByteStream) async throws -> FileInfo {
+                              content: @escaping RangedContent) async throws -> FileInfo {
         let shown = display(path)
         // Folders, devices and FIFOs: the plain write knows what to do (and which error to give).
         var st = Glibc.stat()
         if path.isRoot || (sysStat(path.string, &st) == 0 && st.st_mode & S_IFMT != S_IFREG) {
-            return try await write(path, from: try await content(0), attributes: attributes)
+            return try await write(path, from: try await content(0, nil), attributes: attributes)
         }
         let dir = path.parent
         if attributes.createParents { try await makeDirectories(dir) }
@@ -39,7 +39,7 @@ extension LocalFileSystem: ResumableWriting {
         var fileStat = Glibc.stat()
         guard flock(fd, LOCK_EX | LOCK_NB) == 0, fstat(fd, &fileStat) == 0, fileStat.st_mode & S_IFMT == S_IFREG else {
             close(fd)
-            return try await write(path, from: try await content(0), attributes: attributes)
+            return try await write(path, from: try await content(0, nil), attributes: attributes)
         }
         // On a failure the partial file stays for the next copy when it holds bytes, unless its
         // content failed the checks (`keep` false).
@@ -53,7 +53,10 @@ extension LocalFileSystem: ResumableWriting {
                 if !worth { unlink(partial.string) }
             }
         }
+        // A partial file written by parallel streams has holes past its contiguous prefix,
+        // which it records (LocalParallelDownload.swift); one written in order is all prefix.
         var have = resumesWrites ? Int64(fileStat.st_size) : 0
+        if let prefix = Self.recordedPrefix(fd) { have = min(have, max(0, prefix)) }
         if let size = attributes.expectedSize, have > size { have = 0 }
         let kinds = attributes.computeHashes.union(attributes.expectedHashes.keys)
         for attempt in 0..<2 {
@@ -62,21 +65,38 @@ extension LocalFileSystem: ResumableWriting {
             guard ftruncate(fd, off_t(have)) == 0, lseek(fd, off_t(have), SEEK_SET) == off_t(have) else {
                 throw posixError(errno, "truncate", path: shown)
             }
+            // Parallel streams when the file is large enough and the file system can record
+            // the contiguous prefix; else in order (the size is the prefix: no record).
+            let parallel: Bool
+            if let size = attributes.expectedSize, multiThread.applies(to: size), size - have > 0 {
+                parallel = Self.recordPrefix(fd, have)
+            } else {
+                parallel = false
+            }
+            if !parallel { Self.clearPrefix(fd) }
             let hasher = try await Self.hashPrefix(fd, count: have, kinds: kinds, display: shown)
             if have > 0 {
                 let total = attributes.expectedSize.map { " of \(SizeParser.describe($0))" } ?? ""
                 Detail.info("\(shown): resuming the partial download: \(SizeParser.describe(have))\(total) are here already")
             }
-            let stream: ByteStream
             do {
-                stream = try await content(have)
-            } catch let e as VFSError where have > 0 && attempt == 0 && !e.isRetryable && e.code != .cancelled {
+                if parallel, let size = attributes.expectedSize {
+                    Detail.info("\(shown): reading with \(multiThread.streams) parallel streams")
+                    try await pourParallel(into: fd, from: have, size: size, streams: multiThread.streams, content: content,
+                                           hasher: hasher, display: shown)
+                } else {
+                    let stream: ByteStream
+                    do {
+                        stream = try await content(have, nil)
+                    } catch let e as VFSError where have > 0 && attempt == 0 && !e.isRetryable && e.code != .cancelled {
+                        throw SourceCannotContinue(error: e)
+                    }
+                    try await pour(stream, into: fd, hasher: hasher, display: shown)
+                }
+            } catch let e as SourceCannotContinue {
                 // The source cannot give the rest (the range or the object is gone): start again.
-                Detail.info("\(shown): the source cannot continue the partial download (\(e.message)); starting again")
+                Detail.info("\(shown): the source cannot continue the partial download (\(e.error.message)); starting again")
                 continue
-            }
-            do {
-                try await pour(stream, into: fd, hasher: hasher, display: shown)
             } catch let e as VFSError where e.code == .checksumMismatch || e.code == .corruptData {
                 // The source's own check failed: these bytes are not worth keeping.
                 keep = false
@@ -93,6 +113,7 @@ extension LocalFileSystem: ResumableWriting {
                 throw error
             }
             done = true
+            Self.clearPrefix(fd)
             guard close(fd) == 0 else {
                 let err = errno
                 unlink(partial.string)
@@ -152,6 +173,11 @@ extension LocalFileSystem: ResumableWriting {
         }
         return box.hasher
     }
+}
+
+/// The source failed to open the rest of a resumed download with a permanent error.
+private struct SourceCannotContinue: Error {
+    let error: VFSError
 }
 
 /// Hands a hasher to the hashing thread and back; never used by two threads at once.

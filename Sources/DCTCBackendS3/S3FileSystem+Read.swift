@@ -19,7 +19,11 @@ extension S3FileSystem {
             let start = range?.offset ?? 0
             let wantedEnd = range?.length.map { start + $0 }
             let chunk = Int64(max(1, configuration.downloadChunkSize))
-            let parallel = configuration.downloadConcurrency > 1
+            // A bounded range no larger than a chunk of parallel streams (`MultiThreadDownloads`,
+            // which reads one file as several such ranges at once) is one GET: those streams
+            // are the parallelism, and each would otherwise hold chunk buffers of its own.
+            let oneStream = range?.length.map { $0 <= MultiThreadDownloads.maximumChunkSize } ?? false
+            let parallel = configuration.downloadConcurrency > 1 && !oneStream
             var op = S3Operation("GET", bucket: bucket, key: key, idempotent: true, display: shown)
             // With parallel reads the first GET asks for the first chunk only; its
             // Content-Range tells how much follows.

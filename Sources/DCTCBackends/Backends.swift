@@ -11,8 +11,12 @@ public enum DCTCBackends {
     /// Registers every store kind this build has.
     public static func registerAll(into registry: StoreRegistry) async {
         // `--no-resume` starts interrupted downloads afresh too (their partial files are not used).
-        let local = LocalFileSystem(), localAfresh = LocalFileSystem(resumeWrites: false)
-        await registry.register(kind: "local") { request in request.options.noResume ? localAfresh : local }
+        // One local store per setting, so that two local paths of a command share a store
+        // (and its server-side copy).
+        let locals = LocalStores()
+        await registry.register(kind: "local") { request in
+            locals.store(resume: !request.options.noResume, multiThread: request.options.multiThread)
+        }
         let memory = MemoryStores()
         await registry.register(kind: "memory") { request in
             await memory.store(named: request.address.host ?? request.account?.name ?? "default")
@@ -54,5 +58,24 @@ actor MemoryStores {
         let s = MemoryFileSystem(name: name)
         stores[name] = s
         return s
+    }
+}
+
+/// Local stores by their settings (`--no-resume`, `--multi-thread-*`).
+final class LocalStores: Sendable {
+    private struct Key: Hashable {
+        let resume: Bool
+        let multiThread: MultiThreadDownloads
+    }
+    private let stores = Locked<[Key: LocalFileSystem]>([:])
+
+    func store(resume: Bool, multiThread: MultiThreadDownloads) -> LocalFileSystem {
+        stores.withLock { stores in
+            let key = Key(resume: resume, multiThread: multiThread)
+            if let s = stores[key] { return s }
+            let s = LocalFileSystem(resumeWrites: resume, multiThread: multiThread)
+            stores[key] = s
+            return s
+        }
     }
 }

@@ -54,9 +54,9 @@ public enum Transfer {
            let key = PartialDownload.key(source: source.fs, path: source.path, info: info) {
             // A large download keeps its partial file when interrupted; the next copy of the
             // same content reads only the rest.
-            return try await resumable.writeResuming(destination.path, key: key, attributes: attributes) { offset in
-                var stream = try await source.fs.read(source.path, range: offset > 0 ? ByteRange(offset: offset) : nil)
-                    .limited(direction)
+            return try await resumable.writeResuming(destination.path, key: key, attributes: attributes) { offset, length in
+                let range = offset > 0 || length != nil ? ByteRange(offset: offset, length: length) : nil
+                var stream = try await source.fs.read(source.path, range: range).limited(direction)
                 if let watch { stream = watch(stream) }
                 return stream
             }

@@ -10,8 +10,49 @@ public protocol ResumableWriting: VirtualFileSystem {
     /// resumed file that fails the checks is written again from offset 0, once. Partial files
     /// of other content for the same destination are removed; with `--no-resume` the partial
     /// file is started again from its first byte.
+    ///
+    /// `content(offset, length)` gives `length` bytes from `offset` (nil: to the end). A store
+    /// may call it several times at once for contiguous ranges of a large file
+    /// (`MultiThreadDownloads`), each range read with the source's own retries.
     func writeResuming(_ path: VPath, key: String, attributes: WriteAttributes,
-                       content: @escaping @Sendable (Int64) async throws -> ByteStream) async throws -> FileInfo
+                       content: @escaping RangedContent) async throws -> FileInfo
+}
+
+/// Opens `length` bytes of a source from `offset` (nil `length`: to the end).
+public typealias RangedContent = @Sendable (_ offset: Int64, _ length: Int64?) async throws -> ByteStream
+
+/// Parallel ranged streams for one large download (`--multi-thread-streams`,
+/// `--multi-thread-cutoff`, rclone's names and defaults): a file of at least `cutoff` bytes is
+/// read as contiguous chunks handed out in order to `streams` concurrent ranged reads, written
+/// where they belong in the partial file, and checked whole before the rename.
+public struct MultiThreadDownloads: Sendable, Hashable {
+    /// Concurrent ranged reads for one file; 0 or 1 reads it as one stream.
+    public var streams: Int
+    /// The smallest file read with several streams.
+    public var cutoff: Int64
+
+    public static let defaultStreams = 4
+    public static let defaultCutoff: Int64 = 256 * 1024 * 1024
+
+    public init(streams: Int = MultiThreadDownloads.defaultStreams, cutoff: Int64 = MultiThreadDownloads.defaultCutoff) {
+        self.streams = max(0, streams)
+        self.cutoff = max(0, cutoff)
+    }
+
+    /// Whether a file of `size` bytes is read with several streams.
+    public func applies(to size: Int64) -> Bool { streams > 1 && size >= cutoff && size > 0 }
+
+    /// The largest range one stream reads at a time (a store reads a range of at most this as one request).
+    public static let maximumChunkSize: Int64 = 64 * 1024 * 1024
+
+    /// The chunk a stream reads at a time for `remaining` bytes: about four chunks per stream
+    /// (so the verified prefix grows steadily and a resume loses little), from 4 MiB to
+    /// `maximumChunkSize`.
+    public func chunkSize(remaining: Int64) -> Int64 {
+        let perChunk = remaining / Int64(max(1, streams) * 4)
+        let mib: Int64 = 1024 * 1024
+        return min(Self.maximumChunkSize, max(4 * mib, (perChunk + mib - 1) / mib * mib))
+    }
 }
 
 /// When a copy may resume a partial download, and under which identity.

@@ -133,9 +133,9 @@ final class Applier: Sendable {
         observer?.transferStarted(id, path: destination.fs.display(target), size: src.size)
         do {
             let (sourceFS, direction, observer) = (source.fs, destination.bandwidthDirection, observer)
-            let open: @Sendable (Int64) async throws -> ByteStream = { offset in
-                try await sourceFS.read(src.path, range: offset > 0 ? ByteRange(offset: offset) : nil)
-                    .limited(direction).observed(by: observer, id: id)
+            let open: RangedContent = { offset, length in
+                let range = offset > 0 || length != nil ? ByteRange(offset: offset, length: length) : nil
+                return try await sourceFS.read(src.path, range: range).limited(direction).observed(by: observer, id: id)
             }
             let cacheKey = options.state != nil ? HashCacheKey(src) : nil
             // A large download keeps its partial file when interrupted; the next run reads the rest.
@@ -152,7 +152,7 @@ final class Applier: Sendable {
                 observer?.transferFinished(id, error: nil)
                 return (info, sourceHashes)
             }
-            var stream = try await open(0)
+            var stream = try await open(0, nil)
             // Hash sources while they stream, so the hash cache learns them for free.
             var hasher: SharedHasher?
             if cacheKey != nil || transformed {

@@ -18,7 +18,8 @@ enum LargeFileServer: String, CaseIterable, Sendable, CustomStringConvertible {
 final class ByteProxy: @unchecked Sendable {
     let port: Int
     private let process: Process
-    private let folder: String
+    /// Holds `port`, `stats` and `requests.log`.
+    let folder: String
 
     init(upstream: Int, arguments: [String] = []) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("dctc-byte-proxy-\(UUID().uuidString)").path

@@ -26,13 +26,14 @@ public final class CommandContext: Sendable {
     /// - Parameter accounts: wraps the configured accounts (a pipeline file layers its own
     ///   account definitions over them).
     /// - Parameter upload: `--content-type`, `--metadata`... of the commands that write.
-    public static func make<V>(_ global: GlobalOptionsOf<V>, upload: UploadOptions? = nil,
+    /// - Parameter streams: `--multi-thread-streams`, `--multi-thread-cutoff` of the commands that download.
+    public static func make<V>(_ global: GlobalOptionsOf<V>, upload: UploadOptions? = nil, streams: MultiThreadOptions? = nil,
                                accounts: (any AccountProvider) -> any AccountProvider = { $0 }) async throws -> CommandContext {
-        try await make(settings: global.settings, upload: upload, accounts: accounts)
+        try await make(settings: global.settings, upload: upload, streams: streams, accounts: accounts)
     }
 
     /// Builds the context from the global options as values.
-    public static func make(settings global: GlobalSettings, upload: UploadOptions? = nil,
+    public static func make(settings global: GlobalSettings, upload: UploadOptions? = nil, streams: MultiThreadOptions? = nil,
                             accounts: (any AccountProvider) -> any AccountProvider = { $0 }) async throws -> CommandContext {
         try Log.shared.configure(level: global.level, logFile: global.log.logFile)
         let settings = try LoadedSettings.load(configPath: global.config)
@@ -41,6 +42,7 @@ public final class CommandContext: Sendable {
         try global.connection.apply(to: &options)
         options.verbose = global.verbosity > 0
         if let upload { options.upload = upload.properties }
+        if let streams { try streams.apply(to: &options) }
         let registry = StoreRegistry(accounts: accounts(settings.accounts), options: options)
         await DCTCBackends.registerAll(into: registry)
         return CommandContext(registry: registry, global: global, settings: settings)

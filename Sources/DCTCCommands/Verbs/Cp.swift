@@ -42,6 +42,7 @@ struct Cp: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup(title: "Object options") var upload: UploadOptions
+    @OptionGroup(title: "Download options") var streams: MultiThreadOptions
     @Flag(name: .shortAndLong, help: "Copy directories recursively.") var recursive = false
     @Option(name: .long, help: "Compress on the way (gz or bz2); the suffix is added to each name.") var compress: CompressionChoice?
     @Option(name: .long, help: ArgumentHelp("Compression level (gz: 1-9, bz2: 1-9).", valueName: "N")) var level: Int?
@@ -71,7 +72,7 @@ struct Cp: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let ctx = try await CommandContext.make(global, upload: upload)
+        let ctx = try await CommandContext.make(global, upload: upload, streams: streams)
         let reporter = ErrorReporter(verbose: global.verbose)
         let sourceTexts = zip == nil ? Array(paths.dropLast()) : paths
         let destinationText = zip == nil ? paths[paths.count - 1] : ""

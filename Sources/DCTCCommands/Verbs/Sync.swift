@@ -113,9 +113,10 @@ struct SyncRunner {
     let maxDelete: Int?
     let allowEmptySource: Bool
     var upload: UploadOptions? = nil
+    var streams: MultiThreadOptions? = nil
 
     func run() async throws {
-        let ctx = try await CommandContext.make(global, upload: upload)
+        let ctx = try await CommandContext.make(global, upload: upload, streams: streams)
         let src = try await ctx.location(source)
         let dst = try await ctx.location(destination)
         var options = SyncOptions()
@@ -318,6 +319,7 @@ struct Sync: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var flags: SyncFlags
     @OptionGroup(title: "Object options") var upload: UploadOptions
+    @OptionGroup(title: "Download options") var streams: MultiThreadOptions
     @Option(name: .long, help: ArgumentHelp("Move replaced and deleted files here instead of losing them.", valueName: "address")) var backupDir: String?
     @Option(name: .long, help: ArgumentHelp("Skip all deletions when more than N would happen.", valueName: "N")) var maxDelete: Int?
     @Flag(name: .long, help: "Allow an empty source (which empties the destination).") var allowEmptySource = false
@@ -326,7 +328,7 @@ struct Sync: AsyncParsableCommand {
 
     func run() async throws {
         try await SyncRunner(global: global, flags: flags, mode: .sync, source: source, destination: destination,
-                             backupDir: backupDir, maxDelete: maxDelete, allowEmptySource: allowEmptySource, upload: upload).run()
+                             backupDir: backupDir, maxDelete: maxDelete, allowEmptySource: allowEmptySource, upload: upload, streams: streams).run()
     }
 }
 
@@ -343,13 +345,14 @@ struct Copy: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var flags: SyncFlags
     @OptionGroup(title: "Object options") var upload: UploadOptions
+    @OptionGroup(title: "Download options") var streams: MultiThreadOptions
     @Option(name: .long, help: ArgumentHelp("Move replaced files here instead of losing them.", valueName: "address")) var backupDir: String?
     @Argument(help: "The source directory.") var source: String
     @Argument(help: "The destination directory.") var destination: String
 
     func run() async throws {
         try await SyncRunner(global: global, flags: flags, mode: .copy, source: source, destination: destination,
-                             backupDir: backupDir, maxDelete: nil, allowEmptySource: true, upload: upload).run()
+                             backupDir: backupDir, maxDelete: nil, allowEmptySource: true, upload: upload, streams: streams).run()
     }
 }
 
