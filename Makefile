@@ -65,7 +65,7 @@ guide-keys: build
 ## Regenerates the committed man pages (Docs/man/*.1) from the CLI definition.
 man: build
 	rm -f Docs/man/*.1
-	$(BIN_DEBUG) generate-manual Docs/man
+	$(dir $(BIN_DEBUG))dctc-manual Docs/man
 
 bench: release
 	bash Benchmarks/compression-memory.sh

@@ -69,13 +69,20 @@ let package = Package(
         // MARK: Configuration
         .target(name: "DCTCConfig", dependencies: ["DCTCCore"]),
 
+        // MARK: Edit (`dctc edit`: download, run the editor, write back what changed)
+        .target(name: "DCTCEdit", dependencies: ["DCTCCore", "DCTCDigest", "DCTCCompression", "DCTCConfig"]),
+
         // MARK: CLI
         .target(name: "DCTCCommands", dependencies: [
             "DCTCCore", "DCTCDigest", "DCTCCompression", "DCTCBackends", "DCTCConfig", "DCTCCurl", "DCTCSSH",
-            "DCTCState", "DCTCSync", "DCTCDispatch", "DCTCFlow", "DCTCBackendS3",
+            "DCTCState", "DCTCSync", "DCTCDispatch", "DCTCFlow", "DCTCBackendS3", "DCTCEdit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dctc", dependencies: ["DCTCCommands"]),
+        // A development tool, not a product: writes Docs/man from the command definitions (`make man`).
+        .executableTarget(name: "dctc-manual", dependencies: [
+            "DCTCCommands", "DCTCCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 
         // MARK: Test support (a regular target: test targets cannot depend on each other)
         .target(name: "DCTCTestSupport", dependencies: ["DCTCCore", "DCTCDigest"]),
@@ -100,7 +107,7 @@ let package = Package(
         .testTarget(name: "DCTCSyncTests", dependencies: ["DCTCSync", "DCTCBackendMemory", "DCTCBackendLocal", "DCTCTestSupport"]),
         .testTarget(name: "DCTCDispatchTests", dependencies: ["DCTCDispatch", "DCTCBackendMemory", "DCTCBackendLocal", "DCTCCompression", "DCTCTestSupport"]),
         .testTarget(name: "DCTCFlowTests", dependencies: ["DCTCFlow", "DCTCBackendMemory", "DCTCBackendLocal", "DCTCTestSupport"]),
-        .testTarget(name: "DCTCCommandsTests", dependencies: ["DCTCCommands", "DCTCBackends", "DCTCTestSupport"]),
+        .testTarget(name: "DCTCCommandsTests", dependencies: ["DCTCCommands", "DCTCBackends", "DCTCEdit", "DCTCTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -16,7 +16,7 @@ import Foundation
 ///   `timeout`: seconds to connect and log in (default 30) and to wait for a reply (default 60);
 /// - `mtime_command`: `auto` (default), `mfmt`, `mdtm` or `none`.
 public enum FTPBackend {
-    public static let kinds = ["ftp", "ftps"]
+    public static let kinds: [StoreKind] = [.ftp, .ftps]
 
     /// The account keys of the FTP store (its `RegInfo`), each read below.
     public enum Option {
@@ -35,12 +35,12 @@ public enum FTPBackend {
     }
 
     /// The keys an account of type `kind` (`ftp` or `ftps`) understands.
-    public static func options(for kind: String) -> [BackendOption] {
+    public static func options(for kind: StoreKind) -> [BackendOption] {
         var all = BackendOption.common
             + [BackendOption.host, Option.port, Option.user, BackendOption.password,
                Option.netrcFile, Option.listPageSize, Option.mtimeCommand]
             + [BackendOption.maxConnections, BackendOption.timeout.with(default: "30 to connect and log in, 60 for a reply")]
-        if kind == "ftps" { all += [Option.caFile, Option.insecureTLS] }
+        if kind == .ftps { all += [Option.caFile, Option.insecureTLS] }
         return all
     }
 
@@ -64,7 +64,7 @@ public enum FTPBackend {
     public static func configuration(for request: StoreRequest, netrc: String? = nil) throws -> FTPConfiguration {
         let account = request.account
         let address = request.address
-        let kind = request.kind.lowercased()
+        let kind = request.kind
         let shown = address.description
         guard kinds.contains(kind) else {
             throw VFSError.invalid("the FTP store cannot serve kind '\(request.kind)'", path: shown)
@@ -94,8 +94,8 @@ public enum FTPBackend {
             }
         }
         var c = FTPConfiguration(host: host, port: port, user: user, password: password,
-                                 explicitTLS: kind == "ftps")
-        if kind == "ftps" {
+                                 explicitTLS: kind == .ftps)
+        if kind == .ftps {
             c.caFile = account?.string(Option.caFile)
             c.insecureTLS = account?.bool(Option.insecureTLS) == true
         }

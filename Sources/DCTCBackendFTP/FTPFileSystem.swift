@@ -26,7 +26,7 @@ import Foundation
 ///   and `read` refuses them with `.invalidArgument`.
 public final class FTPFileSystem: VirtualFileSystem, Moving, ModificationTimeSetting {
     /// "ftp" or "ftps".
-    public let kind: String
+    public let kind: StoreKind
     public let capabilities: Capabilities
     /// The store's settings (the password is never shown by its description).
     public let configuration: FTPConfiguration
@@ -72,7 +72,7 @@ public final class FTPFileSystem: VirtualFileSystem, Moving, ModificationTimeSet
         self.client = client
         self.configuration = configuration
         self.features = features
-        self.kind = configuration.scheme
+        self.kind = configuration.scheme == "ftps" ? .ftps : .ftp
         let command: FTPConfiguration.TimeCommand
         switch configuration.timeCommand {
         case .automatic:

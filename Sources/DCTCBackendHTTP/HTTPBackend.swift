@@ -13,7 +13,7 @@ import Foundation
 /// Without a password in the account, `$NETRC` or `~/.netrc` is consulted for the host (and user). A
 /// password is never taken from the command line or the URL.
 public enum HTTPBackend {
-    public static let kinds = ["http", "webdav"]
+    public static let kinds: [StoreKind] = [.http, .webdav]
 
     /// The account keys of HTTP and WebDAV stores (their `RegInfo`), read by `configuration(for:)`.
     public enum Option {
@@ -78,7 +78,7 @@ public enum HTTPBackend {
             }
             config = HTTPStoreConfiguration(scheme: address.scheme.rawValue, host: host, port: address.port,
                                             user: address.user)
-            config.mode = request.kind == "webdav" ? .webdav : .detect
+            config.mode = request.kind == .webdav ? .webdav : .detect
         }
         if request.options.insecureTLS { config.verifyTLS = false }
         if let t = request.options.connectTimeout { config.timeouts.connect = t }

@@ -21,7 +21,7 @@ import Foundation
 /// TLS certificates are verified unless the configuration says otherwise.
 public final class HTTPFileSystem: VirtualFileSystem, ServerSideCopying, Moving {
     /// `http` for a read-only server, `webdav` when the server speaks WebDAV.
-    public let kind: String
+    public let kind: StoreKind
     public let capabilities: Capabilities
     public let configuration: HTTPStoreConfiguration
     /// What detection found out about the server.
@@ -51,7 +51,7 @@ public final class HTTPFileSystem: VirtualFileSystem, ServerSideCopying, Moving 
     init(configuration: HTTPStoreConfiguration, profile: HTTPServerProfile, client: CurlClient) {
         self.configuration = configuration
         self.profile = profile
-        kind = profile.isWebDAV ? "webdav" : "http"
+        kind = profile.isWebDAV ? .webdav : .http
         capabilities = profile.capabilities
         self.client = client
     }
@@ -137,7 +137,7 @@ public final class HTTPFileSystem: VirtualFileSystem, ServerSideCopying, Moving 
                 response = try await client.perform(request)
             } catch {
                 var e = CurlError.vfsError(from: error, path: display(path))
-                if e.backend == nil || e.backend == "http" || e.backend == "https" { e.backend = kind }
+                if e.backend == nil || e.backend == "http" || e.backend == "https" { e.backend = kind.rawValue }
                 let neverSent = (error as? CurlError)?.requestNeverSent ?? false
                 if replayable, idempotent || neverSent, let wait = attempts.next(after: e) {
                     try await RetryPolicy.sleep(wait)
@@ -196,7 +196,7 @@ public final class HTTPFileSystem: VirtualFileSystem, ServerSideCopying, Moving 
                          path: display(path), remedy: "use the address the server points at: \(response.headers["location"] ?? "?")",
                          cause: "HTTP \(response.httpStatus)")
         }
-        e.backend = kind
+        e.backend = kind.rawValue
         if e.code == .authenticationFailed {
             e.remedy = configuration.hasCredentials
                 ? "check the user name and password (or token) of this account"
@@ -215,7 +215,7 @@ public final class HTTPFileSystem: VirtualFileSystem, ServerSideCopying, Moving 
 
     func notFound(_ path: VPath) -> VFSError {
         var e = VFSError.notFound(display(path))
-        e.backend = kind
+        e.backend = kind.rawValue
         return e
     }
 

@@ -29,7 +29,7 @@ import Glibc
 /// removes `.dctc-*.tmp` files older than an hour there, left by runs that were killed.
 public final class LocalFileSystem: VirtualFileSystem, ServerSideCopying, Moving, ModificationTimeSetting, HashProviding,
     SymbolicLinking, LinkFollowing {
-    public let kind = "local"
+    public let kind = StoreKind.local
     public let capabilities = Capabilities(
         writable: true, hasDirectories: true, rangedReads: true, preservesModificationTime: true,
         modificationTimePrecision: 1e-9, knownHashes: [], remoteHashes: Set(HashKind.allCases),

@@ -138,14 +138,17 @@ extension LocalFileSystem {
         }
     }
 
-    /// Hashes the contiguous prefix as it grows (blocking; on a thread of its own), moving the
-    /// prefix record forward, until `size` bytes are hashed.
+    /// Hashes the contiguous prefix as it grows (blocking; on a thread of its own), until `size`
+    /// bytes are hashed. The prefix record moves forward as soon as the written prefix does, not
+    /// after the hashing: a resume hashes the kept prefix again from the file, so a hasher that
+    /// lags behind (a busy machine) must not make a killed download lose what it had written.
     private static func followPrefix(_ fd: Int32, ledger: ChunkLedger, hasher: HashingTransform, from: Int64, size: Int64,
                                      display shown: String) throws {
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var hashed = from
         while hashed < size {
             guard let prefix = ledger.waitBeyond(hashed) else { return }
+            recordPrefix(fd, prefix)
             while hashed < prefix {
                 let want = Int(min(Int64(buffer.count), prefix - hashed))
                 let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(hashed)) }
@@ -154,7 +157,6 @@ extension LocalFileSystem {
                 _ = try hasher.process(n == buffer.count ? buffer : Array(buffer[0..<n]))
                 hashed += Int64(n)
             }
-            recordPrefix(fd, hashed)
         }
     }
 }

@@ -14,7 +14,7 @@ import Foundation
 /// `injectFault` makes the Nth call of an operation (or every call on a path) fail.
 public final class MemoryFileSystem: VirtualFileSystem, ServerSideCopying, Moving, ModificationTimeSetting, HashProviding,
     RecursiveListing, BatchRemoving {
-    public let kind = "memory"
+    public let kind = StoreKind.memory
     public let name: String
     public let capabilities: Capabilities
     /// True in object-store mode.

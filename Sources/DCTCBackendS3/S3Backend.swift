@@ -4,7 +4,7 @@ import Foundation
 /// The factory the store registry calls for `s3://bucket/key` addresses and S3 accounts.
 public enum S3Backend {
     /// The store kinds this backend serves.
-    public static let kinds = ["s3"]
+    public static let kinds: [StoreKind] = [.s3]
 
     /// The account keys of the S3 store (its `RegInfo`), read by `S3Configuration.resolve`.
     ///

@@ -31,7 +31,7 @@ import Foundation
 /// reads the metadata. An ETag is reported as an MD5 only when it is one (32 hex digits, no
 /// `-N` multipart suffix, no KMS encryption).
 public final class S3FileSystem: VirtualFileSystem {
-    public let kind = "s3"
+    public let kind = StoreKind.s3
     public let capabilities: Capabilities
     public let configuration: S3Configuration
 

@@ -4,7 +4,7 @@ import Foundation
 /// The factory `DCTCBackends` registers for SFTP stores.
 public enum SFTPBackend {
     /// The store kinds this backend builds.
-    public static let kinds = ["sftp"]
+    public static let kinds: [StoreKind] = [.sftp]
 
     /// The account keys of the SFTP store (its `RegInfo`), read by `SFTPConfig.resolve`.
     public enum Option {

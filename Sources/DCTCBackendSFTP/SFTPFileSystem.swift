@@ -24,7 +24,7 @@ import Foundation
 /// - Whole trees (`listRecursive`, for the sync engine) come from one remote `find -L` over the
 ///   same exec channel when the probe found a tool; otherwise they are listed per directory.
 public final class SFTPFileSystem: VirtualFileSystem, Moving, ModificationTimeSetting, HashProviding, SymbolicLinking {
-    public let kind = "sftp"
+    public let kind = StoreKind.sftp
     public let capabilities: Capabilities
     public let config: SFTPConfig
     let pool: SFTPSessionPool

@@ -14,14 +14,14 @@ public enum DCTCBackends {
         // One local store per setting, so that two local paths of a command share a store
         // (and its server-side copy).
         let locals = LocalStores()
-        await registry.register(kind: "local") { request in
+        await registry.register(kind: .local) { request in
             locals.store(resume: !request.options.noResume, multiThread: request.options.multiThread)
         }
         let memory = MemoryStores()
-        await registry.register(kind: "memory") { request in
+        await registry.register(kind: .memory) { request in
             await memory.store(named: request.address.host ?? request.account?.name ?? "default")
         }
-        let network: [(kinds: [String], make: @Sendable (StoreRequest) async throws -> any VirtualFileSystem)] = [
+        let network: [(kinds: [StoreKind], make: @Sendable (StoreRequest) async throws -> any VirtualFileSystem)] = [
             (S3Backend.kinds, S3Backend.makeStore),
             (SFTPBackend.kinds, SFTPBackend.makeStore),
             (FTPBackend.kinds, FTPBackend.makeStore),
@@ -37,14 +37,14 @@ public enum DCTCBackends {
     /// file is validated against (`DCTCConfiguration.load(path:environment:options:)`), what
     /// `dctc config add --help` lists and what the user guide's tables are generated from.
     public static let accountOptions = AccountOptionCatalog([
-        ("local", LocalBackend.options),
-        ("sftp", SFTPBackend.options),
-        ("ftp", FTPBackend.options(for: "ftp")),
-        ("ftps", FTPBackend.options(for: "ftps")),
-        ("http", HTTPBackend.options),
-        ("webdav", HTTPBackend.options),
-        ("s3", S3Backend.options),
-        ("memory", MemoryBackend.options),
+        (.local, LocalBackend.options),
+        (.sftp, SFTPBackend.options),
+        (.ftp, FTPBackend.options(for: .ftp)),
+        (.ftps, FTPBackend.options(for: .ftps)),
+        (.http, HTTPBackend.options),
+        (.webdav, HTTPBackend.options),
+        (.s3, S3Backend.options),
+        (.memory, MemoryBackend.options),
     ], retiredKeys: [
         "implicit_tls": "dctc speaks explicit TLS only (AUTH TLS, RFC 4217, on port 21); remove the key",
     ])

@@ -39,7 +39,7 @@ public struct DCTC: AsyncParsableCommand {
             Hash.self, Grep.self,
             Edit.self, Dispatch.self, Flow.self,
             ConfigCommand.self, Version.self, Completions.self,
-            GenerateManual.self, CompleteAddress.self,
+            CompleteAddress.self,
         ]
     )
 

@@ -201,7 +201,7 @@ public struct Account: Sendable, Equatable, CustomStringConvertible, CustomDebug
     ///   read from a file) the file and line. Secret values never appear in it.
     @discardableResult
     public func validate(options catalog: AccountOptionCatalog) throws -> [String] {
-        let options = catalog.options(for: type.rawValue) ?? []
+        let options = catalog.options(for: type) ?? []
         var schema: [String: (option: BackendOption, isSource: Bool)] = [:]
         for option in options {
             schema[option.key] = (option, false)

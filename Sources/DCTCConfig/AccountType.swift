@@ -1,9 +1,9 @@
+import DCTCCore
+
 /// The kind of store a named account points at; the `type` key of an `[accounts.NAME]` table.
-public enum AccountType: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
-    case local, sftp, ftp, ftps, http, webdav, s3, memory
+public typealias AccountType = StoreKind
 
-    public var description: String { rawValue }
-
+extension StoreKind {
     /// Every type name, comma-separated, for messages.
     static var allNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }

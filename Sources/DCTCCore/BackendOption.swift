@@ -154,23 +154,23 @@ extension BackendOption {
 /// to `DCTCConfiguration.load` and `Account.validate`, which cannot see the backends.
 public struct AccountOptionCatalog: Sendable {
     /// Account types in display order, each with its options in display order.
-    public let types: [(type: String, options: [BackendOption])]
+    public let types: [(type: StoreKind, options: [BackendOption])]
     /// Keys dctc once understood or that people expect, with what to say when one is set
     /// (it is then reported as an unknown key, with this explanation).
     public let retiredKeys: [String: String]
 
-    public init(_ types: [(type: String, options: [BackendOption])], retiredKeys: [String: String] = [:]) {
+    public init(_ types: [(type: StoreKind, options: [BackendOption])], retiredKeys: [String: String] = [:]) {
         self.types = types
         self.retiredKeys = retiredKeys
     }
 
     /// The options of `type`, or nil for a type the catalog does not know.
-    public func options(for type: String) -> [BackendOption]? {
+    public func options(for type: StoreKind) -> [BackendOption]? {
         types.first { $0.type == type }?.options
     }
 
     /// The option `key` of `type` (not counting `KEY_env`/`KEY_command` forms).
-    public func option(_ key: String, for type: String) -> BackendOption? {
+    public func option(_ key: String, for type: StoreKind) -> BackendOption? {
         options(for: type)?.first { $0.key == key }
     }
 }

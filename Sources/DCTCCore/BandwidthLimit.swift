@@ -230,6 +230,6 @@ extension Location {
     /// The direction `--bwlimit UP:DOWN` counts a copy to `self` in: an upload when it goes to
     /// another machine, a download when it lands on this one.
     public var bandwidthDirection: BandwidthLimiter.Direction {
-        fs.kind == "local" || fs.kind == "memory" ? .download : .upload
+        fs.kind == .local || fs.kind == .memory ? .download : .upload
     }
 }

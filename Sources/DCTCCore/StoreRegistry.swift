@@ -129,10 +129,10 @@ public struct StoreRequest: Sendable {
     /// The account when the address names one.
     public let account: AccountSettings?
     public let options: StoreOptions
-    /// The store kind to build ("local", "s3"...): the scheme, or the account's type.
-    public let kind: String
+    /// The store kind to build: the scheme's, or the account's type.
+    public let kind: StoreKind
 
-    public init(address: Address, account: AccountSettings? = nil, options: StoreOptions = StoreOptions(), kind: String) {
+    public init(address: Address, account: AccountSettings? = nil, options: StoreOptions = StoreOptions(), kind: StoreKind) {
         self.address = address
         self.account = account
         self.options = options
@@ -180,7 +180,7 @@ public struct Location: Sendable, CustomStringConvertible {
 public actor StoreRegistry {
     public typealias Factory = @Sendable (StoreRequest) async throws -> any VirtualFileSystem
 
-    private var factories: [String: Factory] = [:]
+    private var factories: [StoreKind: Factory] = [:]
     private var stores: [String: any VirtualFileSystem] = [:]
     private let accounts: any AccountProvider
     private let options: StoreOptions
@@ -192,12 +192,12 @@ public actor StoreRegistry {
         self.options = options
     }
 
-    /// Registers the factory for a store kind ("local", "s3", "sftp"...).
-    public func register(kind: String, factory: @escaping Factory) {
+    /// Registers the factory for a store kind.
+    public func register(kind: StoreKind, factory: @escaping Factory) {
         factories[kind] = factory
     }
 
-    public var registeredKinds: [String] { factories.keys.sorted() }
+    public var registeredKinds: [StoreKind] { factories.keys.sorted() }
 
     /// Sets how `NAME:path` finds out that `NAME` is a `Host` of `~/.ssh/config` when no
     /// account has that name (then the address is `sftp://NAME/~/path`, as scp reads it).
@@ -209,7 +209,7 @@ public actor StoreRegistry {
     /// - Throws: `.invalidArgument` for an unknown account or a store kind this build lacks,
     ///   and whatever the store's factory throws (bad credentials, unreachable host).
     public func resolve(_ address: Address) async throws -> Location {
-        var kind: String
+        let kind: StoreKind
         var account: AccountSettings?
         var path = address.path
         switch address.scheme {
@@ -236,16 +236,20 @@ public actor StoreRegistry {
                                          : "configured accounts: \(known.joined(separator: ", ")); or write ./\(address.description) for a local file")
             }
             account = a
-            kind = a.type
+            guard let typed = StoreKind(rawValue: a.type) else {
+                throw VFSError.invalid("account '\(name)' has type '\(a.type)', which is not a store kind", path: address.description,
+                                       remedy: "set type to one of \(StoreKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            kind = typed
             if let root = a.string(.root), !root.isEmpty {
                 path = VPath(root).appending(relative: address.path.components.joined(separator: "/"))
             }
-        case .local: kind = "local"
-        case .memory: kind = "memory"
-        case .https: kind = "http"
-        default: kind = address.scheme.rawValue
+        default:
+            guard let typed = StoreKind(scheme: address.scheme) else {
+                throw VFSError.invalid("'\(address.scheme.rawValue)' addresses name no store", path: address.description)
+            }
+            kind = typed
         }
-        if kind == "https" { kind = "http" }
         let key = address.storeKey
         if let fs = stores[key] {
             if let resolving = fs as? any AddressPathResolving, let mapped = resolving.storePath(for: address) { path = mapped }
@@ -254,7 +258,7 @@ public actor StoreRegistry {
         }
         guard let factory = factories[kind] else {
             throw VFSError(.unsupported, "no store of kind '\(kind)' in this build", path: address.description,
-                           remedy: "available kinds: \(registeredKinds.joined(separator: ", "))")
+                           remedy: "available kinds: \(registeredKinds.map(\.rawValue).joined(separator: ", "))")
         }
         let fs = try await factory(StoreRequest(address: address, account: account, options: options, kind: kind))
         stores[key] = fs

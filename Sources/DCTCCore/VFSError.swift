@@ -70,6 +70,12 @@ public struct VFSError: Error, Sendable, CustomStringConvertible, Equatable {
         self.retryableOverride = retryable
     }
 
+    /// An error of a store, naming its kind as the backend.
+    public init(_ code: Code, _ message: String, path: String? = nil, remedy: String? = nil,
+                backend: StoreKind, cause: String? = nil, retryable: Bool? = nil) {
+        self.init(code, message, path: path, remedy: remedy, backend: backend.rawValue, cause: cause, retryable: retryable)
+    }
+
     /// True when trying again later may succeed (timeouts, resets, 5xx, throttling).
     public var isRetryable: Bool {
         if let retryableOverride { return retryableOverride }
@@ -101,6 +107,10 @@ public struct VFSError: Error, Sendable, CustomStringConvertible, Equatable {
 
     public static func invalid(_ message: String, path: String? = nil, remedy: String? = nil) -> VFSError {
         VFSError(.invalidArgument, message, path: path, remedy: remedy)
+    }
+
+    public static func unsupported(_ what: String, path: String? = nil, backend: StoreKind) -> VFSError {
+        unsupported(what, path: path, backend: backend.rawValue)
     }
 
     public static func unsupported(_ what: String, path: String? = nil, backend: String? = nil) -> VFSError {

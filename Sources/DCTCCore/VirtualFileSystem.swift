@@ -7,8 +7,8 @@ import Foundation
 /// Paths are absolute `VPath`s inside the store. Every primitive throws `VFSError` whose
 /// path is the full address as the user would type it (`display(_:)`).
 public protocol VirtualFileSystem: AnyObject, Sendable {
-    /// The store kind: "local", "memory", "s3", "sftp", "ftp", "http".
-    var kind: String { get }
+    /// The store kind (error messages name it as the backend).
+    var kind: StoreKind { get }
     var capabilities: Capabilities { get }
     /// The address of `path` as a user would type it (`/tmp/x`, `sftp://u@h:22/x`).
     func display(_ path: VPath) -> String

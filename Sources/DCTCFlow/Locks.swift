@@ -146,7 +146,7 @@ final class StoreLock: Sendable {
         if let exclusive = env.createExclusively, let created = try await exclusive(loc, bytes) {
             return created
         }
-        if loc.fs.kind == "local" {
+        if loc.fs.kind == .local {
             let path = loc.path.string
             return try await IOThread.detached(name: "dctc-flow-lock") {
                 let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)

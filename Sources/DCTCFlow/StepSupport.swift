@@ -64,7 +64,7 @@ struct Staging {
         }
         var out: [String] = []
         for (i, loc) in inputs.enumerated() {
-            if loc.fs.kind == "local" { out.append(loc.path.string); continue }
+            if loc.fs.kind == .local { out.append(loc.path.string); continue }
             let dir = root + "/in/\(i)"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let info = try await loc.fs.info(loc.path)

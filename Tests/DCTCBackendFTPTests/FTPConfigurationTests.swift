@@ -88,7 +88,7 @@ struct FTPConfigurationTests {
             #expect(e.code == .invalidArgument)
             #expect(e.message.contains("70000"))
         }
-        #expect(FTPBackend.kinds == ["ftp", "ftps"])
+        #expect(FTPBackend.kinds == [.ftp, .ftps])
     }
 }
 

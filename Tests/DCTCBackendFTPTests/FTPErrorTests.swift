@@ -53,7 +53,7 @@ struct FTPErrorTests {
         c.insecureTLS = true
         let insecure = try await FTPFileSystem.connect(c)
         #expect(try await insecure.info(server.home).isDirectory)
-        #expect(insecure.kind == "ftps")
+        #expect(insecure.kind == .ftps)
     }
 
     @Test("ftps to a server without TLS refuses to fall back to plain FTP")

@@ -146,9 +146,9 @@ struct FTPStoreBehaviourTests {
         let account = AccountSettings(name: "vs", type: "ftp", values: ["host": server.host, "port": String(server.port), "user": server.user],
                                       secret: { $0 == "password" ? password : nil })
         let registry = StoreRegistry(accounts: TestAccounts(accounts: [account]))
-        await registry.register(kind: "ftp", factory: FTPBackend.makeStore)
+        await registry.register(kind: .ftp, factory: FTPBackend.makeStore)
         let location = try await registry.resolve(try Address.parse("vs:\(server.home.string)"))
-        #expect(location.fs.kind == "ftp")
+        #expect(location.fs.kind == .ftp)
         // The account's path is absolute; shown as a URL, it is the login folder itself.
         #expect(location.fs.display(location.path) == "ftp://\(server.user)@\(server.host):\(server.port)/")
         #expect(try await location.fs.info(location.path).isDirectory)

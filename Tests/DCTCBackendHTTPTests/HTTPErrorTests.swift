@@ -72,7 +72,7 @@ struct HTTPErrorTests {
     func readOnlyWriteRefused() async throws {
         let nginx = try await HTTPTestServers.nginx()
         let fs = try await nginx.jsonStore()
-        #expect(fs.kind == "http")
+        #expect(fs.kind == .http)
         #expect(!fs.capabilities.writable)
         let e = try await vfsError { try await fs.write(VPath("/errors/new.txt"), bytes: Array("x".utf8)) }
         #expect(e.code == .unsupported)

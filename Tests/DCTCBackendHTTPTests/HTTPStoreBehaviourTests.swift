@@ -34,15 +34,15 @@ struct HTTPStoreBehaviourTests {
     func detection() async throws {
         let nginx = try await HTTPTestServers.nginx()
         let json = try await nginx.jsonStore()
-        #expect(json.kind == "http" && !json.profile.isWebDAV && !json.capabilities.writable)
+        #expect(json.kind == .http && !json.profile.isWebDAV && !json.capabilities.writable)
         #expect(!json.capabilities.preservesModificationTime)
         #expect(json.capabilities.knownHashes.isEmpty)
         let dav = try await nginx.davStore()
-        #expect(dav.kind == "webdav" && dav.capabilities.writable)
+        #expect(dav.kind == .webdav && dav.capabilities.writable)
         #expect(dav.profile.modificationTimes == .dateHeader)
         #expect(dav.capabilities.preservesModificationTime)
         let rclone = try await HTTPTestServers.rclone().store()
-        #expect(rclone.kind == "webdav" && rclone.profile.modificationTimes == .ocMtimeHeader)
+        #expect(rclone.kind == .webdav && rclone.profile.modificationTimes == .ocMtimeHeader)
         // Forcing WebDAV on a server that does not say DAV still writes as WebDAV.
         var forced = try nginx.configuration(nginx.davURL)
         forced.mode = .webdav
@@ -113,10 +113,10 @@ struct HTTPStoreBehaviourTests {
         let registry = StoreRegistry(accounts: accounts)
         for kind in HTTPBackend.kinds { await registry.register(kind: kind, factory: HTTPBackend.makeStore) }
         let plain = try await registry.resolve(try Address.parse(nginx.jsonURL + "/registry/x.txt"))
-        #expect(plain.fs.kind == "http")
+        #expect(plain.fs.kind == .http)
         #expect(plain.path == VPath("/registry/x.txt"))
         let account = try await registry.resolve(try Address.parse("dav:registry/y.txt"))
-        #expect(account.fs.kind == "webdav")
+        #expect(account.fs.kind == .webdav)
         try await account.fs.write(account.path, bytes: Array("via account".utf8))
         #expect(try String(contentsOfFile: rclone.root + "/registry/y.txt", encoding: .utf8) == "via account")
         #expect(account.fs.display(account.path) == rclone.url + "/registry/y.txt")

@@ -142,9 +142,9 @@ struct S3ConfigurationTests {
         let account = AccountSettings(name: "lab", type: "s3", values: ["endpoint": "http://127.0.0.1:9", "root": "bucket"]) { key in
             ["access_key_id": "A", "secret_access_key": "B"][key]
         }
-        let request = StoreRequest(address: Address(scheme: .account, path: VPath("k"), account: "lab"), account: account, kind: "s3")
+        let request = StoreRequest(address: Address(scheme: .account, path: VPath("k"), account: "lab"), account: account, kind: .s3)
         let fs = try #require(try await S3Backend.makeStore(request) as? S3FileSystem)
-        #expect(fs.kind == "s3")
+        #expect(fs.kind == .s3)
         #expect(fs.configuration.credentials?.accessKeyId == "A")
         #expect(fs.configuration.pathStyle)
         #expect(fs.display(VPath("/bucket/dir/f.txt")) == "lab:dir/f.txt")
@@ -154,8 +154,8 @@ struct S3ConfigurationTests {
     func displayNames() throws {
         let configuration = try S3Configuration(endpoint: "http://127.0.0.1:9", credentials: nil)
         let account = try S3FileSystem(configuration: configuration, display: .account(name: "lab", root: VPath("/bucket")))
-        #expect(account.kind == "s3")
-        #expect(S3Backend.kinds == ["s3"])
+        #expect(account.kind == .s3)
+        #expect(S3Backend.kinds == [.s3])
         #expect(account.display(VPath("/bucket/dir/file.txt")) == "lab:dir/file.txt")
         let plain = try S3FileSystem(configuration: configuration)
         #expect(plain.display(VPath("/b/a b/c")) == "s3://b/a%20b/c")

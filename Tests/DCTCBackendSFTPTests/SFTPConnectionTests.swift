@@ -149,7 +149,7 @@ struct SFTPConnectionTests {
         let registry = StoreRegistry(accounts: OneAccount(account: server.account(name: "box")))
         for kind in SFTPBackend.kinds { await registry.register(kind: kind, factory: SFTPBackend.makeStore) }
         let location = try await registry.resolve(try Address.parse("box:\(server.home)"))
-        #expect(location.fs.kind == "sftp")
+        #expect(location.fs.kind == .sftp)
         #expect(try await location.fs.info(location.path).kind == .directory)
         #expect(location.fs.display(location.path) == "sftp://\(server.user)@\(server.host):\(server.port)\(server.home)")
     }

@@ -47,7 +47,7 @@ struct AccountKeysDocTests {
     func everyTypeDocumented() throws {
         let documented = Set(try Self.blocks().flatMap(\.types))
         for (type, _) in DCTCBackends.accountOptions.types {
-            #expect(documented.contains(type), "Docs/user-guide.md has no account-key table for \(type)")
+            #expect(documented.contains(type.rawValue), "Docs/user-guide.md has no account-key table for \(type)")
         }
     }
 
@@ -55,8 +55,8 @@ struct AccountKeysDocTests {
     func helpListsEveryKey() throws {
         let help = ConfigCommand.Add.configuration.discussion
         for (type, options) in DCTCBackends.accountOptions.types {
-            #expect(help.contains(type), "config add --help does not name \(type)")
-            let keys = try CLI.run(["config", "keys", type])
+            #expect(help.contains(type.rawValue), "config add --help does not name \(type)")
+            let keys = try CLI.run(["config", "keys", type.rawValue])
             #expect(keys.status == 0, "\(keys)")
             for option in options {
                 #expect(help.contains(option.key), "config add --help does not list \(type).\(option.key)")

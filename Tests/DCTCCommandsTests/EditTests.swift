@@ -2,7 +2,7 @@ import DCTCCore
 import DCTCTestSupport
 import Foundation
 import Testing
-@testable import DCTCCommands
+import DCTCEdit
 
 /// The stores `dctc edit` is tested against.
 enum EditStore: String, CaseIterable, Sendable, CustomTestStringConvertible {

@@ -9,8 +9,6 @@ import Testing
 struct HelpTextTests {
     /// Verbs whose help another part of the project owns at this point (the sync engine, flow).
     static let elsewhere: Set<String> = ["sync", "copy", "check", "cp", "mv", "flow"]
-    /// Development tools, run in the source tree (their examples name its folders).
-    static let developmentTools: Set<String> = ["generate-manual"]
 
     static func commands(_ type: any ParsableCommand.Type = DCTC.self, path: [String] = []) -> [([String], any ParsableCommand.Type)] {
         var out: [([String], any ParsableCommand.Type)] = [(path, type)]
@@ -37,7 +35,7 @@ struct HelpTextTests {
 
     @Test("help names man pages, not paths of the source tree")
     func noRepositoryPaths() {
-        for (path, command) in Self.commands() where !path.contains(where: Self.developmentTools.contains) {
+        for (path, command) in Self.commands() {
             let text = command.configuration.abstract + command.configuration.discussion
             #expect(!text.contains("Docs/"), "dctc \(path.joined(separator: " ")): \(text)")
         }

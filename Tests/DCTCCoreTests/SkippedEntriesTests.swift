@@ -24,7 +24,7 @@ struct SkippedEntriesTests {
     @Test("a walk never descends into an unsafe name")
     func walkSkipsUnsafeDirectories() async throws {
         final class Tree: VirtualFileSystem, @unchecked Sendable {
-            let kind = "test"
+            let kind = StoreKind.memory
             let capabilities = Capabilities()
             func display(_ path: VPath) -> String { "t:" + path.string }
             func info(_ path: VPath) async throws -> FileInfo { FileInfo(path: path, kind: .directory) }

@@ -14,7 +14,7 @@ final class HostileListingStore: VirtualFileSystem, ModificationTimeSetting, @un
     private let lists = Locked(0)
 
     var listings: Int { lists.value }
-    var kind: String { inner.kind }
+    var kind: StoreKind { inner.kind }
     var capabilities: Capabilities { inner.capabilities }
     func display(_ path: VPath) -> String { inner.display(path) }
     func info(_ path: VPath) async throws -> FileInfo { try await inner.info(VPath(path.string)) }
@@ -51,7 +51,7 @@ final class CountingStore: VirtualFileSystem, @unchecked Sendable {
     let calls = Locked<[String: Int]>([:])
     private func note(_ what: String) { calls.withLock { $0[what, default: 0] += 1 } }
 
-    var kind: String { inner.kind }
+    var kind: StoreKind { inner.kind }
     var capabilities: Capabilities {
         var c = inner.capabilities
         c.batchRemoval = true

@@ -15,7 +15,7 @@ final class FaultyStore: VirtualFileSystem, ModificationTimeSetting, @unchecked 
     private var failReads: [String: (remaining: Int, retryable: Bool)] = [:]
     private(set) var readAttempts: [String: Int] = [:]
 
-    var kind: String { inner.kind }
+    var kind: StoreKind { inner.kind }
     var capabilities: Capabilities { inner.capabilities }
     func display(_ path: VPath) -> String { inner.display(path) }
 

@@ -20,7 +20,7 @@ final class ObjectStoreDouble: VirtualFileSystem, ModificationTimeSetting, Recur
     func count(_ what: String) -> Int { lock.withLock { counts[what, default: 0] } }
     private func note(_ what: String, _ n: Int = 1) { lock.withLock { counts[what, default: 0] += n } }
 
-    var kind: String { inner.kind }
+    var kind: StoreKind { inner.kind }
     var capabilities: Capabilities {
         var c = inner.capabilities
         c.recursiveListing = true

@@ -136,7 +136,7 @@ struct PipelineAccounts: AccountProvider {
         var toml: [String: TOMLValue] = [:]
         for (k, v) in fields where k != "type" {
             // As the backend declares the key (`user: 1234` stays a string).
-            toml[k] = ConfigCommand.Add.value(v, as: AccountKeysText.catalog.option(k, for: type.rawValue)?.kind)
+            toml[k] = ConfigCommand.Add.value(v, as: AccountKeysText.catalog.option(k, for: type)?.kind)
         }
         let account = try Account(name: name, type: type, fields: toml)
         var values: [String: String] = [:]

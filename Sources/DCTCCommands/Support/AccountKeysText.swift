@@ -10,7 +10,7 @@ enum AccountKeysText {
     static var catalog: AccountOptionCatalog { DCTCBackends.accountOptions }
 
     /// Every type name, comma-separated.
-    static var typeNames: String { catalog.types.map(\.type).joined(separator: ", ") }
+    static var typeNames: String { catalog.types.map(\.type.rawValue).joined(separator: ", ") }
 
     /// Indented lines listing each type's keys (`password*` for secrets, `host (required)`),
     /// the common ones once, wrapped to 78 columns so `--help` and the man page keep them as
@@ -45,11 +45,11 @@ enum AccountKeysText {
     static func rows(for types: [String]) throws -> [(option: BackendOption, only: [String])] {
         var rows: [(option: BackendOption, only: [String])] = []
         for type in types {
-            guard let options = catalog.options(for: type) else {
+            guard let options = StoreKind(rawValue: type).flatMap({ catalog.options(for: $0) }) else {
                 throw VFSError.invalid("unknown account type '\(type)'", remedy: "use one of \(typeNames)")
             }
             for option in options where !rows.contains(where: { $0.option.key == option.key }) {
-                let having = types.filter { catalog.option(option.key, for: $0) != nil }
+                let having = types.filter { StoreKind(rawValue: $0).flatMap { catalog.option(option.key, for: $0) } != nil }
                 rows.append((option, having.count == types.count ? [] : having))
             }
         }

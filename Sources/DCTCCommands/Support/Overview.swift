@@ -6,15 +6,15 @@ import ArgumentParser
 /// The groups name the commands of `DCTC.configuration.subcommands`; every displayed
 /// subcommand belongs to exactly one group (a test walks the tree and checks it). Each line
 /// shows the command's own abstract, so the overview cannot say something its `--help` doesn't.
-enum Overview {
+package enum Overview {
     /// One group of commands, in the order the overview lists them.
-    struct Group: Sendable {
-        let title: String
-        let commands: [String]
+    package struct Group: Sendable {
+        package let title: String
+        package let commands: [String]
     }
 
     /// The groups of the overview and of the COMMANDS section of `dctc.1`.
-    static let groups: [Group] = [
+    package static let groups: [Group] = [
         Group(title: "Inspect", commands: ["ls", "find", "stat", "du", "cat", "head", "tail", "hash", "grep"]),
         Group(title: "Move", commands: ["cp", "mv", "rm", "mkdir", "rmdir", "cleanup"]),
         Group(title: "Sync", commands: ["sync", "copy", "check", "shard-plan"]),

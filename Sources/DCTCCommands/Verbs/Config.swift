@@ -147,7 +147,7 @@ struct ConfigCommand: AsyncParsableCommand {
             if let port { fields["port"] = .integer(port) }
             for pair in set {
                 let (k, v) = try split(pair, "--set")
-                let option = AccountKeysText.catalog.option(k, for: accountType.rawValue)
+                let option = AccountKeysText.catalog.option(k, for: accountType)
                 if option?.masked == true || Account.secretKeys.contains(k) || k.hasSuffix("password") || k.hasSuffix("secret") {
                     throw ValidationError("'\(k)' is a secret and cannot be given on the command line; use --secret-env \(k)=VAR or --secret-command \(k)=CMD")
                 }
@@ -160,7 +160,7 @@ struct ConfigCommand: AsyncParsableCommand {
                 // with what an empty answer means (its default) or an example.
                 let asked = accountType
                 func ask(_ key: String) throws {
-                    guard fields[key] == nil, let option = AccountKeysText.catalog.option(key, for: asked.rawValue) else { return }
+                    guard fields[key] == nil, let option = AccountKeysText.catalog.option(key, for: asked) else { return }
                     let hint = option.defaultValue.map { "empty: \($0)" } ?? (option.required ? "e.g. \(option.example)" : "empty for none")
                     guard let text = prompt("\(key) (\(hint))"), !text.isEmpty else { return }
                     let value = Self.value(text, as: option.kind)
@@ -297,9 +297,9 @@ struct ConfigCommand: AsyncParsableCommand {
 
         func run(_ context: CommandContext) async throws {
             if markdown {
-                Output.standard.line(try AccountKeysText.markdown(for: types.isEmpty ? AccountKeysText.catalog.types.map(\.type) : types))
+                Output.standard.line(try AccountKeysText.markdown(for: types.isEmpty ? AccountKeysText.catalog.types.map(\.type.rawValue) : types))
             } else if types.isEmpty {
-                let blocks = try AccountKeysText.catalog.types.map { try AccountKeysText.text(for: [$0.type]) }
+                let blocks = try AccountKeysText.catalog.types.map { try AccountKeysText.text(for: [$0.type.rawValue]) }
                 Output.standard.line(blocks.joined(separator: "\n\n"))
             } else {
                 Output.standard.line(try AccountKeysText.text(for: types))

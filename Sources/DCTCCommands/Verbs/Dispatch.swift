@@ -231,7 +231,7 @@ struct Dispatch: DCTCCommand {
                 let rel = o.path.relative(to: target.path) ?? o.path.name
                 dryRun.report("write \(out.with(path: out.path.appending(relative: rel)).address) (\(plural(o.records, "record")), \(Self.size(o.bytes)))")
             }
-            try? await target.fs.removeTree(target.path)
+            _ = try? await target.fs.removeTree(target.path)
             Output.standard.flush()
             return
         }

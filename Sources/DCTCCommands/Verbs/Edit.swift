@@ -1,5 +1,6 @@
 import ArgumentParser
 import DCTCCore
+import DCTCEdit
 import Foundation
 
 /// `dctc edit`: edit files of any writable store in the user's editor.
@@ -57,7 +58,9 @@ struct Edit: DCTCCommand {
         let editor = try EditorCommand.fromEnvironment(environment)
         let executable = try editor.executable(searchPath: environment["PATH"])
         let reporter = ErrorReporter(verbose: global.verbose)
-        let fileEditor = FileEditor(context: context, editor: editor, executable: executable, createNew: new, force: force)
+        let fileEditor = FileEditor(localFolder: { try await context.location($0) },
+                                    note: { Output.standard.flush(); context.note($0) },
+                                    editor: editor, executable: executable, createNew: new, force: force)
 
         for text in addresses {
             let targets: [Location]

@@ -70,7 +70,7 @@ struct Rm: DCTCCommand {
         if loc.address.isLocal && loc.path.isRoot {
             throw VFSError(.permissionDenied, "refusing to remove the local root", path: "/")
         }
-        let isStoreRoot = loc.path.isRoot || (loc.fs.kind == "s3" && loc.path.depth == 1)
+        let isStoreRoot = loc.path.isRoot || (loc.fs.kind == .s3 && loc.path.depth == 1)
             || (loc.address.scheme == .account && loc.address.path.isRoot)
         if isStoreRoot && !force {
             throw VFSError.invalid("this is the root of a store or bucket", path: shown,

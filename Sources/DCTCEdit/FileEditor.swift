@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// What editing one file came to.
-enum EditResult: Sendable, Equatable {
+public enum EditResult: Sendable, Equatable {
     /// The edited content replaced the stored file.
     case saved
     /// `--new`: the file was created.
@@ -20,11 +20,11 @@ enum EditResult: Sendable, Equatable {
 }
 
 /// A failure after the editor ran: the local copy holds the user's work and is kept.
-struct KeptCopyFailure: Error, Sendable {
+public struct KeptCopyFailure: Error, Sendable {
     /// The one-line error (its remedy says where the copy is).
-    let error: VFSError
+    public let error: VFSError
     /// Follow-up lines: the commands that save the copy.
-    let hints: [String]
+    public let hints: [String]
 }
 
 /// How the stored file looked when it was downloaded.
@@ -46,8 +46,13 @@ enum RemoteChange: Sendable, Equatable {
 /// Edits one file of any writable store: download to a private folder (decompressing
 /// `.gz`/`.bz2`), run the editor, and when the content changed and the stored file is still
 /// the downloaded version, write it back atomically (recompressed with the same codec).
-struct FileEditor: Sendable {
-    let context: CommandContext
+public struct FileEditor: Sendable {
+    /// The local store location of a folder (the private copy's folder lives there).
+    public typealias LocalFolder = @Sendable (_ path: String) async throws -> Location
+
+    let localFolder: LocalFolder
+    /// Says what is about to be edited, on the error stream, just before the editor starts.
+    let note: @Sendable (String) -> Void
     let editor: EditorCommand
     /// The resolved program of `editor`.
     let executable: String
@@ -56,10 +61,27 @@ struct FileEditor: Sendable {
     /// `--force`: write even when the stored file changed while it was edited.
     let force: Bool
 
+    /// - Parameters:
+    ///   - localFolder: gives the local store's location of a folder (the command's store
+    ///     registry, so the copy is read and written like any other local file).
+    ///   - note: prints a line to the user (standard error) once the copy is ready; the caller
+    ///     flushes its own output first.
+    ///   - editor: the editor to run, `executable` its resolved program.
+    ///   - createNew: `--new`; `force`: `--force`.
+    public init(localFolder: @escaping LocalFolder, note: @escaping @Sendable (String) -> Void, editor: EditorCommand,
+                executable: String, createNew: Bool, force: Bool) {
+        self.localFolder = localFolder
+        self.note = note
+        self.editor = editor
+        self.executable = executable
+        self.createNew = createNew
+        self.force = force
+    }
+
     /// The error code of an edit that would overwrite someone else's change (exit status 6).
-    static let conflict = VFSError.Code(rawValue: "conflict")
+    public static let conflict = VFSError.Code(rawValue: "conflict")
     /// The error code of an editor that failed (exit status 6).
-    static let editorFailed = VFSError.Code(rawValue: "editorFailed")
+    public static let editorFailed = VFSError.Code(rawValue: "editorFailed")
 
     /// Edits the file at `typed`.
     ///
@@ -71,7 +93,7 @@ struct FileEditor: Sendable {
     ///   with `--new`, `.isADirectory`, `.unsupported` for a read-only store, download errors,
     ///   and `.invalidArgument` when the editor cannot start. The private folder is removed in
     ///   those cases.
-    func edit(_ typed: Location) async throws -> EditResult {
+    public func edit(_ typed: Location) async throws -> EditResult {
         let location = Self.followingLocalLinks(typed)
         let fs = location.fs
         let shown = fs.display(location.path)
@@ -102,7 +124,7 @@ struct FileEditor: Sendable {
         let workspace = try EditWorkspace.make()
         var keep = false
         defer { if !keep { workspace.remove() } }
-        let folder = try await context.location(workspace.directory)
+        let folder = try await localFolder(workspace.directory)
         let copy = folder.path.appending(EditWorkspace.localName(for: name, codec: codec))
         let copyShown = folder.fs.display(copy)
 
@@ -113,8 +135,7 @@ struct FileEditor: Sendable {
             (baseline, before, usedCodec) = try await download(location, info: existing, codec: codec, to: folder.with(path: copy))
         }
 
-        Output.standard.flush()
-        context.note("editing \(shown) as \(copyShown) with \(editor.words.joined(separator: " "))")
+        note("editing \(shown) as \(copyShown) with \(editor.words.joined(separator: " "))")
         let started = ContinuousClock.now
         let outcome: EditorOutcome
         do {
@@ -178,7 +199,7 @@ struct FileEditor: Sendable {
     /// rewrites the file it points to, as editors do, instead of replacing the link with a
     /// copy. Other stores' paths, and paths that do not resolve (a new file), are unchanged.
     static func followingLocalLinks(_ location: Location) -> Location {
-        guard location.fs.kind == "local", let resolved = realpath(location.path.string, nil) else { return location }
+        guard location.fs.kind == .local, let resolved = realpath(location.path.string, nil) else { return location }
         defer { free(resolved) }
         let path = VPath(String(cString: resolved))
         return path == location.path ? location : location.with(path: path)

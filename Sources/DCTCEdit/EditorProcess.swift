@@ -5,16 +5,16 @@ import Glibc
 #endif
 
 /// How the editor process ended.
-enum EditorOutcome: Sendable, Equatable {
+public enum EditorOutcome: Sendable, Equatable, CustomStringConvertible {
     /// It exited with this status (0 means the edit is to be saved).
     case exited(Int32)
     /// A signal ended it.
     case signalled(Int32)
 
-    var succeeded: Bool { self == .exited(0) }
+    public var succeeded: Bool { self == .exited(0) }
 
     /// "exited with status 1", "was ended by signal 9 (Killed)".
-    var description: String {
+    public var description: String {
         switch self {
         case .exited(let status): "exited with status \(status)"
         case .signalled(let signal): "was ended by signal \(signal) (\(String(cString: strsignal(signal))))"
@@ -63,7 +63,7 @@ enum EditorLaunchError: Error, Sendable {
 /// interrupt dctc), and Ctrl-Z suspends the editor, then dctc's own group, so the shell sees
 /// the job stopped; `fg` hands the terminal back to the editor. The terminal returns to dctc
 /// when the editor ends, with its modes restored if a signal killed the editor.
-enum EditorProcess {
+public enum EditorProcess {
     /// Runs `arguments` (the program path first) and waits until it ends.
     ///
     /// - Parameters:
@@ -71,7 +71,7 @@ enum EditorProcess {
     ///   - arguments: the argument vector, `arguments[0]` being the name the program sees.
     /// - Returns: how the editor ended.
     /// - Throws: `EditorLaunchError` when it cannot be started or waited for.
-    static func run(executable: String, arguments: [String]) async throws -> EditorOutcome {
+    public static func run(executable: String, arguments: [String]) async throws -> EditorOutcome {
         try await IOThread.detached(name: "dctc-editor") {
             try runBlocking(executable: executable, arguments: arguments)
         }

@@ -12,14 +12,14 @@ import Glibc
 /// file, so the copy keeps the file's own name (editors pick the file type from it) even when
 /// two files of the same name are edited in one run. Removed only once the edit is saved or
 /// found unchanged; a copy holding unsaved work is left in place and its path printed.
-struct EditWorkspace: Sendable {
+public struct EditWorkspace: Sendable {
     /// The folder's absolute path.
-    let directory: String
+    public let directory: String
 
     /// Creates a fresh private folder.
     /// - Parameter environment: the process environment (`TMPDIR`).
     /// - Throws: `VFSError(.io)` when `mkdtemp` fails (a missing or full temporary folder).
-    static func make(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> EditWorkspace {
+    public static func make(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> EditWorkspace {
         var base = environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
         if !base.hasPrefix("/") { base = FileManager.default.currentDirectoryPath + "/" + base }
@@ -39,7 +39,7 @@ struct EditWorkspace: Sendable {
     }
 
     /// Removes the folder and everything in it.
-    func remove() {
+    public func remove() {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
@@ -47,7 +47,7 @@ struct EditWorkspace: Sendable {
 
     /// The stream codec a name's extension stands for (`.gz`, `.bz2`, `.tgz`...) when the copy
     /// is to be edited decompressed, or nil.
-    static func codec(forName name: String) -> Codec? {
+    public static func codec(forName name: String) -> Codec? {
         guard let codec = Codec.forName(name), codec.isStream, codec.strippingExtension(from: name) != nil else { return nil }
         return codec
     }
@@ -55,7 +55,7 @@ struct EditWorkspace: Sendable {
     /// The local copy's name: the stored name without its compression extension, made safe
     /// for a local folder (`.`/`..` cannot name a file; a name longer than the local limit
     /// keeps its end, hence its extension).
-    static func localName(for name: String, codec: Codec?) -> String {
+    public static func localName(for name: String, codec: Codec?) -> String {
         var local = codec?.strippingExtension(from: name) ?? name
         if local == "." || local == ".." || local.isEmpty { local = "_" + local }
         let limit = 240
@@ -68,21 +68,13 @@ struct EditWorkspace: Sendable {
     }
 
     /// A name beside `name` for keeping both versions: `notes.txt.gz` → `notes.mine.txt.gz`.
-    static func alternativeName(for name: String) -> String {
+    public static func alternativeName(for name: String) -> String {
         let body = name.dropFirst()   // a leading dot (`.bashrc`) is part of the stem
         if let dot = body.firstIndex(of: ".") {
             return String(name[..<dot]) + ".mine" + String(name[dot...])
         }
         return name + ".mine"
     }
-}
-
-/// Quotes a word for a POSIX shell so that a printed command can be pasted as it is: words of
-/// safe characters stay bare, anything else is single-quoted (`it's` → `'it'\''s'`).
-func shellQuoted(_ word: String) -> String {
-    let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%_+=:,./-")
-    if !word.isEmpty, word.allSatisfy({ safe.contains($0) }), !word.hasPrefix("-") { return word }
-    return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }
 
 /// Hashes the bytes of a stream as they pass (several algorithms at once) and counts them,

@@ -13,11 +13,16 @@ import Glibc
 /// element. So `VISUAL="code --wait"`, `EDITOR="sh -c 'vim \"\$1\"' --"` and an editor in a
 /// folder with spaces (`EDITOR="'/opt/my editor/bin/ed'"`) all work, and no file name can
 /// inject a command.
-struct EditorCommand: Sendable, Equatable {
+public struct EditorCommand: Sendable, Equatable {
     /// The argument vector without the file: the program as written, then its arguments.
-    let words: [String]
+    public let words: [String]
     /// Where the command came from: `$VISUAL`, `$EDITOR` or `the default (vi)`.
-    let origin: String
+    public let origin: String
+
+    public init(words: [String], origin: String) {
+        self.words = words
+        self.origin = origin
+    }
 
     /// The editor chosen by the environment.
     ///
@@ -27,7 +32,7 @@ struct EditorCommand: Sendable, Equatable {
     /// - Parameter environment: the process environment.
     /// - Throws: `VFSError(.invalidArgument)` naming the variable when its text cannot be split
     ///   (an unterminated quote, a trailing backslash).
-    static func fromEnvironment(_ environment: [String: String]) throws -> EditorCommand {
+    public static func fromEnvironment(_ environment: [String: String]) throws -> EditorCommand {
         for name in ["VISUAL", "EDITOR"] {
             guard let text = environment[name] else { continue }
             let words: [String]
@@ -51,7 +56,7 @@ struct EditorCommand: Sendable, Equatable {
     /// - Returns: the path to execute.
     /// - Throws: `VFSError(.invalidArgument)` when there is no such program, with a remedy
     ///   naming the variables to set.
-    func executable(searchPath: String?) throws -> String {
+    public func executable(searchPath: String?) throws -> String {
         let program = words[0]
         if program.contains("/") {
             guard EditorCommand.isExecutableFile(program) else { throw notFound(program) }
@@ -66,7 +71,7 @@ struct EditorCommand: Sendable, Equatable {
     }
 
     /// The argument vector for editing `file`: the words, then the file as one element.
-    func arguments(editing file: String) -> [String] { words + [file] }
+    public func arguments(editing file: String) -> [String] { words + [file] }
 
     private func notFound(_ program: String) -> VFSError {
         VFSError.invalid("the editor '\(program)' (from \(origin)) was not found or is not executable", path: program,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DCTCCommands
 import DCTCCore
 import Foundation
 
@@ -14,7 +15,7 @@ import Foundation
 /// A discussion is read as the help texts are written: paragraphs separated by blank lines,
 /// indented lines shown as they are, and an `Examples:` line whose indented lines become
 /// the EXAMPLES section.
-public enum ManualPages {
+enum ManualPages {
     /// One generated page.
     public struct Page: Sendable, Equatable {
         /// The file name, e.g. `dctc-config-add.1`.
@@ -74,7 +75,7 @@ public enum ManualPages {
         let name = path.joined(separator: " ")
         let text = DiscussionText(command.discussion ?? "")
         var out: [String] = [
-            ".\\\" Generated from the command definitions by `dctc generate-manual`; do not edit.",
+            ".\\\" Generated from the command definitions by dctc-manual (make man); do not edit.",
             ".\\\" Regenerate with `make man`.",
             ".Dd \(mdocDate(DCTCVersion.date))",
             ".Dt \(title) 1",
