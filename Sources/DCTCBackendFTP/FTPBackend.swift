@@ -100,6 +100,7 @@ public enum FTPBackend {
             c.insecureTLS = account?.bool(Option.insecureTLS) == true
         }
         if request.options.insecureTLS { c.insecureTLS = true }
+        c.storedCheck = request.options.storedCheck
         if let n = request.options.maxConnections ?? account?.int(.maxConnections) { c.maxConnections = max(1, n) }
         if let n = account?.int(Option.listPageSize) { c.listPageSize = max(1, n) }
         if let timeout = account?.seconds(.timeout) {

@@ -43,6 +43,8 @@ public struct FTPConfiguration: Sendable, CustomStringConvertible, CustomReflect
     /// How long a command waits for the server's reply (`CURLOPT_SERVER_RESPONSE_TIMEOUT`):
     /// a control connection cut while a reply is awaited fails then, and is retried.
     public var responseTimeout: Duration = .seconds(60)
+    /// `--verify`: read every upload back before the rename (the server has no hash command).
+    public var storedCheck = StoredContentCheck.standard
 
     public init(host: String, port: Int = 21, user: String? = nil, password: String? = nil,
                 explicitTLS: Bool = false, caFile: String? = nil, insecureTLS: Bool = false,

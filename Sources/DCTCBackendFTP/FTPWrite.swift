@@ -43,14 +43,20 @@ extension FTPFileSystem {
         }
         commands.append(FTPClient.cwd(parent))
 
+        // `--verify`: the server has no hash command, so the stored bytes are read back before
+        // the time is set and the file renamed into place (`renameVerified`).
+        let readBack = configuration.storedCheck == .readBack
         var post: [String] = []
         if let mtime = attributes.modificationTime, let set = timeCommand(mtime, tempPath) { post.append(set) }
         post += ["RNFR \(tempPath)", "RNTO \(finalPath)", "*MDTM \(finalPath)"]
+        if readBack { post = [] }
 
         let outcome = FTPUploadOutcome()
         let verifier: UploadVerifier
         do {
-            verifier = try UploadVerifier(attributes: attributes, path: shown, outcome: outcome)
+            var sending = attributes
+            if readBack { sending.computeHashes.insert(.md5) }
+            verifier = try UploadVerifier(attributes: sending, path: shown, outcome: outcome)
         } catch {
             await content.cancel()
             throw error
@@ -79,7 +85,10 @@ extension FTPFileSystem {
             }
         }
         directories.insert(parent)
-        let replies = FTPReply.parse(response.serverLines)
+        var replies = FTPReply.parse(response.serverLines)
+        if readBack {
+            replies = try await renameVerified(temp, to: path, outcome: outcome, modificationTime: attributes.modificationTime)
+        }
         var mtime: Date?
         if let last = replies.last, last.code == 213 { mtime = FTPTime.parse(last.text) }
         if mtime == nil, let wanted = attributes.modificationTime, timeCommand != .none {
@@ -87,6 +96,35 @@ extension FTPFileSystem {
         }
         return FileInfo(path: path, kind: .file, size: outcome.byteCount, modificationTime: mtime,
                         hashes: outcome.hashes.filter { attributes.computeHashes.contains($0.key) })
+    }
+
+    /// `--verify`: reads the uploaded temporary file back and compares it with what was sent,
+    /// then sets its time and renames it into place (deleting a file in the way on servers
+    /// that will not rename over one). Every failure deletes the temporary file.
+    ///
+    /// - Returns: the replies of the rename and the final `MDTM`.
+    /// - Throws: `.checksumMismatch`, `.isADirectory` (a folder at `path`), or the server's refusal.
+    private func renameVerified(_ temp: VPath, to path: VPath, outcome: FTPUploadOutcome,
+                                modificationTime: Date?) async throws -> [FTPReply] {
+        let shown = display(path)
+        let tempPath = FTPPaths.serverPath(temp)
+        let finalPath = FTPPaths.serverPath(path)
+        do {
+            try await StoredContent.verify(readBack: read(temp, range: nil), sent: outcome.hashes, size: outcome.byteCount,
+                                           path: shown, backend: kind)
+            var steps: [String] = []
+            if let mtime = modificationTime, let set = timeCommand(mtime, tempPath) { steps.append(set) }
+            steps += ["RNFR \(tempPath)", "RNTO \(finalPath)", "*MDTM \(finalPath)"]
+            if case .success(let replies) = await client.commandsOrFailure(steps) { return replies }
+            if let target = try? await infoIfExists(path), target.isDirectory { throw isADirectory("write", shown) }
+            switch await client.commandsOrFailure(["*DELE \(finalPath)"] + steps) {
+            case .success(let replies): return replies
+            case .failure(let error): throw FTPErrors.vfsError(from: error, operation: "write (rename into place)", path: shown)
+            }
+        } catch {
+            await removeTemporary(tempPath)
+            throw VFSError.wrap(error, path: shown)
+        }
     }
 
     /// After a failed upload request: completes the write when only the rename was refused

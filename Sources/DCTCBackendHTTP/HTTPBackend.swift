@@ -81,6 +81,7 @@ public enum HTTPBackend {
             config.mode = request.kind == .webdav ? .webdav : .detect
         }
         if request.options.insecureTLS { config.verifyTLS = false }
+        config.storedCheck = request.options.storedCheck
         if let t = request.options.connectTimeout { config.timeouts.connect = t }
         if let t = request.options.ioTimeout { config.timeouts.stallTime = t }
         config.uploadContentType = request.options.upload.contentType ?? request.account?.string(Option.contentType)

@@ -35,7 +35,8 @@ extension HTTPFileSystem {
                 guard let parent = try await propfindIfExists(path.parent) else { throw notFound(path.parent) }
                 if !parent.isDirectory { throw notADirectory(path.parent) }
             }
-            meter = try UploadMeter(kinds: attributes.computeHashes.union(attributes.expectedHashes.keys))
+            meter = try UploadMeter(kinds: attributes.computeHashes.union(attributes.expectedHashes.keys)
+                .union(configuration.storedCheck == .readBack ? [.md5] : []))
         } catch {
             await content.cancel()
             throw error
@@ -62,6 +63,11 @@ extension HTTPFileSystem {
             let hashes = meter.results()
             try verifyContent(path: display(path), expectedSize: attributes.expectedSize, actualSize: meter.byteCount,
                               expected: attributes.expectedHashes, actual: hashes)
+            if configuration.storedCheck == .readBack {
+                // `--verify`: the server keeps no hash; its stored bytes are read back before the MOVE.
+                try await StoredContent.verify(readBack: read(temp, range: nil), sent: hashes, size: meter.byteCount,
+                                               path: display(path), backend: kind)
+            }
             try await moveResource(temp, to: path, isDirectory: false, overwrite: true)
             return FileInfo(path: path, kind: .file, size: meter.byteCount,
                             modificationTime: keptModificationTime(attributes.modificationTime), hashes: hashes)

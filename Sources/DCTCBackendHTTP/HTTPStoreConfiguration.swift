@@ -34,6 +34,8 @@ public struct HTTPStoreConfiguration: Sendable {
     public var bearerToken: String?
     /// TLS certificate verification (`--insecure` / account `insecure_tls` turn it off).
     public var verifyTLS = true
+    /// `--verify`: read every WebDAV upload back before the MOVE (the server has no hash).
+    public var storedCheck = StoredContentCheck.standard
     public var mode: Mode = .detect
     /// Transfers (hence connections) at once.
     public var maxConnections = 4

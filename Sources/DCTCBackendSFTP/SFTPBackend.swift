@@ -23,8 +23,8 @@ public enum SFTPBackend {
         public static let useAgent = BackendOption("use_agent", .boolean, help: "Try the keys of ssh-agent.",
                                                    default: "true", example: "false")
         public static let remoteHash = BackendOption("remote_hash", .boolean,
-                                                     help: "Let sync --checksum run md5sum/sha1sum/sha256sum on the server.",
-                                                     default: "false", example: "true")
+                                                     help: "Run md5sum/sha1sum/sha256sum on the server when it has them (sync --checksum without reading files; the check of large uploads); false runs no command there.",
+                                                     default: "true", example: "false")
         public static let maxConnections = BackendOption.maxConnections.with(
             help: "Sessions open at once (copies inside one SFTP store need at least 2).")
         public static let timeout = BackendOption.timeout.with(default: "60")

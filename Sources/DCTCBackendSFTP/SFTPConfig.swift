@@ -52,6 +52,9 @@ public struct SFTPConfig: Sendable, CustomStringConvertible {
     public var maxConnections: Int
     /// false: never run commands on the server; nil or true: probe for `md5sum`/`sha1sum`/`sha256sum`.
     public var remoteHash: Bool?
+    /// How uploads check what the server stored: its `md5sum` for large files (every file with
+    /// `--verify`), or with `--verify` a read-back where the server runs no hash command.
+    public var storedCheck = StoredContentCheck.standard
     public var connectTimeout: TimeInterval
     public var timeout: TimeInterval
     /// The jump hosts, first to last (`ProxyJump`), each fully resolved from `~/.ssh/config`.
@@ -216,6 +219,7 @@ public struct SFTPConfig: Sendable, CustomStringConvertible {
                                 connectTimeout: commandLineConnect ?? ssh.connectTimeout.map(TimeInterval.init) ?? min(15, timeout),
                                 timeout: timeout)
         config.jumpHosts = jumps
+        config.storedCheck = options.storedCheck
         config.serverAliveInterval = ssh.serverAliveInterval ?? 0
         config.prompter = interactive
         config.askForUnknownHostKey = hostKeys.ask

@@ -30,7 +30,7 @@ extension SFTPFileSystem {
         }
         let meter: ContentMeter
         do {
-            meter = try ContentMeter(kinds: attributes.computeHashes.union(attributes.expectedHashes.keys),
+            meter = try ContentMeter(kinds: attributes.computeHashes.union(attributes.expectedHashes.keys).union(storedCheckKinds),
                                      expectedSize: attributes.expectedSize, display: shown)
         } catch {
             await content.cancel()
@@ -62,6 +62,7 @@ extension SFTPFileSystem {
             let hashes = meter.results()
             try verifyContent(path: shown, expectedSize: attributes.expectedSize, actualSize: meter.byteCount,
                               expected: attributes.expectedHashes, actual: hashes)
+            try await checkStored(sftp, temp: temp, sent: hashes, size: meter.byteCount, shown: shown)
             if let bits = attributes.permissionBits {
                 try await sftp.setPermissions(temp, bits)
             }
@@ -97,6 +98,43 @@ extension SFTPFileSystem {
             var mapped = SFTPErrors.map(error, display: shown)
             if mapped.path.map(SFTPFileSystem.namesTemporary) ?? false { mapped = mapped.with(path: shown) }
             throw mapped
+        }
+    }
+
+    /// The hash computed while sending that the stored bytes are checked by: the first the
+    /// server can compute (MD5 first), else MD5 for a read-back with `--verify`.
+    private var storedCheckKinds: Set<HashKind> {
+        if let kind = capabilities.remoteHashes.contains(.md5) ? .md5 : capabilities.remoteHashes.sorted().first {
+            return [kind]
+        }
+        return config.storedCheck == .readBack ? [.md5] : []
+    }
+
+    /// Checks the temporary file against the hashes of the bytes sent, before the rename
+    /// (`StoredContentCheck`): the server's own hash for a large file (every file with
+    /// `--verify`), else with `--verify` the bytes read back over the same session.
+    ///
+    /// - Throws: `.checksumMismatch`, `.io` when the server's hash command fails.
+    private func checkStored(_ sftp: SFTPClient, temp: String, sent: [HashKind: String], size: Int64,
+                             shown: String) async throws {
+        let check = config.storedCheck
+        let remote = sent.keys.filter(capabilities.remoteHashes.contains)
+        if let kind = remote.contains(.md5) ? .md5 : remote.sorted().first, let want = sent[kind],
+           check.remoteHashApplies(to: size) {
+            let result = try await sftp.session.exec(SFTPRemoteHashing.command(kind: kind, remotePath: temp),
+                                                     maxOutputBytes: 64 * 1024,
+                                                     timeout: 60 + Double(size) / Double(20 << 20))
+            guard result.exitStatus == 0, let digest = SFTPRemoteHashing.parseDigest(result.stdoutText, kind: kind) else {
+                let reason = result.stderrText.split(separator: "\n").first.map(String.init) ?? "exit status \(result.exitStatus)"
+                throw VFSError(.io, "the server's \(kind.sumTool) of the uploaded file failed: \(reason)", path: shown,
+                               remedy: "check the server, or set remote_hash = false on the account to skip its check",
+                               backend: self.kind, cause: "exec \(kind.sumTool): exit \(result.exitStatus)")
+            }
+            try StoredContent.compare(stored: digest, sent: want, kind: kind, how: "computed by the server",
+                                      path: shown, backend: self.kind)
+        } else if check == .readBack {
+            try await StoredContent.verify(readBack: sftp.readStream(temp), sent: sent, size: size,
+                                           path: shown, backend: self.kind)
         }
     }
 

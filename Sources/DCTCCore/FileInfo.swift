@@ -129,3 +129,25 @@ public struct WriteAttributes: Sendable {
 
     public static var none: WriteAttributes { WriteAttributes() }
 }
+
+/// How a write makes sure the server stored the bytes it was sent, beyond counting them.
+/// Every check runs on the temporary name, before the rename, so a file that fails it never
+/// appears under its final name.
+public enum StoredContentCheck: Sendable, Hashable {
+    /// What costs no second transfer: a hash the server checks on receipt (S3's `Content-MD5`
+    /// on every request), or one it computes on its side (SFTP's `md5sum`, for files of at
+    /// least `remoteHashMinimumSize`); else the byte count.
+    case standard
+    /// `--verify`: every file is checked by the server's own hash where it has one, and where
+    /// it has none (FTP, WebDAV, SFTP without exec) the stored bytes are read back and hashed.
+    case readBack
+
+    /// From this size on, a store that can hash on its side checks every upload without
+    /// `--verify`: one command's round trip is then small beside the transfer.
+    public static let remoteHashMinimumSize: Int64 = 8 * 1024 * 1024
+
+    /// Whether a store that hashes on the server's side checks a file of `size` bytes.
+    public func remoteHashApplies(to size: Int64) -> Bool {
+        self == .readBack || size >= Self.remoteHashMinimumSize
+    }
+}

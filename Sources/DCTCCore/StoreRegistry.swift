@@ -100,6 +100,8 @@ public struct StoreOptions: Sendable, Hashable {
     public var verbose = false
     /// Start interrupted uploads afresh instead of resuming them (`--no-resume`).
     public var noResume = false
+    /// `--verify`: how uploads check what the server stored (`StoredContentCheck`).
+    public var storedCheck = StoredContentCheck.standard
     /// `--multi-thread-streams`, `--multi-thread-cutoff`: parallel ranged reads of one large download.
     public var multiThread = MultiThreadDownloads()
     /// `--contimeout`: how long to wait for a connection (TCP, TLS, SSH handshake, login).

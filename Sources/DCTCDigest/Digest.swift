@@ -114,6 +114,55 @@ extension ByteStream {
     }
 }
 
+/// The check of what a server stored against what was sent (`StoredContentCheck`).
+public enum StoredContent {
+    /// The hash a store compares stored bytes by: MD5 when it was computed while sending, else
+    /// the first kind computed.
+    public static func kind(in sent: [HashKind: String]) -> HashKind? {
+        sent[.md5] != nil ? .md5 : sent.keys.sorted().first
+    }
+
+    /// Reads back what a store stored, hashes it and compares it with what was sent.
+    ///
+    /// - Parameters:
+    ///   - stream: the stored bytes, read from the server.
+    ///   - sent: the hashes computed while sending; `kind(in:)` picks the one compared.
+    ///   - size: the number of bytes sent.
+    ///   - path: the user's path, for the message.
+    /// - Throws: `.checksumMismatch` when the bytes differ, or the read's own error.
+    public static func verify(readBack stream: ByteStream, sent: [HashKind: String], size: Int64,
+                              path: String, backend: StoreKind) async throws {
+        guard let kind = kind(in: sent), let want = sent[kind] else {
+            await stream.cancel()
+            throw VFSError(.invalidArgument, "no hash of the sent bytes to compare the stored ones with", path: path,
+                           remedy: "this is a bug in dctc: report it", backend: backend)
+        }
+        let (hashes, stored) = try await stream.hashes([kind])
+        if stored != size {
+            throw mismatch(path: path, backend: backend,
+                           "the server stored \(stored) bytes of the \(size) sent (read back)")
+        }
+        try compare(stored: hashes[kind] ?? "", sent: want, kind: kind, how: "read back", path: path, backend: backend)
+    }
+
+    /// Compares the hash of the stored bytes (`how`: "read back", "computed by the server")
+    /// with the hash of the sent ones.
+    ///
+    /// - Throws: `.checksumMismatch` naming both values.
+    public static func compare(stored: String, sent: String, kind: HashKind, how: String,
+                               path: String, backend: StoreKind) throws {
+        guard stored.lowercased() != sent.lowercased() else { return }
+        throw mismatch(path: path, backend: backend,
+                       "the server stored other bytes than were sent: \(kind) \(sent) sent, \(stored) \(how)")
+    }
+
+    private static func mismatch(path: String, backend: StoreKind, _ message: String) -> VFSError {
+        VFSError(.checksumMismatch, message, path: path,
+                 remedy: "nothing was written under this name; run the command again, and if it recurs check the server's disk",
+                 backend: backend)
+    }
+}
+
 /// Checks computed hashes and size against what a writer expected.
 ///
 /// - Throws: `.checksumMismatch` naming the path, the algorithm and both values.

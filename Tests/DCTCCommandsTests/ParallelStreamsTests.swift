@@ -1,3 +1,4 @@
+import CDCTCXattr
 import DCTCCore
 import DCTCDigest
 import DCTCTestSupport
@@ -177,7 +178,18 @@ struct ParallelStreamsTests {
         #expect(FileManager.default.contents(atPath: s.url("out.bin")) == FileManager.default.contents(atPath: file))
     }
 
-    @Test("kill -9 half way through a parallel download: the re-run reads less than the whole and the file is the object")
+    /// The contiguous prefix of the partial file in `folder` a resume would keep: the recorded
+    /// `user.dctc.prefix`, else (a file system without extended attributes: written in order)
+    /// its size; 0 when there is none yet.
+    static func recordedPrefix(in folder: String) -> Int64 {
+        guard let (name, size) = ResumedDownloadTests.partials(in: folder).first else { return 0 }
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let n = buffer.withUnsafeMutableBytes { getxattr(folder + "/" + name, "user.dctc.prefix", $0.baseAddress, $0.count) }
+        guard n > 0 else { return size }
+        return Int64(String(decoding: buffer[0..<n], as: UTF8.self)) ?? 0
+    }
+
+    @Test("kill -9 half way through a parallel download: the re-run reads at most 60 % and the file is the object")
     func killedParallelDownloadResumes() async throws {
         let proxy = try ByteProxy(upstream: 17090)
         defer { proxy.stop() }
@@ -187,9 +199,10 @@ struct ParallelStreamsTests {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let size = Self.size
         let (env, address) = (source.env, source.address)
-        // Killed once the proxy has delivered half the bytes (--bwlimit makes that take seconds).
+        // Killed once the partial file's recorded contiguous prefix (what a resume keeps) holds
+        // half the bytes; --bwlimit makes that take seconds. (The proxy's count is no guide: it
+        // counts a whole answer once written to a socket whose buffers hold megabytes.)
         let killed = try await IOThread.detached(name: "dctc-test-kill") { () -> Bool in
-            let before = proxy.stats()["sent_down"] ?? 0
             let p = Process()
             p.executableURL = URL(fileURLWithPath: CLI.binary)
             p.arguments = ["cp", "--bwlimit", "8M"] + Self.flags + [address, out + "/big.bin"]
@@ -202,7 +215,7 @@ struct ParallelStreamsTests {
             var reached = false
             for _ in 0..<3000 {
                 guard p.isRunning else { break }
-                if (proxy.stats()["sent_down"] ?? 0) - before >= size / 2 { reached = true; break }
+                if Self.recordedPrefix(in: out) >= Int64(size / 2) { reached = true; break }
                 usleep(20_000)
             }
             kill(p.processIdentifier, SIGKILL)
@@ -218,7 +231,7 @@ struct ParallelStreamsTests {
         #expect(again.status == 0, "\(again)")
         #expect(again.stderr.contains("resuming the partial download"), "-v says it resumes: \(again.stderr)")
         let received = (proxy.stats()["sent_down"] ?? 0) - before
-        #expect(received < size * 9 / 10, "the re-run received \(received) of \(size) bytes")
+        #expect(received <= size * 6 / 10, "the re-run received \(received) of \(size) bytes")
         let got = [UInt8](FileManager.default.contents(atPath: out + "/big.bin") ?? Data())
         #expect(try Self.sha256(got) == Self.sha256(source.bytes), "the file is the object")
         #expect(ResumedDownloadTests.partials(in: out).isEmpty, "no partial file is left")

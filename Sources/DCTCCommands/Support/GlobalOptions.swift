@@ -113,6 +113,9 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
     @Flag(name: .long, help: "Start interrupted transfers afresh instead of resuming them (S3 multipart uploads, large downloads to local disk).")
     public var noResume = false
 
+    @Flag(name: .long, help: "Check every upload against what the server stored before it takes its name: by the server's own hash where it has one (SFTP md5sum; S3 checks each request's MD5 anyway), else by reading it back (FTP, WebDAV).")
+    public var verify = false
+
     @Option(name: .long, help: ArgumentHelp(
         "Bandwidth limit shared by all transfers, as rclone's: 2M (MiB/s; a bare number is KiB/s), UP:DOWN (10M:512k), a timetable (\"08:00,512k 19:00,off\"), or off.",
         valueName: "rate"))
@@ -156,6 +159,7 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
         }
         options.aws = aws.selection
         options.noResume = noResume
+        options.storedCheck = verify ? .readBack : .standard
         options.connectTimeout = try Self.duration(contimeout, "--contimeout")
         options.ioTimeout = try Self.duration(timeout, "--timeout")
         // One limit for the process: every transfer of this command shares it.
