@@ -236,7 +236,15 @@ def listing_bytes(part, bucket):
 one, one_requests = listing_bytes([l for l in lines[skip:] if float(l.split(" ")[0]) < start], src)
 one //= 2
 one_requests //= 2
-shards = [l for l in lines if start - 1 <= float(l.split(" ")[0]) <= end + 1]
+# The window is widened by a second for clock rounding, but never over the plan task before
+# the shards or the check task after them: each of those lists the whole source.
+def bound(task, column):
+    row = db.execute(f"SELECT {column} FROM task_instance WHERE dag_id = 'integ_fanout' AND run_id = ? AND task_id = ?", (run_id, task)).fetchone()
+    return ts(row[0]) if row and row[0] else None
+plan_end, check_start = bound("sync.plan", "end_date"), bound("sync.check", "start_date")
+low = max(start - 1, plan_end) if plan_end is not None else start - 1
+high = min(end + 1, check_start) if check_start is not None else end + 1
+shards = [l for l in lines if low <= float(l.split(" ")[0]) < high]
 got, got_requests = listing_bytes(shards, src)
 print(f"{got / one:.2f} {got_requests} {one_requests} {len(hosts)}")
 PY
