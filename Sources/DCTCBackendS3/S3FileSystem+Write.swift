@@ -185,7 +185,7 @@ extension S3FileSystem: UpfrontHashWanting {
             headers.append(("Content-MD5", S3Crypto.base64(fromHex: md5)))  // the server rejects other content
         }
         let kinds = attributes.computeHashes.union(attributes.expectedHashes.keys).union([.md5])
-        let source = try S3HashingSource(content, kinds: kinds)
+        let source = try HashingSource(content, kinds: kinds)
         let response = try await transport.send(S3Operation("PUT", bucket: bucket, key: key, headers: headers,
                                                             body: .stream(ByteStream(source), size: size),
                                                             idempotent: false, display: shown))

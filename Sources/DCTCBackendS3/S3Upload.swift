@@ -77,35 +77,6 @@ final class S3PartReader {
     }
 }
 
-/// Passes a stream through unchanged while hashing and counting it, for the streamed single
-/// PUT (whose bytes go straight from the source to libcurl).
-actor S3HashingSource: ByteSource {
-    private let upstream: ByteStream
-    private let digests: [Digest]
-    private var count: Int64 = 0
-
-    init(_ upstream: ByteStream, kinds: Set<HashKind>) throws {
-        self.upstream = upstream
-        digests = try kinds.sorted().map { try Digest($0) }
-    }
-
-    func next() async throws -> [UInt8]? {
-        guard let chunk = try await upstream.source.next() else { return nil }
-        count += Int64(chunk.count)
-        for d in digests { d.update(chunk) }
-        return chunk
-    }
-
-    func cancel() async { await upstream.cancel() }
-
-    /// Hashes and size of what went through.
-    func results() -> (hashes: [HashKind: String], size: Int64) {
-        var r: [HashKind: String] = [:]
-        for d in digests { r[d.kind] = d.finalize() }
-        return (r, count)
-    }
-}
-
 /// The `x-amz-meta-*` headers of a new object.
 enum S3Metadata {
     /// rclone's key for the modification time: decimal seconds since the epoch.

@@ -43,6 +43,25 @@ enum SFTPRemoteHashing {
         "\(kind.sumTool) -- \(SSHSession.shellQuoted(remotePath))"
     }
 
+    /// Runs the hash tool on one file over `session` and returns its digest.
+    ///
+    /// - Parameters:
+    ///   - size: the file's size, to give a large file time (20 MiB/s at least).
+    ///   - what: how the message names the run ("the server's md5sum").
+    ///   - remedy: what the user can do when the tool fails.
+    /// - Throws: `.io` when the command fails or prints no digest.
+    static func digest(_ session: SSHSession, kind: HashKind, remotePath: String, size: Int64, what: String,
+                       shown: String, remedy: String, backend: StoreKind) async throws -> String {
+        let result = try await session.exec(command(kind: kind, remotePath: remotePath), maxOutputBytes: 64 * 1024,
+                                            timeout: 60 + Double(size) / Double(20 << 20))
+        guard result.exitStatus == 0, let digest = parseDigest(result.stdoutText, kind: kind) else {
+            let reason = result.stderrText.split(separator: "\n").first.map(String.init) ?? "exit status \(result.exitStatus)"
+            throw VFSError(.io, "\(what) failed: \(reason)", path: shown, remedy: remedy, backend: backend,
+                           cause: "exec \(kind.sumTool): exit \(result.exitStatus)")
+        }
+        return digest
+    }
+
     /// The digest at the start of a `*sum` output line. GNU tools write `\` before the digest
     /// when the file name needed escaping (a backslash or newline in it).
     static func parseDigest(_ output: String, kind: HashKind) -> String? {
@@ -94,17 +113,11 @@ extension SFTPFileSystem {
             if attributes.kind == .directory {
                 throw VFSError(.isADirectory, "this is a folder, not a file", path: shown, remedy: "name a file", backend: self.kind)
             }
-            let size = Double(attributes.size ?? 0)
-            let timeout = 60 + size / Double(20 << 20)
-            let result = try await sftp.session.exec(SFTPRemoteHashing.command(kind: kind, remotePath: remote),
-                                                     maxOutputBytes: 64 * 1024, timeout: timeout)
-            guard result.exitStatus == 0, let digest = SFTPRemoteHashing.parseDigest(result.stdoutText, kind: kind) else {
-                let reason = result.stderrText.split(separator: "\n").first.map(String.init) ?? "exit status \(result.exitStatus)"
-                throw VFSError(.io, "the server's \(kind.sumTool) failed: \(reason)", path: shown,
-                               remedy: "check the file on the server, or hash the content locally", backend: self.kind,
-                               cause: "exec \(kind.sumTool): exit \(result.exitStatus)")
-            }
-            return digest
+            return try await SFTPRemoteHashing.digest(sftp.session, kind: kind, remotePath: remote,
+                                                      size: Int64(attributes.size ?? 0),
+                                                      what: "the server's \(kind.sumTool)", shown: shown,
+                                                      remedy: "check the file on the server, or hash the content locally",
+                                                      backend: self.kind)
         }
     }
 }

@@ -118,18 +118,12 @@ extension SFTPFileSystem {
     private func checkStored(_ sftp: SFTPClient, temp: String, sent: [HashKind: String], size: Int64,
                              shown: String) async throws {
         let check = config.storedCheck
-        let remote = sent.keys.filter(capabilities.remoteHashes.contains)
-        if let kind = remote.contains(.md5) ? .md5 : remote.sorted().first, let want = sent[kind],
+        if let kind = StoredContent.kind(in: sent.filter { capabilities.remoteHashes.contains($0.key) }), let want = sent[kind],
            check.remoteHashApplies(to: size) {
-            let result = try await sftp.session.exec(SFTPRemoteHashing.command(kind: kind, remotePath: temp),
-                                                     maxOutputBytes: 64 * 1024,
-                                                     timeout: 60 + Double(size) / Double(20 << 20))
-            guard result.exitStatus == 0, let digest = SFTPRemoteHashing.parseDigest(result.stdoutText, kind: kind) else {
-                let reason = result.stderrText.split(separator: "\n").first.map(String.init) ?? "exit status \(result.exitStatus)"
-                throw VFSError(.io, "the server's \(kind.sumTool) of the uploaded file failed: \(reason)", path: shown,
-                               remedy: "check the server, or set remote_hash = false on the account to skip its check",
-                               backend: self.kind, cause: "exec \(kind.sumTool): exit \(result.exitStatus)")
-            }
+            let digest = try await SFTPRemoteHashing.digest(
+                sftp.session, kind: kind, remotePath: temp, size: size,
+                what: "the server's \(kind.sumTool) of the uploaded file", shown: shown,
+                remedy: "check the server, or set remote_hash = false on the account to skip its check", backend: self.kind)
             try StoredContent.compare(stored: digest, sent: want, kind: kind, how: "computed by the server",
                                       path: shown, backend: self.kind)
         } else if check == .readBack {

@@ -76,33 +76,3 @@ public struct EditWorkspace: Sendable {
         return name + ".mine"
     }
 }
-
-/// Hashes the bytes of a stream as they pass (several algorithms at once) and counts them,
-/// for the digest of what was downloaded.
-actor HashingSource: ByteSource {
-    private let upstream: ByteStream
-    private let digests: [Digest]
-    private var count: Int64 = 0
-
-    /// - Throws: `VFSError(.io)` when a digest cannot be created.
-    init(upstream: ByteStream, kinds: Set<HashKind>) throws {
-        self.upstream = upstream
-        digests = try kinds.sorted().map { try Digest($0) }
-    }
-
-    func next() async throws -> [UInt8]? {
-        guard let chunk = try await upstream.source.next() else { return nil }
-        count += Int64(chunk.count)
-        for d in digests { d.update(chunk) }
-        return chunk
-    }
-
-    func cancel() async { await upstream.cancel() }
-
-    /// The digests and byte count of everything read so far.
-    func results() -> (hashes: [HashKind: String], size: Int64) {
-        var out: [HashKind: String] = [:]
-        for d in digests { out[d.kind] = d.finalize() }
-        return (out, count)
-    }
-}

@@ -222,7 +222,7 @@ public struct FileEditor: Sendable {
         var kinds: Set<HashKind> = [.sha256]
         kinds.formUnion(fs.capabilities.knownHashes)
         if fs is any HashProviding { kinds.formUnion(fs.capabilities.remoteHashes) }
-        let hashing = try HashingSource(upstream: try await fs.read(location.path), kinds: kinds)
+        let hashing = try HashingSource(try await fs.read(location.path), kinds: kinds)
         var stream = ByteStream(hashing)
         var used = codec
         if let codec {
