@@ -20,13 +20,7 @@ struct StoreAccounts {
         let ftp = try TestServers.environment(of: "vsftpd")
         let dav = try TestServers.environment(of: "rclone-webdav")
         let text = """
-        [accounts.box]
-        type = "sftp"
-        host = "127.0.0.1"
-        port = \(ssh["DCTC_TEST_SSH_PORT"] ?? "17022")
-        user = "\(ssh["DCTC_TEST_SSH_USER"] ?? "")"
-        key_file = "\(ssh["DCTC_TEST_SSH_KEY"] ?? "")"
-        known_hosts_file = "\(ssh["DCTC_TEST_SSH_KNOWN_HOSTS"] ?? "")"
+        \(Self.sftpSection("box", ssh))
 
         [accounts.lake]
         type = "s3"
@@ -71,6 +65,20 @@ struct StoreAccounts {
             "TEST_S3_WRONG_SECRET": "definitely-not-the-secret",
             "TEST_DAV_PASSWORD": dav["DCTC_TEST_RCLONE_WEBDAV_PASSWORD"] ?? "",
         ])
+    }
+
+    /// An `[accounts.NAME]` section for the loopback sshd (`ssh`: its test environment), with
+    /// `extra` lines after the connection settings.
+    static func sftpSection(_ name: String, _ ssh: [String: String], extra: [String] = []) -> String {
+        ([
+            "[accounts.\(name)]",
+            "type = \"sftp\"",
+            "host = \"127.0.0.1\"",
+            "port = \(ssh["DCTC_TEST_SSH_PORT"] ?? "17022")",
+            "user = \"\(ssh["DCTC_TEST_SSH_USER"] ?? "")\"",
+            "key_file = \"\(ssh["DCTC_TEST_SSH_KEY"] ?? "")\"",
+            "known_hosts_file = \"\(ssh["DCTC_TEST_SSH_KNOWN_HOSTS"] ?? "")\"",
+        ] + extra).joined(separator: "\n") + "\n"
     }
 
     func run(_ args: [String], stdin: [UInt8]? = nil) throws -> CLIResult {

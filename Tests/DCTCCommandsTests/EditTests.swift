@@ -49,13 +49,7 @@ struct EditBench {
             access_key_id = "\(moto["DCTC_TEST_MOTO_ACCESS_KEY_ID"] ?? "")"
             secret_access_key_env = "EDIT_TEST_S3_SECRET"
 
-            [accounts.box]
-            type = "sftp"
-            host = "127.0.0.1"
-            port = \(ssh["DCTC_TEST_SSH_PORT"] ?? "17022")
-            user = "\(ssh["DCTC_TEST_SSH_USER"] ?? "")"
-            key_file = "\(ssh["DCTC_TEST_SSH_KEY"] ?? "")"
-            known_hosts_file = "\(ssh["DCTC_TEST_SSH_KNOWN_HOSTS"] ?? "")"
+            \(StoreAccounts.sftpSection("box", ssh))
             """)
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: config)
             env["DCTC_CONFIG"] = config

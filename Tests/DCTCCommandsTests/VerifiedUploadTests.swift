@@ -23,14 +23,7 @@ struct VerifiedUploadTests {
         user = "davuser"
         password_env = "TEST_DAV_PASSWORD"
 
-        [accounts.boxread]
-        type = "sftp"
-        host = "127.0.0.1"
-        port = \(ssh["DCTC_TEST_SSH_PORT"] ?? "17022")
-        user = "\(ssh["DCTC_TEST_SSH_USER"] ?? "")"
-        key_file = "\(ssh["DCTC_TEST_SSH_KEY"] ?? "")"
-        known_hosts_file = "\(ssh["DCTC_TEST_SSH_KNOWN_HOSTS"] ?? "")"
-        remote_hash = false
+        \(StoreAccounts.sftpSection("boxread", ssh, extra: ["remote_hash = false"]))
 
         """
         try text.write(toFile: a.config, atomically: true, encoding: .utf8)
