@@ -197,7 +197,7 @@ struct SFTPStoreBehaviourTests {
         await fs.close()
     }
 
-    @Test("a read stream or listing dropped unfinished gives its session back", .timeLimit(.minutes(2)))
+    @Test("a read stream or listing dropped unfinished gives its session back", .timeLimit(.minutes(5)))
     func abandonedStreamsFreeTheirSession() async throws {
         let server = try await SFTPTestServer.shared()
         let fs = try await server.store(["max_connections": "1"])

@@ -179,7 +179,7 @@ struct FlowEngineTests {
         try f.touch("rollup/2013-06-07.txt", secondsAgo: 0)
         _ = try await f.build(try f.engine(FlowFixture.weblogs), "rollup@2013-06-07")  // the trace learns the new stat
         let before = try FileManager.default.attributesOfItem(atPath: f.scratch.url("rollup/2013-06-07.txt"))[.modificationDate] as? Date
-        f.loseState()
+        await f.loseState()
         let lost = try f.engine(FlowFixture.weblogs)
         var plan = BuildOptions(); plan.dryRun = true
         let planned = try await f.build(lost, "rollup@2013-06-07", options: plan)
@@ -200,7 +200,7 @@ struct FlowEngineTests {
         let f = try FlowFixture(); defer { f.cleanup() }
         try f.rawDays(1...1)
         _ = try await f.build(try f.engine(FlowFixture.weblogs), "rollup@2013-06-01")
-        f.loseState()
+        await f.loseState()
         try f.write("rollup/2013-06-01.txt", "tampered\n")
         let report = try await f.build(try f.engine(FlowFixture.weblogs), "rollup@2013-06-01")
         #expect(report.builtUnits == ["roll@2013-06-01"])
@@ -221,7 +221,7 @@ struct FlowEngineTests {
             try FileManager.default.moveItem(atPath: f.scratch.url("gz/2013/06/_dctc/\(d).log.gz.json"),
                                              toPath: f.scratch.url("gz/2013/06/\(d).log.gz._dctc.json"))
         }
-        f.loseState()
+        await f.loseState()
         let report = try await f.build(try f.engine(FlowFixture.weblogs), "raw_gz@2013-06-01/2013-06-02")
         #expect(report.nothingToDo, "\(report.units.map { "\($0.step)@\($0.partition) \($0.reasons)" })")
         #expect(f.exists("gz/2013/06/_dctc/01.log.gz.json") && f.exists("gz/2013/06/_dctc/02.log.gz.json"))
@@ -235,7 +235,7 @@ struct FlowEngineTests {
         _ = try await f.build(try f.engine(FlowFixture.weblogs), "raw_gz@2013-06-01/2013-06-03")
         try FileManager.default.moveItem(atPath: f.scratch.url("gz/2013/06/_dctc/03.log.gz.json"),
                                          toPath: f.scratch.url("gz/2013/06/03.log.gz._dctc.json"))
-        f.loseState()
+        await f.loseState()
         let engine = try f.engine(FlowFixture.weblogs)
         let adopted = try await engine.adopt(try engine.targets("raw_gz@2013-06-01/2013-06-03"))
         #expect(adopted.map(\.outcome) == ["adopted", "adopted", "adopted"], "\(adopted)")

@@ -9,6 +9,8 @@ import Foundation
 struct FlowFixture {
     let scratch: Scratch
     let fs = LocalFileSystem()
+    /// The state files `engine` opened, kept open until `loseState` closes them.
+    let openedStores = StoreList()
 
     init() throws { scratch = try Scratch("dctc-flow") }
 
@@ -18,12 +20,15 @@ struct FlowFixture {
     func read(_ rel: String) throws -> String { try scratch.readString(rel) }
     func exists(_ rel: String) -> Bool { FileManager.default.fileExists(atPath: scratch.url(rel)) }
 
-    /// Removes the state folder, as on a new machine (SQLite may still be removing its side
-    /// files of a closing connection: try again a few times).
-    func loseState(_ folder: String = "state") {
-        // Moved away, not deleted: a connection still open on the old file keeps its inode, so
-        // the new state file cannot get the same inode number (SQLite would take the two for
-        // one file and share their locks: "disk I/O error" under load).
+    /// Closes every state file this fixture opened, then moves the state folder away, as on a
+    /// new machine.
+    ///
+    /// The stores are closed first and waited for: a store dropped without `close()` closes on
+    /// its own thread later, and SQLite then deletes its `-wal` file by the path it opened
+    /// (`state/state.sqlite-wal`), which by then would be the new state file's ("disk I/O
+    /// error" under load). Moved, not deleted, so no new file can reuse an inode still open.
+    func loseState(_ folder: String = "state") async {
+        for store in openedStores.takeAll() { await store.close() }
         for _ in 0..<20 where FileManager.default.fileExists(atPath: scratch.url(folder)) {
             try? FileManager.default.moveItem(atPath: scratch.url(folder), toPath: scratch.url("\(folder)-lost-\(UUID().uuidString)"))
         }
@@ -43,7 +48,7 @@ struct FlowFixture {
         let p = try pipeline(yaml)
         let base = scratch.path
         let fs = self.fs
-        let store = try state ?? StateStore(path: scratch.url("\(stateFolder)/state.sqlite"))
+        let store = try state ?? openedStores.add(StateStore(path: scratch.url("\(stateFolder)/state.sqlite")))
         let env = FlowEnvironment(
             resolve: { address in
                 let parsed = try Address.parse(address, cwd: base)
@@ -103,4 +108,22 @@ extension FlowReport {
         units.first { "\($0.step)@\($0.partition)" == unit }?.outcome
     }
     var builtUnits: [String] { units.filter { $0.outcome == .built }.map { "\($0.step)@\($0.partition)" } }
+}
+
+/// The state stores a fixture opened (held strongly, so none closes behind the fixture's back).
+final class StoreList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stores: [StateStore] = []
+
+    func add(_ store: StateStore) -> StateStore {
+        lock.withLock { stores.append(store) }
+        return store
+    }
+
+    func takeAll() -> [StateStore] {
+        lock.withLock {
+            defer { stores.removeAll() }
+            return stores
+        }
+    }
 }
