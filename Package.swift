@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(name: "DCTCCompressionTests", dependencies: ["DCTCCompression", "DCTCTestSupport"]),
         .testTarget(name: "DCTCCurlTests", dependencies: ["DCTCCurl"], exclude: ["Fixtures"]),
         .testTarget(name: "DCTCSSHTests", dependencies: ["DCTCSSH", "DCTCTestSupport"]),
-        .testTarget(name: "DCTCBackendLocalTests", dependencies: ["DCTCBackendLocal", "DCTCTestSupport"]),
+        .testTarget(name: "DCTCBackendLocalTests", dependencies: ["DCTCBackendLocal", "DCTCDigest", "DCTCTestSupport"]),
         .testTarget(name: "DCTCBackendMemoryTests", dependencies: ["DCTCBackendMemory", "DCTCTestSupport"]),
         .testTarget(name: "DCTCBackendS3Tests", dependencies: ["DCTCBackendS3", "DCTCTestSupport"]),
         .testTarget(name: "DCTCBackendSFTPTests", dependencies: ["DCTCBackendSFTP", "DCTCTestSupport", "DCTCDigest"]),

@@ -14,8 +14,10 @@ import Glibc
 //   (`MultiThreadDownloads.chunkSize`) handed out in order of offset to `streams` workers. Each
 //   worker opens its chunk with one ranged read (`content(offset, length)`: the S3 and HTTP
 //   stores retry a cut body from its last byte, `ResumingSource`) and writes what it receives
-//   with pwrite(2) at its offset in the partial file, through 1 MiB buffers, on a thread of its
-//   own (never on the cooperative pool). Memory is a few buffers per stream, whatever the size.
+//   with pwrite(2) at its offset in the partial file: large pieces as they come, small ones
+//   gathered in a 256 KiB buffer, all on one writer thread (never on the cooperative pool; one
+//   thread, because writers of one file contend for its inode lock). Memory is a buffer per
+//   stream plus the source's own, whatever the size.
 // - The hasher, on a thread of its own, follows the contiguous prefix: the start of the first
 //   unfinished chunk plus what that chunk has written from its start. It reads that prefix
 //   back from the file (the page cache) in order, so the whole file is hashed exactly as a
@@ -24,13 +26,17 @@ import Glibc
 // - Resume: past the contiguous prefix the partial file has holes, so its size no longer says
 //   what is there. Before the first out-of-order write the partial file gets the extended
 //   attribute `user.dctc.prefix` (decimal bytes), moved forward by the hasher as the prefix
-//   grows; the next copy continues from `min(size, user.dctc.prefix)` (and truncates the rest).
+//   grows (every `prefixRecordStep` bytes); the next copy continues from
+//   `min(size, user.dctc.prefix)` (and truncates the rest).
 //   A partial file without the attribute was written in order, and its size is its prefix. The
 //   attribute is removed before the rename. Where the file system has no extended attributes,
 //   the download is one stream.
 extension LocalFileSystem {
     /// The extended attribute holding the contiguous prefix of a partial file written out of order.
     static let prefixAttribute = "user.dctc.prefix"
+
+    /// How far the contiguous prefix moves before the record follows it.
+    static let prefixRecordStep: Int64 = 4 << 20
 
     /// The contiguous prefix recorded on a partial file written out of order, or nil when it was
     /// written in order (its size is its prefix).
@@ -71,15 +77,18 @@ extension LocalFileSystem {
                         try Self.followPrefix(fd, ledger: ledger, hasher: box.hasher, from: from, size: size, display: shown)
                     }
                 }
-                for n in 0..<workers {
+                // One writer thread for all streams: the kernel serialises writes to one file on
+                // its inode lock anyway, and several threads contending for it spin (measured:
+                // 4 writer threads spent more system time than the whole download needs).
+                let writer = IOThread(name: "dctc-stream-write")
+                defer { writer.shutdown() }
+                for _ in 0..<workers {
                     group.addTask {
-                        let thread = IOThread(name: "dctc-stream-\(n)")
-                        defer { thread.shutdown() }
-                        // One buffer per stream for the whole download: no allocation per write.
+                        // One buffer per stream for the whole download, to gather small pieces.
                         let buffer = WriteBuffer(capacity: 256 << 10)
                         while let (index, offset, length) = ledger.take() {
                             try await Self.pourRange(content, index: index, offset: offset, length: length, into: fd,
-                                                     ledger: ledger, thread: thread, buffer: buffer, display: shown)
+                                                     ledger: ledger, thread: writer, buffer: buffer, display: shown)
                         }
                     }
                 }
@@ -121,6 +130,16 @@ extension LocalFileSystem {
                     throw VFSError(.io, "the source sent more bytes than asked for (range \(offset)-\(end - 1))", path: shown,
                                    remedy: "run the command again with --multi-thread-streams 1")
                 }
+                if buffer.count == 0 && piece.count >= buffer.capacity {
+                    // A large piece is written as it is: copying it into the buffer gains nothing.
+                    let at = position
+                    try await thread.run {
+                        if let err = WriteBuffer.write(piece, to: fd, at: at) { throw posixError(err, "write", path: shown) }
+                    }
+                    position += Int64(piece.count)
+                    ledger.wrote(index, Int64(piece.count))
+                    continue
+                }
                 var taken = 0
                 while taken < piece.count {
                     taken += buffer.append(piece, from: taken)
@@ -146,9 +165,21 @@ extension LocalFileSystem {
                                      display shown: String) throws {
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var hashed = from
+        var recorded = from
         while hashed < size {
             guard let prefix = ledger.waitBeyond(hashed) else { return }
-            recordPrefix(fd, prefix)
+            // Every few MiB, not on every write: each record is a journalled inode update that
+            // takes the lock the writes need. A record behind the real prefix only costs a resume
+            // those few MiB again.
+            if prefix - recorded >= prefixRecordStep {
+                recordPrefix(fd, prefix)
+                recorded = prefix
+            }
+            if hasher.computesNothing {
+                // No hash wanted (a source that knows none, no hash cache): nothing to read back.
+                hasher.countUnread(prefix - hashed)
+                hashed = prefix
+            }
             while hashed < prefix {
                 let want = Int(min(Int64(buffer.count), prefix - hashed))
                 let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(hashed)) }
@@ -245,6 +276,32 @@ final class WriteBuffer: @unchecked Sendable {
 
     var isFull: Bool { count == storage.count }
 
+    var capacity: Int { storage.count }
+
+    /// pwrite(2) of all of `bytes` at `offset`.
+    /// - Returns: the errno of a failure, nil when written.
+    static func write(_ bytes: [UInt8], to fd: Int32, at offset: Int64) -> Int32? {
+        bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return nil }
+            return pwriteAll(fd, base, raw.count, at: offset)
+        }
+    }
+
+    /// pwrite(2) until `count` bytes are written (retrying EINTR and short writes).
+    static func pwriteAll(_ fd: Int32, _ base: UnsafeRawPointer, _ count: Int, at offset: Int64) -> Int32? {
+        var done = 0
+        while done < count {
+            let n = pwrite(fd, base + done, count - done, off_t(offset + Int64(done)))
+            if n < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            guard n > 0 else { return EIO }
+            done += n
+        }
+        return nil
+    }
+
     /// Copies what fits of `bytes[from...]`. - Returns: how many bytes were taken.
     func append(_ bytes: [UInt8], from: Int) -> Int {
         let n = min(storage.count - count, bytes.count - from)
@@ -260,16 +317,7 @@ final class WriteBuffer: @unchecked Sendable {
     /// - Returns: the errno of a failure, nil when written.
     func write(to fd: Int32, at offset: Int64) -> Int32? {
         guard let base = storage.baseAddress else { return nil }
-        var done = 0
-        while done < count {
-            let n = pwrite(fd, base + done, count - done, off_t(offset + Int64(done)))
-            if n < 0 {
-                if errno == EINTR { continue }
-                return errno
-            }
-            guard n > 0 else { return EIO }
-            done += n
-        }
+        if let err = Self.pwriteAll(fd, UnsafeRawPointer(base), count, at: offset) { return err }
         count = 0
         return nil
     }

@@ -25,8 +25,13 @@ extension S3FileSystem: UpfrontHashWanting {
                                              attributes: attributes, metadata: metadata, display: shown)
             }
             let base = S3MultipartUpload.basePartSize(configured: configuration.partSize, expectedSize: declared)
-            // MD5 always: it checks the assembled object's ETag and is recorded as metadata.
-            let reader = try S3PartReader(content, hashing: attributes.computeHashes.union(attributes.expectedHashes.keys).union([.md5]))
+            // The part MD5s computed with the whole MD5 before the upload (local sources): each
+            // part is sent with its MD5 and checked against it, so nothing is hashed while sending.
+            let partMD5s = knownPartMD5s(attributes, expectedMD5: expectedMD5, basePartSize: base)
+            // MD5 otherwise always: it checks the assembled object's ETag and is recorded as metadata.
+            var streamed = attributes.computeHashes.union(attributes.expectedHashes.keys).union([.md5])
+            if partMD5s != nil { streamed.remove(.md5) }
+            let reader = try S3PartReader(content, hashing: streamed)
             let first = try await reader.read(upTo: S3MultipartUpload.partSize(number: 1, base: base))
             if reader.ended {
                 // It all fits in one part: one PUT whose Content-MD5 the server checks.
@@ -39,7 +44,7 @@ extension S3FileSystem: UpfrontHashWanting {
             }
             // Multipart: the MD5 metadata must be given at creation, so only a known one is sent.
             return try await putMultipart(path: path, bucket: bucket, key: key, reader: reader, firstPart: first, basePartSize: base,
-                                          expectedMD5: expectedMD5, attributes: objectAttributes.attributes,
+                                          expectedMD5: expectedMD5, partMD5s: partMD5s, attributes: objectAttributes.attributes,
                                           objectHeaders: objectAttributes.headers, display: shown)
         } catch {
             await content.cancel()  // the producer stops too (no-op when it was read to the end)
@@ -98,6 +103,23 @@ extension S3FileSystem: UpfrontHashWanting {
         return size > configuration.multipartThreshold ? .md5 : nil
     }
 
+    /// The part sizes of a multipart upload of `size` bytes, whose MD5s (`Content-MD5`) are
+    /// then computed in the same read as the whole MD5 (`UpfrontHashWanting`).
+    public func partSizesWantedUpfront(for path: VPath, size: Int64) -> [Int64]? {
+        guard size > configuration.multipartThreshold else { return nil }
+        return S3MultipartUpload.partSizes(size: size, base: S3MultipartUpload.basePartSize(configured: configuration.partSize,
+                                                                                             expectedSize: size))
+    }
+
+    /// The part MD5s given with the whole MD5 (`WriteAttributes.expectedPartHashes`), when they
+    /// are for the parts this upload will send.
+    func knownPartMD5s(_ attributes: WriteAttributes, expectedMD5: String?, basePartSize: Int) -> [String]? {
+        guard expectedMD5 != nil, let parts = attributes.expectedPartHashes, parts.kind == .md5,
+              let size = attributes.expectedSize, parts.sizes == S3MultipartUpload.partSizes(size: size, base: basePartSize),
+              parts.digests.count == parts.sizes.count, parts.digests.allSatisfy(S3Crypto.isMD5Hex) else { return nil }
+        return parts.digests.map { $0.lowercased() }
+    }
+
     /// A multipart upload: every part carries `Content-MD5` (`partChecksums`) and is checked
     /// against its returned ETag, the assembled object's ETag is checked against the part MD5s,
     /// and the whole-object MD5 is recorded as `x-amz-meta-md5chksum` (rclone's key).
@@ -109,7 +131,7 @@ extension S3FileSystem: UpfrontHashWanting {
     /// without MD5) it is computed while streaming and set afterwards by copying the object
     /// onto itself with replaced metadata (a server-side copy: no bytes travel again).
     func putMultipart(path: VPath, bucket: String, key: String, reader: S3PartReader, firstPart: consuming [UInt8],
-                      basePartSize: Int, expectedMD5: String?, attributes: WriteAttributes,
+                      basePartSize: Int, expectedMD5: String?, partMD5s: [String]? = nil, attributes: WriteAttributes,
                       objectHeaders: [(String, String)], display shown: String) async throws -> FileInfo {
         let createHeaders = try S3Metadata.headers(attributes.metadata, modificationTime: attributes.modificationTime,
                                                    md5Hex: expectedMD5, display: shown) + objectHeaders
@@ -122,12 +144,13 @@ extension S3FileSystem: UpfrontHashWanting {
                 uploadId: start.uploadId, existing: start.existing, keepOnInterruption: start.record != nil,
                 reader: reader, firstPart: consume firstPart, basePartSize: basePartSize,
                 concurrency: min(configuration.uploadConcurrency, configuration.maxConnections),
-                partChecksums: configuration.partChecksums
+                partChecksums: configuration.partChecksums, knownPartMD5s: partMD5s
             ) {
                 let actual = await reader.results()
                 try verifyContent(path: shown, expectedSize: attributes.expectedSize, actualSize: reader.byteCount,
                                   expected: attributes.expectedHashes, actual: actual)
-                return actual[.md5]
+                // Every part matched its MD5 from the same read as the whole MD5: that is the content's.
+                return actual[.md5] ?? (partMD5s != nil ? expectedMD5 : nil)
             }
         } catch {
             // An interrupted upload stays recorded (the next run resumes it); one that failed

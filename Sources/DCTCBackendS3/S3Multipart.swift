@@ -63,6 +63,19 @@ struct S3MultipartUpload: Sendable {
         return max(count, 1)
     }
 
+    /// The lengths of the parts `size` bytes are sent in (nil when more than `maxParts`).
+    static func partSizes(size: Int64, base: Int) -> [Int64]? {
+        var sizes: [Int64] = []
+        var left = size
+        while left > 0 {
+            guard sizes.count < maxParts else { return nil }
+            let n = min(left, Int64(partSize(number: sizes.count + 1, base: base)))
+            sizes.append(n)
+            left -= n
+        }
+        return sizes
+    }
+
     // MARK: - Upload
 
     /// Uploads the content `reader` delivers (the first part already read) in parts of the
@@ -80,19 +93,22 @@ struct S3MultipartUpload: Sendable {
     ///   - basePartSize: from `basePartSize(configured:expectedSize:)`.
     ///   - concurrency: parts in flight at once.
     ///   - partChecksums: send each part's `Content-MD5`.
+    ///   - knownPartMD5s: the parts' MD5s, computed before the upload from the same read as the
+    ///     whole MD5: the parts are not hashed again, and a part that does not match fails
+    ///     the upload (the source changed meanwhile).
     ///   - verify: called once the content has ended, before completing; throwing aborts. It
     ///     returns the whole content's MD5 when known (to check a plain-MD5 ETag).
     /// - Returns: the new object's ETag and version.
     /// - Throws: the first failure (the upload is aborted by then, unless kept).
     func upload(uploadId: String, existing: [Int: S3StoredPart] = [:], keepOnInterruption: Bool = false,
                 reader: S3PartReader, firstPart: consuming [UInt8], basePartSize: Int, concurrency: Int, partChecksums: Bool,
-                verify: () async throws -> String?) async throws -> S3WriteResult {
+                knownPartMD5s: [String]? = nil, verify: () async throws -> String?) async throws -> S3WriteResult {
         let parts: [S3UploadedPart]
         let wholeMD5: String?
         do {
             parts = try await uploadParts(uploadId: uploadId, reader: reader, firstPart: consume firstPart,
                                           basePartSize: basePartSize, concurrency: concurrency,
-                                          partChecksums: partChecksums, existing: existing)
+                                          partChecksums: partChecksums, existing: existing, known: knownPartMD5s)
             wholeMD5 = try await verify()
         } catch {
             await reader.cancel()
@@ -165,7 +181,8 @@ struct S3MultipartUpload: Sendable {
     /// buffer waiting to be refilled. Buffers are refilled rather than freed, so the allocator
     /// is not asked for (and does not keep around) a fresh multi-megabyte block per part.
     private func uploadParts(uploadId: String, reader: S3PartReader, firstPart: consuming [UInt8], basePartSize: Int,
-                             concurrency: Int, partChecksums: Bool, existing: [Int: S3StoredPart]) async throws -> [S3UploadedPart] {
+                             concurrency: Int, partChecksums: Bool, existing: [Int: S3StoredPart],
+                             known: [String]?) async throws -> [S3UploadedPart] {
         var first = consume firstPart
         return try await withThrowingTaskGroup(of: (S3UploadedPart, [UInt8]).self) { group in
             var etags: [S3UploadedPart] = []
@@ -184,6 +201,9 @@ struct S3MultipartUpload: Sendable {
                     throw VFSError(.invalidArgument, "the content is too large for one S3 object (more than 10,000 parts)",
                                    path: display, remedy: "S3 objects are at most 5 TiB", backend: "s3")
                 }
+                if let known, number > known.count {
+                    throw S3MultipartUpload.changedWhileSent(display: display, what: "it has grown past the \(known.count) parts hashed before the upload")
+                }
                 if inFlight >= max(1, concurrency), let (done, buffer) = try await group.next() {
                     etags.append(done)
                     spare.append(buffer)
@@ -191,9 +211,10 @@ struct S3MultipartUpload: Sendable {
                 }
                 let bytes = part
                 let n = number
+                let knownMD5 = known?[n - 1]
                 group.addTask {
                     let done = try await self.uploadPart(uploadId: uploadId, number: n, bytes: bytes, checksum: partChecksums,
-                                                         stored: existing[n])
+                                                         stored: existing[n], known: knownMD5)
                     return (done, bytes)
                 }
                 inFlight += 1
@@ -245,9 +266,22 @@ struct S3MultipartUpload: Sendable {
     /// do not check `Content-MD5`. Either way the part is sent again, up to
     /// `corruptPartAttempts` times.
     /// - Returns: the part's number, ETag (as the server sent it) and MD5.
+    ///
+    /// With `known` (the part's MD5 from the read before the upload) the part is not hashed;
+    /// when the server shows other bytes, the part is hashed once to tell damage on the way
+    /// (sent again) from a source that changed since it was hashed (the upload fails).
     func uploadPart(uploadId: String, number: Int, bytes: [UInt8], checksum: Bool,
-                    stored: S3StoredPart? = nil) async throws -> S3UploadedPart {
-        let md5 = try Digest.hash(bytes, kind: .md5)
+                    stored: S3StoredPart? = nil, known: String? = nil) async throws -> S3UploadedPart {
+        let md5 = try known ?? Digest.hash(bytes, kind: .md5)
+        var checkedLocally = known == nil
+        /// Fails when the part's bytes are not those hashed before the upload.
+        func checkUnchanged() throws {
+            guard !checkedLocally else { return }
+            checkedLocally = true
+            if try Digest.hash(bytes, kind: .md5) != md5 {
+                throw S3MultipartUpload.changedWhileSent(display: display, what: "part \(number) is not what was hashed before the upload")
+            }
+        }
         if let stored, stored.size == Int64(bytes.count), stored.etag.lowercased() == md5 {
             // Resuming: the server already holds exactly these bytes for this part.
             return S3UploadedPart(number: number, etag: "\"\(md5)\"", md5: md5)
@@ -270,11 +304,13 @@ struct S3MultipartUpload: Sendable {
                 }
                 etag = e
             } catch let e as S3ServiceError where (e.code == "BadDigest" || e.code == "InvalidDigest") && attempt < S3MultipartUpload.corruptPartAttempts {
+                try checkUnchanged()
                 attempt += 1
                 continue
             }
             let plain = S3XML.unquote(etag).lowercased()
             if S3Crypto.isMD5Hex(plain), plain != md5 {
+                try checkUnchanged()
                 guard attempt < S3MultipartUpload.corruptPartAttempts else {
                     throw VFSError(.checksumMismatch,
                                    "the server stored other bytes for part \(number): its ETag \(plain) is not the part's MD5 \(md5)",
@@ -285,6 +321,12 @@ struct S3MultipartUpload: Sendable {
             }
             return S3UploadedPart(number: number, etag: etag, md5: md5)
         }
+    }
+
+    /// The failure of an upload whose source is not the content hashed before it began.
+    static func changedWhileSent(display: String, what: String) -> VFSError {
+        VFSError(.checksumMismatch, "the source changed while it was uploaded: \(what)", path: display,
+                 remedy: "run the command again once nothing writes the source file", backend: "s3")
     }
 
     /// `DELETE /BUCKET/KEY` (after a completed upload turned out wrong), in a task of its own.

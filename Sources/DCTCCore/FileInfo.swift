@@ -109,6 +109,11 @@ public struct WriteAttributes: Sendable {
     /// and sticky bits are dropped; nil keeps the mode of a file being replaced, else the
     /// store's default (0666 less the umask).
     public var mode: UInt32?
+    /// The hashes of consecutive parts of the content, computed with `expectedHashes` before the
+    /// write (see `UpfrontHashWanting.partSizesWantedUpfront`): a store that sends parts with
+    /// their own checksums uses these instead of hashing while it sends, and a part that is not
+    /// what was hashed fails the write.
+    public var expectedPartHashes: PartHashes?
 
     public init(modificationTime: Date? = nil, expectedSize: Int64? = nil,
                 expectedHashes: [HashKind: String] = [:], computeHashes: Set<HashKind> = [],

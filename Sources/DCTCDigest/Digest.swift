@@ -91,6 +91,15 @@ public final class HashingTransform: ByteTransform {
 
     public func finish() throws -> [UInt8] { [] }
 
+    /// True when no hash was asked for: the bytes need not be read to be counted.
+    public var computesNothing: Bool { digests.isEmpty }
+
+    /// Counts `count` bytes that were not passed through (only when `computesNothing`).
+    public func countUnread(_ count: Int64) {
+        precondition(digests.isEmpty, "bytes skipped by a hasher that computes a hash")
+        byteCount += count
+    }
+
     /// The digests, once the stream has ended.
     public func results() -> [HashKind: String] {
         var r: [HashKind: String] = [:]

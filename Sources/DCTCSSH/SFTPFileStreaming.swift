@@ -12,7 +12,8 @@ extension SFTPFile {
     /// Like `SFTPClient.readStream`: one job on the session thread seeks (`libssh2_sftp_seek64`)
     /// and reads with `libssh2_sftp_read` and 1 MiB buffers, which libssh2 pipelines (up to four
     /// buffers of read-ahead), never asking past `length`, and hands each chunk to a bounded
-    /// `ByteChannel` (4 MiB), so a slow consumer holds the reader back. The job occupies the
+    /// `ByteChannel` (2 MiB: the reader fills the next 1 MiB meanwhile, and libssh2 keeps its
+    /// own read-ahead; parallel streams each hold one), so a slow consumer holds the reader back. The job occupies the
     /// session thread until the stream ends or the consumer cancels it.
     ///
     /// - Parameters:
@@ -25,7 +26,7 @@ extension SFTPFile {
     ///   lost, retryable).
     public func contentStream(from offset: UInt64 = 0, length: Int64? = nil, errorPath: String? = nil,
                               onEnd: @escaping @Sendable () -> Void = {}) -> ByteStream {
-        let channel = ByteChannel(capacity: 4 * SFTPClient.bufferSize)
+        let channel = ByteChannel(capacity: 2 * SFTPClient.bufferSize)
         let core = self.core
         let shown = errorPath ?? path
         core.thread.submit { [self] in

@@ -176,6 +176,43 @@ struct S3StoreTests {
         }
     }
 
+    @Test("part MD5s hashed before the upload are sent as they are; a part changed since fails the upload and leaves nothing",
+          arguments: S3TestServer.allCases)
+    func knownPartMD5s(_ server: S3TestServer) async throws {
+        guard await server.shouldRun() else { return }
+        try await withScratch(server, "parts") { (fs: S3FileSystem, dir: VPath) async throws in
+            let data = TestData.bytes(18 * 1024 * 1024, seed: 11)
+            let path = dir.appending("big.bin")
+            let sizes = try #require(fs.partSizesWantedUpfront(for: path, size: Int64(data.count)))
+            #expect(sizes.count > 1 && sizes.reduce(0, +) == Int64(data.count))
+            var start = 0
+            var digests: [String] = []
+            for size in sizes {
+                digests.append(try Digest.hash(Array(data[start..<(start + Int(size))]), kind: .md5))
+                start += Int(size)
+            }
+            let md5 = try Digest.hash(data, kind: .md5)
+            var attributes = WriteAttributes(expectedSize: Int64(data.count), expectedHashes: [.md5: md5], sizeHint: Int64(data.count))
+            attributes.expectedPartHashes = PartHashes(kind: .md5, sizes: sizes, digests: digests)
+            let written = try await fs.write(path, from: .bytes(data, chunkSize: 1 << 20), attributes: attributes)
+            #expect(written.hashes[.md5] == md5)
+            #expect(try await fs.info(path).hashes[.md5] == md5, "md5chksum recorded")
+            #expect(try await fs.readAll(path) == data)
+
+            // Same size, one byte of the second part different: the source changed after it was hashed.
+            var changed = data
+            changed[Int(sizes[0]) + 5] ^= 0xFF
+            let other = dir.appending("changed.bin")
+            let error = await #expect(throws: VFSError.self) {
+                try await fs.write(other, from: .bytes(changed, chunkSize: 1 << 20), attributes: attributes)
+            }
+            #expect(error?.code == .checksumMismatch)
+            #expect(error?.message.contains("changed while it was uploaded") == true, "\(String(describing: error))")
+            #expect(try await !fs.exists(other))
+            #expect(try await fs.pendingUploads(below: dir).isEmpty, "the upload was aborted")
+        }
+    }
+
     @Test("a 64 MiB write of announced size (the conformance large file) takes the multipart path",
           .enabled("moto is running or can be started") { await S3TestServer.moto.shouldRun() })
     func largeFileIsMultipart() async throws {

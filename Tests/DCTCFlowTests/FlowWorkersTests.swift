@@ -131,7 +131,7 @@ struct FlowWorkersTests {
         var options = BuildOptions()
         options.lockLease = 3
         async let first = f.build(a, "day@2013-06-01", options: options)
-        defer { FileManager.default.createFile(atPath: gate, contents: nil) }
+        defer { _ = FileManager.default.createFile(atPath: gate, contents: nil) }
         var polls = 0
         while !FileManager.default.fileExists(atPath: log) && polls < 3000 {
             try await Task.sleep(nanoseconds: 20_000_000); polls += 1
@@ -141,7 +141,7 @@ struct FlowWorkersTests {
         while Date().timeIntervalSince(taken) < 7 { try await Task.sleep(nanoseconds: 100_000_000) }
         let second = try await f.build(b, "day@2013-06-01", options: options)
         #expect(second.outcome("clean@2013-06-01") == .locked, "\(second.units.map(\.reasons))")
-        FileManager.default.createFile(atPath: gate, contents: nil)
+        _ = FileManager.default.createFile(atPath: gate, contents: nil)
         let one = try await first
         #expect(one.builtUnits == ["clean@2013-06-01"])
         #expect(try f.read("builds.log") == "clean@2013-06-01\n")
