@@ -26,7 +26,7 @@ public final class SFTPClient: Sendable {
     public let session: SSHSession
     let core: ThreadConfined<SFTPCore>
 
-    /// The buffer size for reads and the bytes kept in flight by `writeStream` (1 MiB).
+    /// The buffer size for reads (512 KiB; see `SFTPFileCore.ioSize`).
     public static var bufferSize: Int { SFTPFileCore.ioSize }
 
     init(session: SSHSession, core: ThreadConfined<SFTPCore>) {
@@ -181,9 +181,9 @@ public final class SFTPClient: Sendable {
 
     // MARK: - Streams
 
-    /// The content of a file (or of a byte range of it) as a stream of chunks of up to 1 MiB.
+    /// The content of a file (or of a byte range of it) as a stream of chunks of up to 512 KiB.
     ///
-    /// A job on the session thread opens the file, seeks to `range.offset`, and reads with 1 MiB
+    /// A job on the session thread opens the file, seeks to `range.offset`, and reads with 512 KiB
     /// requests (never past the range), handing each chunk to a bounded `ByteChannel`: a slow
     /// consumer holds the reader back. A range past the end gives fewer bytes or none. Errors,
     /// opening included, arrive through the stream as `VFSError`s. Cancelling the stream stops
@@ -296,7 +296,7 @@ public final class SFTPFile: Sendable {
         core.thread.submit { core.withValueOnThread { $0.release() } }
     }
 
-    /// Reads the next bytes through the handle's 1 MiB buffer: up to `maxLength` (at most 1 MiB),
+    /// Reads the next bytes through the handle's 512 KiB buffer: up to `maxLength` (at most 512 KiB),
     /// empty at the end of the file. Wraps `libssh2_sftp_read`.
     /// - Throws: `SSH2Error` for read failures or a closed file.
     public func read(maxLength: Int = SFTPClient.bufferSize) async throws -> [UInt8] {

@@ -6,14 +6,15 @@ import Foundation
 /// a folder, a missing parent) apart from a failure in the middle of the content, and can
 /// retry the open (e.g. after creating the parent folder) before any content is consumed.
 extension SFTPFile {
-    /// The file's content from `offset`, as a stream of chunks of up to 1 MiB; the file is
+    /// The file's content from `offset`, as a stream of chunks of up to 512 KiB; the file is
     /// closed when the stream ends, fails or is cancelled.
     ///
     /// Like `SFTPClient.readStream`: one job on the session thread seeks (`libssh2_sftp_seek64`)
-    /// and reads with `libssh2_sftp_read` and 1 MiB buffers, which libssh2 pipelines (up to four
+    /// and reads with `libssh2_sftp_read` and 512 KiB buffers, which libssh2 pipelines (up to four
     /// buffers of read-ahead), never asking past `length`, and hands each chunk to a bounded
-    /// `ByteChannel` (2 MiB: the reader fills the next 1 MiB meanwhile, and libssh2 keeps its
-    /// own read-ahead; parallel streams each hold one), so a slow consumer holds the reader back. The job occupies the
+    /// `ByteChannel` (two reads' worth: the reader fills the next one meanwhile, and libssh2
+    /// keeps its own read-ahead; parallel streams each hold one), so a slow consumer holds the
+    /// reader back. The job occupies the
     /// session thread until the stream ends or the consumer cancels it.
     ///
     /// - Parameters:
