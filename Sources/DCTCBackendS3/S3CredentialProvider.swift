@@ -335,8 +335,8 @@ public final class S3CredentialProvider: Sendable {
             }
             let data = (try? pipe.fileHandleForReading.read(upToCount: 1024 * 1024)) ?? nil
             try? pipe.fileHandleForReading.close()
-            process.waitUntilExit()
-            return (process.terminationStatus, data ?? Data())
+            let exited = process.waitForExit()
+            return (exited.status, data ?? Data())
         }
         guard output.0 == 0 else {
             throw VFSError(.authenticationFailed, "\(what) failed with exit status \(output.0)",

@@ -112,9 +112,12 @@ extension S3FileSystem: UpfrontHashWanting {
     }
 
     /// The part MD5s given with the whole MD5 (`WriteAttributes.expectedPartHashes`), when they
-    /// are for the parts this upload will send.
+    /// are for the parts this upload will send, and the parts carry `Content-MD5`
+    /// (`part_checksums`): the server then checks every part against them, whatever its ETags
+    /// look like (without it, an encrypted object's opaque part ETags would check nothing, and
+    /// the parts are hashed while they are sent instead).
     func knownPartMD5s(_ attributes: WriteAttributes, expectedMD5: String?, basePartSize: Int) -> [String]? {
-        guard expectedMD5 != nil, let parts = attributes.expectedPartHashes, parts.kind == .md5,
+        guard configuration.partChecksums, expectedMD5 != nil, let parts = attributes.expectedPartHashes, parts.kind == .md5,
               let size = attributes.expectedSize, parts.sizes == S3MultipartUpload.partSizes(size: size, base: basePartSize),
               parts.digests.count == parts.sizes.count, parts.digests.allSatisfy(S3Crypto.isMD5Hex) else { return nil }
         return parts.digests.map { $0.lowercased() }

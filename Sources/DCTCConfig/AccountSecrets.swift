@@ -128,18 +128,14 @@ extension Account {
             throw failure("\(what) could not be started", "check that /bin/sh exists and can run", String(describing: error))
         }
         var data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let exited = process.waitForExit()
         try? output.fileHandleForReading.close()
         let remedy = "run the command in a shell to see what is wrong (dctc never shows its output)"
-        switch process.terminationReason {
-        case .exit where process.terminationStatus == 0:
-            break
-        case .exit:
-            throw failure("\(what) failed with exit status \(process.terminationStatus)", remedy, nil)
-        case .uncaughtSignal:
-            throw failure("\(what) was killed by signal \(process.terminationStatus)", remedy, nil)
-        @unknown default:
-            throw failure("\(what) failed", remedy, nil)
+        if exited.signaled {
+            throw failure("\(what) was killed by signal \(exited.status)", remedy, nil)
+        }
+        if exited.status != 0 {
+            throw failure("\(what) failed with exit status \(exited.status)", remedy, nil)
         }
         if data.last == 0x0A { data.removeLast() }
         if data.last == 0x0D { data.removeLast() }

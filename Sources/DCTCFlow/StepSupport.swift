@@ -131,8 +131,8 @@ enum ShellRunner {
             do { try p.run() } catch {
                 throw VFSError(.io, "cannot start /bin/sh: \(error)", path: directory)
             }
-            p.waitUntilExit()
-            return p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
+            let exited = p.waitForExit()
+            return exited.shellStatus
         }
     }
 }

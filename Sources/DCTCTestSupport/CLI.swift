@@ -57,9 +57,9 @@ public enum CLI {
         }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
-        process.waitUntilExit()
+        let exited = process.waitForExit()
         let stdoutBytes = [UInt8](outData)
-        return CLIResult(status: process.terminationStatus,
+        return CLIResult(status: exited.status,
                          stdout: String(decoding: stdoutBytes, as: UTF8.self),
                          stderr: String(decoding: errData.get(), as: UTF8.self),
                          stdoutBytes: stdoutBytes)

@@ -89,7 +89,7 @@ public final class FaultProxy: @unchecked Sendable {
     /// Ends the proxy and removes its folder.
     public func stop() {
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.waitForExit()
         try? FileManager.default.removeItem(atPath: folder)
     }
 }

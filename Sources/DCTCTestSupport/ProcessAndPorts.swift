@@ -73,8 +73,8 @@ public func runTool(_ arguments: [String]) async throws -> ToolResult {
         process.standardError = try FileHandle(forWritingTo: errFile)
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        process.waitUntilExit()
-        return ToolResult(status: process.terminationStatus,
+        let exited = process.waitForExit()
+        return ToolResult(status: exited.status,
                           stdout: (try? String(contentsOf: outFile, encoding: .utf8)) ?? "",
                           stderr: (try? String(contentsOf: errFile, encoding: .utf8)) ?? "")
     }

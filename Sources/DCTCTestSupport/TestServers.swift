@@ -23,7 +23,7 @@ public enum TestServers {
         p.standardError = FileHandle.nullDevice
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        p.waitForExit()
         var env: [String: String] = [:]
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
             guard line.hasPrefix("export "), let eq = line.firstIndex(of: "=") else { continue }
@@ -48,7 +48,7 @@ public enum TestServers {
         p.arguments = [packageRoot.appendingPathComponent("Scripts/test-servers/\(server).sh").path, "start"]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
-        do { try p.run(); p.waitUntilExit() } catch { return "cannot run the \(server) script: \(error)" }
+        do { try p.run(); p.waitForExit() } catch { return "cannot run the \(server) script: \(error)" }
         return isListening(port) ? nil : "\(server) is not running on 127.0.0.1:\(port) (start it with `make test-servers`)"
     }
 }

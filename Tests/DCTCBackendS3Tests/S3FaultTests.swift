@@ -81,7 +81,7 @@ final class FaultyS3Server: @unchecked Sendable {
 
     func stop() {
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.waitForExit()
         try? FileManager.default.removeItem(atPath: folder)
     }
 

@@ -191,8 +191,8 @@ func runProcess(_ arguments: [String], environment: [String: String] = [:]) thro
     process.standardError = try FileHandle(forWritingTo: err)
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    process.waitUntilExit()
-    return ProcessResult(status: process.terminationStatus,
+    let exited = process.waitForExit()
+    return ProcessResult(status: exited.status,
                          stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
                          stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
 }

@@ -268,7 +268,7 @@ enum Tool {
             }
         }
         let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        p.waitForExit()
         return [UInt8](data)
     }
 

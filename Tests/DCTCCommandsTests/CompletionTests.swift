@@ -56,7 +56,7 @@ struct CompletionTests {
         p.standardError = FileHandle.nullDevice
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        p.waitForExit()
         return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 

@@ -234,8 +234,8 @@ struct CrossStoreTests {
                 p.standardError = out
                 try p.run()
                 let data = out.fileHandleForReading.readDataToEndOfFile()
-                p.waitUntilExit()
-                return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+                let exited = p.waitForExit()
+                return (exited.status, String(decoding: data, as: UTF8.self))
             }
             for i in 0..<12 { try s.write("tree/d\(i % 2)/f\(i).bin", bytes: TestData.bytes(1000 + i * 100, seed: UInt64(i + 7))) }
             try s.write("tree/big.bin", bytes: TestData.bytes(40 * 1024 * 1024, seed: 3))   // multipart on S3

@@ -379,8 +379,8 @@ struct EditTests {
             shell.environment = ProcessInfo.processInfo.environment.merging(b.env) { $1 }
             shell.currentDirectoryURL = URL(fileURLWithPath: b.s.url("cwd"))
             try shell.run()
-            shell.waitUntilExit()
-            #expect(shell.terminationStatus == 0, "\(command)")
+            let exited = shell.waitForExit()
+            #expect(exited.status == 0, "\(command)")
             #expect(try b.text(name) == "hostile\nadded line\nmine\n")
             #expect(!FileManager.default.fileExists(atPath: b.s.url("cwd/PWNED")))
         }
@@ -487,7 +487,7 @@ struct EditTests {
             p.standardError = out
             try p.run()
             let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
+            p.waitForExit()
             #expect(text.hasPrefix("exit 0"), "\(text)")
             #expect(text.contains(": saved"), "\(text)")
             #expect(FileManager.default.fileExists(atPath: mark + ".int"), "the editor got the Ctrl-C")
@@ -608,7 +608,7 @@ struct EditUnitTests {
         p.standardOutput = out
         try p.run()
         let back = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        p.waitForExit()
         #expect(back.utf8.elementsEqual(name.utf8))
     }
 

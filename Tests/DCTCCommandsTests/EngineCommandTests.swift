@@ -20,10 +20,10 @@ func runBounded(_ args: [String], environment: [String: String], seconds: Int = 
     p.standardError = FileHandle(forWritingAtPath: dir + "/err")
     p.standardInput = FileHandle.nullDevice
     try p.run()
-    p.waitUntilExit()
+    let exited = p.waitForExit()
     let out = FileManager.default.contents(atPath: dir + "/out") ?? Data()
     let err = FileManager.default.contents(atPath: dir + "/err") ?? Data()
-    return BoundedResult(status: p.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+    return BoundedResult(status: exited.status, stdout: String(decoding: out, as: UTF8.self),
                          stderr: String(decoding: err, as: UTF8.self))
 }
 
@@ -71,8 +71,8 @@ struct HostileBucket {
         p.arguments = ["python3", "-c", script, endpoint, moto["DCTC_TEST_MOTO_ACCESS_KEY_ID"] ?? "",
                        moto["DCTC_TEST_MOTO_SECRET_ACCESS_KEY"] ?? "", bucket] + keys
         try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw TestSkip("python3 with boto3 could not put keys on moto") }
+        let exited = p.waitForExit()
+        guard exited.status == 0 else { throw TestSkip("python3 with boto3 could not put keys on moto") }
         return HostileBucket(bucket: bucket, env: [
             "DCTC_CONFIG": config, "XDG_STATE_HOME": s.url("state"),
             "TEST_MOTO_SECRET": moto["DCTC_TEST_MOTO_SECRET_ACCESS_KEY"] ?? "",
@@ -230,9 +230,9 @@ struct InterruptTests {
             Thread.sleep(forTimeInterval: 0.05)
         }
         kill(p.processIdentifier, SIGINT)
-        p.waitUntilExit()
+        let exited = p.waitForExit()
         let err = try s.readString("err")
-        #expect(p.terminationStatus == 130, "\(err)")
+        #expect(exited.status == 130, "\(err)")
         #expect(err.contains("interrupted"), "\(err)")
         let left = try s.list("dst")
         #expect(!left.contains { $0.hasPrefix(".dctc-") }, "\(left)")

@@ -235,7 +235,7 @@ enum Shell {
         p.standardOutput = out
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        p.waitForExit()
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -44,8 +44,8 @@ struct HostileInputTests {
         p.arguments = ["python3", "-c", script, moto["DCTC_TEST_MOTO_ENDPOINT"] ?? "http://127.0.0.1:17090",
                        moto["DCTC_TEST_MOTO_ACCESS_KEY_ID"] ?? "x", moto["DCTC_TEST_MOTO_SECRET_ACCESS_KEY"] ?? "x", bucket] + keys
         try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw TestSkip("boto3 could not put the keys into moto") }
+        let exited = p.waitForExit()
+        guard exited.status == 0 else { throw TestSkip("boto3 could not put the keys into moto") }
     }
 
     static let hostileKeys = ["k/./x.txt", "./dot.txt", "t/../../escape.txt", "a//b.txt", "/abs.txt", "../up.txt",
@@ -237,9 +237,9 @@ struct HostileInputTests {
         Thread.sleep(forTimeInterval: 1)
         process.interrupt()
         let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let exited = process.waitForExit()
         try? input.fileHandleForWriting.close()
-        return (process.terminationStatus, String(decoding: stderr, as: UTF8.self))
+        return (exited.status, String(decoding: stderr, as: UTF8.self))
     }
 
     @Test("Ctrl-C during cp exits 130, names the user's path and leaves nothing behind, local and SFTP")

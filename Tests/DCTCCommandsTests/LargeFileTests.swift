@@ -61,7 +61,7 @@ final class ByteProxy: @unchecked Sendable {
     func stop() {
         // SIGKILL: a child of a test thread inherits its blocked signals (SIGTERM among them).
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.waitForExit()
         try? FileManager.default.removeItem(atPath: folder)
     }
 }
@@ -233,7 +233,7 @@ struct ResumedUploadTests {
                 usleep(20_000)
             }
             kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
+            p.waitForExit()
             return reached ? nil : (proxy.stats()["sent_up"] ?? 0) - before
         }
         #expect(sent == nil, "the copy was killed half way (it sent \(sent ?? 0) bytes)")

@@ -25,8 +25,8 @@ struct ManPageTests {
         process.standardError = out
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let exited = process.waitForExit()
+        return (exited.status, String(decoding: data, as: UTF8.self))
     }
 
     @Test("the committed man pages match the CLI (one page per command, none left over)")
@@ -126,8 +126,8 @@ func runProcess(_ executable: String, _ arguments: [String], cwd: String? = nil,
     process.standardError = err
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    process.waitUntilExit()
-    return (process.terminationStatus,
+    let exited = process.waitForExit()
+    return (exited.status,
             (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
             (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
 }

@@ -219,7 +219,7 @@ struct ParallelStreamsTests {
                 usleep(20_000)
             }
             kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
+            p.waitForExit()
             return reached
         }
         #expect(killed, "the copy was killed half way")

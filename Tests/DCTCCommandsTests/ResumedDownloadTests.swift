@@ -40,7 +40,7 @@ struct ResumedDownloadTests {
                 usleep(20_000)
             }
             kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
+            p.waitForExit()
             return reached
         }
         #expect(reached, "the copy was killed half way: \(partials(in: folder))")

@@ -24,7 +24,7 @@ struct URLHabitsTests {
         try process.run()
         defer {
             process.terminate()
-            process.waitUntilExit()
+            process.waitForExit()
         }
         var up = false
         for _ in 0..<100 where !up {
@@ -43,7 +43,7 @@ struct URLHabitsTests {
         process.standardOutput = out
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        process.waitForExit()
         return String(decoding: data, as: UTF8.self)
     }
 

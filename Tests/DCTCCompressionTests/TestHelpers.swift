@@ -83,10 +83,10 @@ func shell(_ command: String) async throws -> ToolResult {
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
-        process.waitUntilExit()
+        let exited = process.waitForExit()
         try handle.close()
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        return ToolResult(status: process.terminationStatus, output: text)
+        return ToolResult(status: exited.status, output: text)
     }
 }
 

@@ -104,7 +104,7 @@ struct FlowWorkersTests {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/true")
         try p.run()
-        p.waitUntilExit()
+        p.waitForExit()
         var h = LockHolder(owner: "me", host: LockHolder.currentHost, pid: p.processIdentifier, token: "t", unit: "clean@2013-06-01",
                            since: Date(), expires: Date().addingTimeInterval(3600))
         try f.write("day/_dctc/2013-06-01.txt.lock", String(decoding: h.json(), as: UTF8.self))

@@ -99,8 +99,8 @@ func runTool(_ arguments: [String], environment: [String: String] = [:]) async t
         let process = try spawnWithDefaultSignals(arguments, environment: environment,
                                                   stdout: try FileHandle(forWritingTo: outFile),
                                                   stderr: try FileHandle(forWritingTo: errFile))
-        process.waitUntilExit()
-        return ToolResult(status: process.terminationStatus,
+        let exited = process.waitForExit()
+        return ToolResult(status: exited.status,
                           stdout: (try? String(contentsOf: outFile, encoding: .utf8)) ?? "",
                           stderr: (try? String(contentsOf: errFile, encoding: .utf8)) ?? "")
     }
@@ -148,7 +148,7 @@ func withSSHAgent<T>(_ body: (String) async throws -> T) async throws -> T {
     }
     try await thread.run {
         agent.process.terminate()
-        agent.process.waitUntilExit()
+        agent.process.waitForExit()
     }
     return try result.get()
 }
