@@ -384,19 +384,15 @@ final class FileReadSource: ByteSource, @unchecked Sendable {
             var want = sawShortRead ? 64 << 10 : ByteStream.defaultChunkSize
             if let end { want = Int(min(Int64(want), end - offset)) }
             guard want > 0 else { closeLocked(); return nil }
-            var failure: Int32 = 0
             // Uninitialized: pread fills it, so no memset of a buffer that is mostly not used.
-            var chunk = [UInt8](unsafeUninitializedCapacity: want) { buffer, count in
-                while true {
-                    let n = pread(fd, buffer.baseAddress, want, off_t(offset))
-                    if n < 0 && errno == EINTR { continue }
-                    if n < 0 { failure = errno; count = 0 } else { count = n }
-                    break
+            var chunk: [UInt8]
+            do {
+                chunk = try [UInt8](unsafeUninitializedCapacity: want) { buffer, count in
+                    count = try preadRetrying(fd, buffer.baseAddress, want, at: offset, path: display)
                 }
-            }
-            if failure != 0 {
+            } catch {
                 closeLocked()
-                throw posixError(failure, "read", path: display)
+                throw error
             }
             let n = chunk.count
             if n == 0 { closeLocked(); return nil }

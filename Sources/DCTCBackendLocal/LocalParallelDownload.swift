@@ -113,15 +113,18 @@ extension LocalFileSystem {
         let stream = try await content(offset, length)
         var position = offset
         let end = offset + length
-        func flush() async throws {
-            let count = buffer.count
-            guard count > 0 else { return }
+        /// Runs `write` (count bytes at the current position) on the writer thread, then moves on.
+        func commit(_ count: Int, _ write: @escaping @Sendable (Int64) -> Int32?) async throws {
             let at = position
             try await thread.run {
-                if let err = buffer.write(to: fd, at: at) { throw posixError(err, "write", path: shown) }
+                if let err = write(at) { throw posixError(err, "write", path: shown) }
             }
             position += Int64(count)
             ledger.wrote(index, Int64(count))
+        }
+        func flush() async throws {
+            guard buffer.count > 0 else { return }
+            try await commit(buffer.count) { buffer.write(to: fd, at: $0) }
         }
         do {
             for try await piece in stream {
@@ -132,12 +135,7 @@ extension LocalFileSystem {
                 }
                 if buffer.count == 0 && piece.count >= buffer.capacity {
                     // A large piece is written as it is: copying it into the buffer gains nothing.
-                    let at = position
-                    try await thread.run {
-                        if let err = WriteBuffer.write(piece, to: fd, at: at) { throw posixError(err, "write", path: shown) }
-                    }
-                    position += Int64(piece.count)
-                    ledger.wrote(index, Int64(piece.count))
+                    try await commit(piece.count) { WriteBuffer.write(piece, to: fd, at: $0) }
                     continue
                 }
                 var taken = 0
@@ -182,9 +180,8 @@ extension LocalFileSystem {
             }
             while hashed < prefix {
                 let want = Int(min(Int64(buffer.count), prefix - hashed))
-                let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(hashed)) }
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw posixError(n < 0 ? errno : EIO, "read", path: shown) }
+                let n = try buffer.withUnsafeMutableBytes { try preadRetrying(fd, $0.baseAddress, want, at: hashed, path: shown) }
+                guard n > 0 else { throw posixError(EIO, "read", path: shown) }
                 _ = try hasher.process(n == buffer.count ? buffer : Array(buffer[0..<n]))
                 hashed += Int64(n)
             }

@@ -54,17 +54,9 @@ extension LocalFileSystem: PartHashProviding {
         let digest = try Digest(kind)
         var offset: Int64 = 0
         while true {
-            var failure: Int32 = 0
-            let chunk = [UInt8](unsafeUninitializedCapacity: 1 << 20) { buffer, initialized in
-                initialized = 0
-                while true {
-                    let n = pread(fd, buffer.baseAddress, buffer.count, off_t(offset))
-                    if n < 0 && errno == EINTR { continue }
-                    if n < 0 { failure = errno } else { initialized = n }
-                    return
-                }
+            let chunk = try [UInt8](unsafeUninitializedCapacity: 1 << 20) { buffer, initialized in
+                initialized = try preadRetrying(fd, buffer.baseAddress, buffer.count, at: offset, path: shown)
             }
-            if failure != 0 { throw posixError(failure, "read", path: shown) }
             if chunk.isEmpty { break }
             offset += Int64(chunk.count)
             guard offset <= total else { break }

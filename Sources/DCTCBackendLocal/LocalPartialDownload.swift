@@ -66,8 +66,8 @@ extension LocalFileSystem: ResumableWriting {
             // closed (its `auto_da_alloc` guard for replace-by-truncate), which cost a quarter
             // of a second per GiB before the rename.
             var current = Glibc.stat()
-            let truncated = fstat(fd, &current) == 0 && Int64(current.st_size) == have ? true : ftruncate(fd, off_t(have)) == 0
-            guard truncated, lseek(fd, off_t(have), SEEK_SET) == off_t(have) else {
+            let alreadyThatLong = fstat(fd, &current) == 0 && Int64(current.st_size) == have
+            guard alreadyThatLong || ftruncate(fd, off_t(have)) == 0, lseek(fd, off_t(have), SEEK_SET) == off_t(have) else {
                 throw posixError(errno, "truncate", path: shown)
             }
             // Parallel streams when the file is large enough and the file system can record
@@ -173,9 +173,8 @@ extension LocalFileSystem: ResumableWriting {
             var offset: Int64 = 0
             while offset < count {
                 let want = Int(min(Int64(buffer.count), count - offset))
-                let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(offset)) }
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw posixError(n < 0 ? errno : EIO, "read", path: shown) }
+                let n = try buffer.withUnsafeMutableBytes { try preadRetrying(fd, $0.baseAddress, want, at: offset, path: shown) }
+                guard n > 0 else { throw posixError(EIO, "read", path: shown) }
                 _ = try box.hasher.process(Array(buffer[0..<n]))
                 offset += Int64(n)
             }

@@ -32,3 +32,14 @@ func posixError(_ code: Int32, _ operation: String, path: String) -> VFSError {
     default: return e(.io, String(cString: strerror(code)), nil)
     }
 }
+
+/// pread(2) of up to `count` bytes at `offset` into `base`, retried when a signal interrupts it.
+/// - Returns: the bytes read; 0 at the end of the file.
+/// - Throws: the errno's `VFSError` naming `path`.
+func preadRetrying(_ fd: Int32, _ base: UnsafeMutableRawPointer?, _ count: Int, at offset: Int64, path: String) throws -> Int {
+    while true {
+        let n = pread(fd, base, count, off_t(offset))
+        if n >= 0 { return n }
+        if errno != EINTR { throw posixError(errno, "read", path: path) }
+    }
+}
